@@ -1,0 +1,151 @@
+"""Shared HTTP plumbing for every client: timeouts, capped exponential backoff with jitter, and
+the mapping of transport/status failures onto :mod:`kalshi_bots.ports.errors`.
+
+Only *safe* requests go through :func:`send_with_retries`. An order POST must not: its caller
+resolves an unknown outcome by looking the order up (see the Kalshi client).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from kalshi_bots.ports.errors import (
+    AuthError,
+    ExternalServiceError,
+    MalformedResponseError,
+    NotFoundError,
+    RejectedError,
+    TransientError,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4  # total tries, first one included
+    base_delay_s: float = 0.25
+    max_delay_s: float = 8.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    def delay(self, attempt: int, retry_after_s: float | None = None) -> float:
+        """Full-jitter backoff for ``attempt`` (1-based), honouring a server's Retry-After."""
+        cap = min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1)))
+        jittered = self.rng.uniform(0, cap)
+        if retry_after_s is not None:
+            return min(self.max_delay_s, max(retry_after_s, jittered))
+        return jittered
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    raw = response.headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return None
+
+
+def send_with_retries(
+    client: httpx.Client,
+    build_request: Callable[[], httpx.Request],
+    *,
+    service: str,
+    policy: RetryPolicy,
+) -> httpx.Response:
+    """Send a safe (idempotent) request; retry transport errors, 429 and 5xx.
+
+    ``build_request`` is called per attempt so signatures/timestamps are fresh each time.
+    Returns the first non-retryable response; raises TransientError when attempts run out.
+    """
+    last_problem = "no attempt made"
+    for attempt in range(1, policy.attempts + 1):
+        request = build_request()
+        try:
+            response = client.send(request)
+        except httpx.TimeoutException as exc:
+            last_problem = f"timeout on {request.method} {request.url.path} ({type(exc).__name__})"
+            retry_after = None
+        except httpx.TransportError as exc:
+            last_problem = f"connection error on {request.method} {request.url.path}: {exc}"
+            retry_after = None
+        else:
+            if response.status_code not in RETRYABLE_STATUS:
+                return response
+            last_problem = f"HTTP {response.status_code} on {request.method} {request.url.path}"
+            retry_after = retry_after_seconds(response)
+        if attempt < policy.attempts:
+            policy.sleep(policy.delay(attempt, retry_after))
+    raise TransientError(service, f"{last_problem}, after {policy.attempts} attempts")
+
+
+def error_message(body: Any) -> tuple[str, str]:
+    """(code, message) from an error body, wrapped ``{"error": {...}}`` or flat ``{...}``."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            code = str(inner.get("code", "") or "")
+            message = str(inner.get("message", "") or inner.get("details", "") or "")
+            detail = inner.get("detail") or inner.get("title")
+            if not message and detail:
+                message = str(detail)
+            return code, message
+        if isinstance(inner, str):
+            return "", inner
+    return "", ""
+
+
+def raise_for_status(response: httpx.Response, service: str) -> None:
+    """Map a non-2xx response onto the port error tree (after retries were exhausted or skipped)."""
+    status = response.status_code
+    if status < 400:
+        return
+    try:
+        body: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = response.text[:200]
+    code, message = error_message(body)
+    where = f"{response.request.method} {response.request.url.path}"
+    text = f"HTTP {status} on {where}" + (f": {code}" if code else "") + (f" {message}" if message else "")
+    if status in (401, 403):
+        raise AuthError(service, text)
+    if status == 404:
+        raise NotFoundError(service, text)
+    if status in RETRYABLE_STATUS:
+        raise TransientError(service, text)
+    raise RejectedError(service, text, code=code, status=status)
+
+
+def json_body(response: httpx.Response, service: str) -> Any:
+    """Parse JSON or raise MalformedResponseError naming the request."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f"{response.request.method} {response.request.url.path}"
+        raise MalformedResponseError(
+            service, f"reply to {where} is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})"
+        ) from exc
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "NO_RETRY",
+    "ExternalServiceError",
+    "RetryPolicy",
+    "json_body",
+    "raise_for_status",
+    "send_with_retries",
+]

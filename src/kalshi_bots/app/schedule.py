@@ -1,0 +1,125 @@
+"""The ONE schedule definition. The local scheduler fires from it and the AWS template is checked
+against it (``tests/unit/test_template_schedules.py``), so the two cannot drift apart.
+
+Each entry is the spec's EventBridge rule, restated as data. Weather runs are defined in
+``America/New_York`` wall-clock time (6 pm and 8 pm ET) — the spec's fixed-UTC crons
+``cron(0 23 * * ? *)``/``cron(0 1 * * ? *)`` are only right in winter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class JobName(StrEnum):
+    COLLECT_BTC = "collect-prices-btc"
+    COLLECT_ETH = "collect-prices-eth"
+    TRADE_BTC = "trade-hourly-btc"
+    TRADE_ETH = "trade-hourly-eth"
+    CLEANUP = "cleanup"
+    WEATHER = "weather"
+    RECONCILE = "reconcile"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRule:
+    """A recurring trigger.
+
+    ``minutes``/``hours`` list the wall-clock minutes/hours (in ``timezone``) it fires at;
+    ``None`` means every minute/hour. ``rule_name`` is the spec's EventBridge rule name and
+    ``function`` the Lambda function it targets.
+    """
+
+    rule_name: str
+    job: JobName
+    function: str
+    minutes: tuple[int, ...] | None
+    hours: tuple[int, ...] | None
+    timezone: str = "UTC"
+    enabled_by_default: bool = True
+    description: str = ""
+
+    def fires_at(self, hour: int, minute: int) -> bool:
+        """Whether the rule fires at this wall-clock time (in ``timezone``)."""
+        minute_ok = self.minutes is None or minute in self.minutes
+        hour_ok = self.hours is None or hour in self.hours
+        return minute_ok and hour_ok
+
+    @property
+    def aws_expression(self) -> str:
+        """The EventBridge Scheduler expression (``rate(...)`` or six-field ``cron(...)``)."""
+        if self.minutes is None and self.hours is None:
+            return "rate(1 minute)"
+        minute = "*" if self.minutes is None else ",".join(str(m) for m in self.minutes)
+        hour = "*" if self.hours is None else ",".join(str(h) for h in self.hours)
+        return f"cron({minute} {hour} * * ? *)"
+
+
+SCHEDULE: tuple[ScheduleRule, ...] = (
+    ScheduleRule(
+        "BTCPriceCollector-EveryMinute",
+        JobName.COLLECT_BTC,
+        "BTCPriceCollector",
+        None,
+        None,
+        description="Collect BTC price and volatility",
+    ),
+    ScheduleRule(
+        "ETHPriceCollector-EveryMinute",
+        JobName.COLLECT_ETH,
+        "ETHPriceCollector",
+        None,
+        None,
+        description="Collect ETH price and volatility",
+    ),
+    ScheduleRule(
+        "BTCTradingBot-Minute45",
+        JobName.TRADE_BTC,
+        "BTCTradingBot",
+        (45,),
+        None,
+        description="Trade the next-hour KXBTCD event at :45",
+    ),
+    ScheduleRule(
+        "ETHTradingBot-Minute45",
+        JobName.TRADE_ETH,
+        "ETHTradingBot",
+        (45,),
+        None,
+        enabled_by_default=False,
+        description="Trade the next-hour KXETHD event at :45 (off by default)",
+    ),
+    ScheduleRule(
+        "PriceHistoryCleanup-Hourly",
+        JobName.CLEANUP,
+        "PriceHistoryCleanup",
+        (0,),
+        None,
+        description="Delete price rows older than the retention",
+    ),
+    ScheduleRule(
+        "Weather-6pm-8pm-ET",
+        JobName.WEATHER,
+        "KalshiWeatherBot",
+        (0,),
+        (18, 20),
+        timezone="America/New_York",
+        description="Weather bot at 6 pm and 8 pm Eastern, DST-correct",
+    ),
+    ScheduleRule(
+        "Reconcile-Hourly",
+        JobName.RECONCILE,
+        "Reconciler",
+        (5,),
+        None,
+        description="Bring the trade log up to date from Kalshi",
+    ),
+)
+
+
+def rule_for(job: JobName) -> ScheduleRule:
+    for rule in SCHEDULE:
+        if rule.job is job:
+            return rule
+    raise KeyError(job)

@@ -1,0 +1,1 @@
+"""Thin shells: CLI, local scheduler, Lambda handlers, HTTP API. They call the job runner."""

@@ -1,0 +1,1 @@
+"""Interfaces (Protocols) between the jobs and the outside world. Adapters implement them."""

@@ -1,0 +1,122 @@
+"""The storage port: the spec's four tables, as operations the jobs need.
+
+Both backends (SQLite, DynamoDB) and the in-memory fake pass the same contract suite
+(``tests/contract/test_store_contract.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+from kalshi_bots.domain.models import (
+    Asset,
+    BudgetLimits,
+    BudgetReservation,
+    BudgetState,
+    JobRun,
+    PriceTick,
+    TradeRecord,
+    VolatilitySnapshot,
+)
+
+
+class Store(Protocol):
+    def init_schema(self) -> None:
+        """Create tables if missing. Idempotent."""
+        ...
+
+    # --- BTCPriceHistory / ETHPriceHistory -------------------------------------------------
+    def put_price(self, tick: PriceTick) -> bool:
+        """Store the minute's price; the sk is ``tick.at`` truncated to the minute.
+
+        Idempotent per minute: returns False (and changes nothing) if that minute is stored."""
+        ...
+
+    def prices_between(self, asset: Asset, start: datetime, end: datetime) -> list[PriceTick]:
+        """Rows with start <= at < end, ascending, every page read."""
+        ...
+
+    def latest_price(self, asset: Asset) -> PriceTick | None: ...
+
+    def put_volatility(self, snapshot: VolatilitySnapshot) -> None: ...
+
+    def get_volatility(self, asset: Asset) -> VolatilitySnapshot | None: ...
+
+    def delete_prices_before(self, asset: Asset, cutoff: datetime) -> int:
+        """Delete price rows strictly older than ``cutoff``; returns how many."""
+        ...
+
+    # --- BTCTradeLog ----------------------------------------------------------------------
+    def put_trade(self, trade: TradeRecord) -> bool:
+        """Insert keyed by client_order_id. Returns False if that id is already logged."""
+        ...
+
+    def update_trade(self, trade: TradeRecord) -> None:
+        """Replace the row with the same client_order_id (must exist)."""
+        ...
+
+    def get_trade(self, client_order_id: str) -> TradeRecord | None: ...
+
+    def trades_on(self, day: date) -> list[TradeRecord]:
+        """Trades whose sk starts with the UTC date (the spec's begins_with(sk, date))."""
+        ...
+
+    def all_trades(self) -> list[TradeRecord]: ...
+
+    def open_trades(self) -> list[TradeRecord]:
+        """Trades not yet settled (pending, or executed without a settlement result)."""
+        ...
+
+    # --- KalshiTradingBudget -------------------------------------------------------------
+    def reserve_budget(self, reservation: BudgetReservation, limits: BudgetLimits) -> bool:
+        """Atomically add ``amount`` to the bot's and the global spend for the day if both stay
+        within their limits. Idempotent per reservation_id. False = refused."""
+        ...
+
+    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> None:
+        """Give back ``amount`` (<= reserved) of a reservation, e.g. when an IOC did not fill."""
+        ...
+
+    def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState: ...
+
+    def record_realized_pnl(self, bot: str, day: date, pnl: Decimal, key: str) -> None:
+        """Add realized P&L for the day, idempotent per ``key`` (e.g. the settled ticker)."""
+        ...
+
+    def realized_pnl(self, day: date) -> Decimal:
+        """Total realized P&L of all bots for the day (negative = loss)."""
+        ...
+
+    def get_flag(self, name: str) -> str | None:
+        """Control flags (kill switch ``halt``), kept in the budget table."""
+        ...
+
+    def set_flag(self, name: str, value: str | None) -> None: ...
+
+    # --- job runs (kept in the budget table as pk=JOBRUN) ------------------------------------
+    def claim_run(
+        self, job: str, scheduled_for: datetime, owner: str, now: datetime, lease_seconds: int
+    ) -> bool:
+        """Claim a scheduled run. False if another owner holds an unexpired lease or it finished."""
+        ...
+
+    def finish_run(
+        self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str
+    ) -> None: ...
+
+    def last_runs(self) -> list[JobRun]:
+        """The most recent run of each job."""
+        ...
+
+    # --- small JSON documents (paper wallet, paper orders, bot state) -----------------------
+    def put_doc(self, kind: str, key: str, body: str, *, only_if_absent: bool = False) -> bool:
+        """Store a JSON text under (kind, key). With ``only_if_absent``, False if it exists."""
+        ...
+
+    def get_doc(self, kind: str, key: str) -> str | None: ...
+
+    def list_docs(self, kind: str) -> list[tuple[str, str]]:
+        """All (key, body) of a kind, ordered by key."""
+        ...
