@@ -1,0 +1,67 @@
+"""What every job receives: ports plus plain parameters. Built by ``kalshi_bots.bootstrap``.
+
+Jobs never read the environment or the settings object; they read ``Deps.params``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.ports.clock import Clock
+from kalshi_bots.ports.exchange import Exchange
+from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
+from kalshi_bots.ports.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyParams:
+    """The spec's trading rules for the hourly crypto bot, with its defaults."""
+
+    min_edge: float = 0.03  # edge = P_model - (NO ask + fee per contract)
+    strike_distance_bps: int = 20  # first strike >= spot * (1 + 20 bps)
+    kelly_multiplier: float = 0.25  # "quarter Kelly"
+    max_fraction: float = 0.25  # cap on the applied fraction
+    max_contracts: int = 5
+    max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
+    max_price_age_s: int = 90  # Coinbase price older than this: refuse
+    vol_window_minutes: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class WeatherParams:
+    min_edge: float = 0.05
+    kelly_multiplier: float = 0.25
+    max_fraction: float = 0.10
+    max_contracts: int = 5
+    cities: tuple[str, ...] = ()  # series tickers, e.g. "KXHIGHNY"; empty = all known cities
+
+
+@dataclass(frozen=True, slots=True)
+class JobParams:
+    mode: Mode = Mode.PAPER
+    budget: BudgetLimits = field(
+        default_factory=lambda: BudgetLimits(
+            global_limit=Decimal(50),
+            per_bot=(("btc-hourly", Decimal(25)), ("eth-hourly", Decimal(25)), ("weather", Decimal(25))),
+            daily_loss_limit=Decimal(25),
+        )
+    )
+    hourly: HourlyParams = field(default_factory=HourlyParams)
+    weather: WeatherParams = field(default_factory=WeatherParams)
+    trade_assets: tuple[Asset, ...] = (Asset.BTC,)
+    price_retention_minutes: int = 180
+    max_price_jump_pct: float = 10.0  # a collected price this far from the last one is rejected
+    job_lease_seconds: int = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    clock: Clock
+    store: Store
+    exchange: Exchange
+    prices: PriceFeed
+    weather: WeatherSource
+    params: JobParams = field(default_factory=JobParams)
+    instance_id: str = "local"  # owner name used in job-run claims
