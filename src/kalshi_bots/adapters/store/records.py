@@ -1,0 +1,121 @@
+"""Key layout shared by every store backend, so the same question gets the same answer everywhere.
+
+Tables and keys (the spec's schema section; the budget table's layout is ours):
+
+``BTCPriceHistory`` / ``ETHPriceHistory``
+    ``pk=PRICE, sk=2025-12-11T01:45:00+00:00`` (minute, explicit offset): ``price``, ``expires_at``.
+    ``pk=VOL, sk=LATEST``: ``vol_{w}m_{std,range,max_move,samples}``, ``computed_at``, ``last_price``
+    and the trailing window packed into one binary attribute (see :mod:`.codec`).
+``BTCTradeLog``
+    ``pk=TRADE, sk=<created_at with microseconds and offset>#<client_order_id>``. Only trades live in
+    this table, so the spec's ``scan`` and ``begins_with(sk, date)`` queries return trades only.
+``KalshiTradingBudget``
+    ``BUDGET#<day>`` / ``BOT#<bot>``, ``GLOBAL``, ``RES#<reservation_id>``; ``PNL#<day>`` / ``<key>``;
+    ``FLAG`` / ``<name>``; ``JOBRUN#<job>`` / ``<scheduled_for>``; ``JOBLAST`` / ``<job>``;
+    ``DOC#<kind>`` / ``<key>``; ``ORDER#<client_order_id>`` / ``ORDER`` (the idempotency marker of a
+    trade, holding the trade's sk).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+PRICE_PK = "PRICE"
+VOL_PK = "VOL"
+VOL_SK = "LATEST"
+TRADE_PK = "TRADE"
+FLAG_PK = "FLAG"
+JOBLAST_PK = "JOBLAST"
+GLOBAL_SK = "GLOBAL"
+ORDER_SK = "ORDER"
+
+# Price rows older than this are removed by DynamoDB's TTL (free) rather than by paid deletes.
+# The longest volatility window is 120 minutes; a day gives room for charts and debugging.
+PRICE_TTL = timedelta(days=1)
+
+
+def as_utc(value: datetime, what: str) -> datetime:
+    """``value`` in UTC. A naive datetime is a bug upstream: refuse it instead of guessing."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware (got naive {value.isoformat()})")
+    return value.astimezone(UTC)
+
+
+def to_minute(value: datetime, what: str = "price time") -> datetime:
+    return as_utc(value, what).replace(second=0, microsecond=0)
+
+
+def price_sk(at: datetime) -> str:
+    """``2025-12-11T01:45:00+00:00``: the minute, seconds shown, explicit offset."""
+    return to_minute(at).isoformat(timespec="seconds")
+
+
+def iso_micro(value: datetime, what: str) -> str:
+    """Fixed-width UTC ISO form, so string order is time order (used in keys and lease checks)."""
+    return as_utc(value, what).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str, what: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{what}: not an ISO-8601 timestamp: {text!r}") from exc
+    return as_utc(parsed, what)
+
+
+def trade_sk(created_at: datetime, client_order_id: str) -> str:
+    if not client_order_id or "#" in client_order_id:
+        raise ValueError(f"client_order_id must be non-empty and contain no '#': {client_order_id!r}")
+    return f"{iso_micro(created_at, 'trade created_at')}#{client_order_id}"
+
+
+def created_at_from_sk(sk: str) -> datetime:
+    return parse_iso(sk.split("#", 1)[0], f"trade sk {sk!r}")
+
+
+def day_prefix(day: date) -> str:
+    return day.isoformat()
+
+
+def budget_pk(day: date) -> str:
+    return f"BUDGET#{day.isoformat()}"
+
+
+def bot_sk(bot: str) -> str:
+    return f"BOT#{bot}"
+
+
+def reservation_sk(reservation_id: str) -> str:
+    return f"RES#{reservation_id}"
+
+
+def pnl_pk(day: date) -> str:
+    return f"PNL#{day.isoformat()}"
+
+
+def jobrun_pk(job: str) -> str:
+    return f"JOBRUN#{job}"
+
+
+def doc_pk(kind: str) -> str:
+    return f"DOC#{kind}"
+
+
+def order_pk(client_order_id: str) -> str:
+    return f"ORDER#{client_order_id}"
+
+
+def expires_at(at: datetime) -> int:
+    """TTL attribute value (epoch seconds) for a price row taken at ``at``."""
+    return int((to_minute(at) + PRICE_TTL).timestamp())
+
+
+def check_positive(amount: object, what: str) -> None:
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise ValueError(f"{what} must be a positive finite Decimal (got {amount!r})")
+
+
+def is_open(status: str, settlement_result: str | None) -> bool:
+    """Not yet settled: pending, or executed without a settlement result."""
+    return status == "pending" or (status == "executed" and settlement_result is None)

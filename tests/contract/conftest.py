@@ -1,0 +1,56 @@
+"""The ``store`` fixture: one fresh, initialised store per test, for every backend.
+
+DynamoDB runs against the official DynamoDB Local (started once per session, see
+``tests/dynamodb_local.py``) with a unique table-name prefix per test because of ``-sharedDb``, and a
+page size of 3 so every query and scan crosses several pages.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kalshi_bots.adapters.store.memory import MemoryStore
+from kalshi_bots.ports.store import Store
+
+BACKENDS = ["memory"]
+SMALL_PAGE = 3
+
+
+def _make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    if kind == "memory":
+        return MemoryStore()
+    if kind == "sqlite":
+        from kalshi_bots.adapters.store.sqlite import SqliteStore
+
+        return SqliteStore(str(tmp_path / "store.db"))
+    if kind == "dynamodb":
+        from kalshi_bots.adapters.store.dynamodb import DynamoStore
+        from kalshi_bots.adapters.store.schema import TableNames
+
+        client = request.getfixturevalue("dynamodb_client")
+        prefix = f"t{uuid.uuid4().hex[:10]}_"
+        store = DynamoStore(client=client, tables=TableNames.with_prefix(prefix), page_size=SMALL_PAGE)
+        store.init_schema()
+        return store
+    raise AssertionError(kind)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    kind = str(request.param)
+    if kind == "dynamodb":
+        request.applymarker(pytest.mark.dynamodb)
+    made = _make_store(kind, tmp_path, request)
+    yield made
+    close: Callable[[], None] | None = getattr(made, "close", None)
+    if close is not None:
+        close()
+
+
+@pytest.fixture
+def store_kind(store: Store) -> str:
+    return type(store).__name__
