@@ -53,6 +53,10 @@ class Response:
 Handler = Callable[[Request], Response]
 
 
+class DropConnection(Exception):  # noqa: N818 - a signal, not an error
+    """Raise from a handler to close the socket without answering (a server crashing mid-request)."""
+
+
 class FakeServer:
     """Start with ``with FakeServer() as srv:`` or ``start()``/``stop()``; ``srv.url`` is the base."""
 
@@ -87,7 +91,11 @@ class FakeServer:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                response = fake.dispatch(self.command, parts.path, parts.query, self.headers, body)
+                try:
+                    response = fake.dispatch(self.command, parts.path, parts.query, self.headers, body)
+                except DropConnection:
+                    self.close_connection = True
+                    return
                 self.send_response(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
