@@ -16,7 +16,7 @@ import pytest
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.ports.store import Store
 
-BACKENDS = ["memory"]
+BACKENDS = ["memory", "sqlite"]
 SMALL_PAGE = 3
 
 
@@ -29,6 +29,7 @@ def _make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> St
         return SqliteStore(str(tmp_path / "store.db"))
     if kind == "dynamodb":
         from kalshi_bots.adapters.store.dynamodb import DynamoStore
+
         from kalshi_bots.adapters.store.schema import TableNames
 
         client = request.getfixturevalue("dynamodb_client")

@@ -119,3 +119,27 @@ def check_positive(amount: object, what: str) -> None:
 def is_open(status: str, settlement_result: str | None) -> bool:
     """Not yet settled: pending, or executed without a settlement result."""
     return status == "pending" or (status == "executed" and settlement_result is None)
+
+
+def ceil_minute(value: datetime, what: str) -> datetime:
+    utc = as_utc(value, what)
+    floor = utc.replace(second=0, microsecond=0)
+    return floor if floor == utc else floor + timedelta(minutes=1)
+
+
+def price_sk_range(start: datetime, end: datetime) -> tuple[str, str] | None:
+    """Inclusive sk bounds of the minute rows with start <= at < end, or None when there are none.
+
+    Rows sit on whole minutes, so comparing with the next whole minute is exact, and the bounds
+    have the rows' own format (string order = time order).
+    """
+    first = ceil_minute(start, "start")
+    last = ceil_minute(end, "end") - timedelta(minutes=1)
+    if last < first:
+        return None
+    return price_sk(first), price_sk(last)
+
+
+def price_sk_before(cutoff: datetime) -> str:
+    """Rows strictly older than ``cutoff`` are exactly those with sk < this."""
+    return price_sk(ceil_minute(cutoff, "cutoff"))
