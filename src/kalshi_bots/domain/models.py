@@ -116,6 +116,13 @@ class Market:
     status: str = "active"
     rules_primary: str = ""
     exchange_index: int | None = None
+    # Settlement outcome once determined: "yes" | "no" | "scalar" | "" (not yet). The paper exchange
+    # settles its positions from it (Kalshi's ``result`` field).
+    result: str = ""
+    # Displayed size at the best YES ask / YES bid (contracts), when the source reports it. The paper
+    # exchange caps an IOC fill at it; None = unknown (assume the order fills).
+    yes_ask_size: Decimal | None = None
+    yes_bid_size: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
