@@ -1,0 +1,312 @@
+"""AWS Lambda handlers: thin shells over the same job runner the CLI and local scheduler use.
+
+One handler per function in ``infra/template.yaml``. A scheduled handler:
+
+1. reads the run's scheduled time from the event (EventBridge Scheduler's ``Input``, which the
+   template fills with ``<aws.scheduler.scheduled-time>``, or a classic EventBridge
+   "Scheduled Event"'s ``time``);
+2. builds settings and dependencies once per container (lazily: the first invocation pays for
+   boto3/httpx, later ones reuse the clients) and reads the Kalshi key from SSM only when the mode
+   signs requests;
+3. runs the job and returns its small JSON result.
+
+A deliberate no-trade or an already-done run is success. A failed run raises, so Lambda's async
+retry (and, after that, the failed-event queue and the Errors alarm) take over; the job-run claim
+and deterministic order ids make a retried or duplicated delivery harmless.
+
+Module import stays cheap (standard library + two small app modules): heavy imports happen on
+the first invocation, measured by ``bench/bench_cold_import.py``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.schedule import JobName
+
+if TYPE_CHECKING:
+    from kalshi_bots.app.deps import Deps
+
+# Environment variables the template sets that are NOT settings: names of the SSM SecureString
+# parameters. Kept outside the KALSHI_BOTS_ prefix so the settings' typo check ignores them.
+CREDENTIALS_PARAMETER_ENV = "SSM_KALSHI_CREDENTIALS"
+API_TOKEN_PARAMETER_ENV = "SSM_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+# CloudWatch Embedded Metric Format: one line per collector run feeds the "collector stale" alarms.
+METRIC_NAMESPACE = "KalshiBots"
+COLLECTOR_METRIC = "CollectorSuccess"
+
+_COLLECTOR_ASSET = {JobName.COLLECT_BTC: "BTC", JobName.COLLECT_ETH: "ETH"}
+_SIGNING_MODES = frozenset({"demo", "live"})
+
+Event = Mapping[str, Any]
+Handler = Callable[[Event, Any], dict[str, Any]]
+
+
+class EventError(ValueError):
+    """The event is not one this handler accepts (wrong shape, wrong job, bad time)."""
+
+
+class JobFailedError(RuntimeError):
+    """Raised so Lambda counts the invocation as failed and retries it (async invoke)."""
+
+    def __init__(self, result: JobResult) -> None:
+        kind = "transient" if result.transient else "permanent"
+        super().__init__(
+            f"{result.job} run for {result.scheduled_for.isoformat()} failed ({kind}): "
+            f"{result.reason} {result.detail}".strip()
+        )
+        self.result = result
+
+
+# --------------------------------------------------------------------------- event parsing
+def scheduled_for(event: Event, job: JobName) -> datetime:
+    """The run's scheduled time (UTC, truncated to the minute) from a Scheduler or EventBridge event.
+
+    Truncated because every schedule is minute-granular while a ``rate()`` schedule's times carry
+    the seconds of its creation: the minute is the run's identity, as in the local scheduler.
+    """
+    if not isinstance(event, Mapping):
+        raise EventError(f"{job}: event must be a JSON object, got {type(event).__name__}")
+    named = event.get("job")
+    if named is not None and named != job.value:
+        raise EventError(f"{job}: event is for job {named!r}; check the schedule's target")
+    if "scheduled_time" in event:
+        raw, where = event["scheduled_time"], "scheduled_time"
+    elif event.get("detail-type") == "Scheduled Event" and "time" in event:
+        raw, where = event["time"], "time"
+    else:
+        raise EventError(
+            f"{job}: event has neither 'scheduled_time' (EventBridge Scheduler input) nor a "
+            f"'Scheduled Event' 'time'; keys: {sorted(event)}"
+        )
+    if not isinstance(raw, str):
+        raise EventError(f"{job}: event field {where!r} must be an ISO-8601 string, got {raw!r}")
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise EventError(f"{job}: event field {where!r} is not an ISO-8601 time: {raw!r}") from None
+    if parsed.utcoffset() is None:
+        raise EventError(f"{job}: event field {where!r} has no UTC offset: {raw!r}")
+    return parsed.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+# --------------------------------------------------------------------------- secrets and deps
+def read_ssm_secure_string(name: str) -> str:
+    """One decrypted SecureString. boto3 is imported here, not at module import."""
+    import boto3
+
+    client = boto3.client("ssm")
+    try:
+        response = client.get_parameter(Name=name, WithDecryption=True)
+    except client.exceptions.ParameterNotFound:
+        raise RuntimeError(f"SSM parameter {name} does not exist: create it (docs/aws.md)") from None
+    value = response["Parameter"]["Value"]
+    if not isinstance(value, str):
+        raise RuntimeError(f"SSM parameter {name} has no string value")
+    return value
+
+
+def secret_environ(environ: Mapping[str, str], read: Callable[[str], str]) -> dict[str, str]:
+    """Settings variables filled from SSM: the Kalshi key (only where the mode signs requests) and
+    the API token. Values never appear in errors."""
+    extra: dict[str, str] = {}
+    credentials = environ.get(CREDENTIALS_PARAMETER_ENV, "")
+    mode = environ.get("KALSHI_BOTS_MODE", "paper").strip().lower()
+    if credentials and mode in _SIGNING_MODES:
+        try:
+            doc = json.loads(read(credentials))
+            key_id, pem = doc["key_id"], doc["private_key_pem"]
+        except (ValueError, KeyError, TypeError):
+            raise RuntimeError(
+                f"SSM parameter {credentials} must be JSON with 'key_id' and 'private_key_pem' (docs/aws.md)"
+            ) from None
+        extra["KALSHI_BOTS_KALSHI_API_KEY_ID"] = str(key_id)
+        extra["KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM"] = str(pem)
+    token_parameter = environ.get(API_TOKEN_PARAMETER_ENV, "")
+    if token_parameter:
+        extra["KALSHI_BOTS_API_TOKEN"] = read(token_parameter).strip()
+    return extra
+
+
+class _Container:
+    """What one Lambda container builds once and reuses across invocations."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._deps: Deps | None = None
+        self._api_token: str | None = None
+
+    def deps(self) -> Deps:
+        with self._lock:
+            if self._deps is None:
+                self._build()
+            assert self._deps is not None
+            return self._deps
+
+    def api_token(self) -> str | None:
+        self.deps()
+        return self._api_token
+
+    def reset(self) -> None:
+        with self._lock:
+            self._deps = None
+            self._api_token = None
+
+    def _build(self) -> None:
+        from kalshi_bots.bootstrap import build_deps
+        from kalshi_bots.config import Settings
+
+        environ = dict(os.environ)
+        environ.update(secret_environ(environ, read_ssm_secure_string))
+        settings = Settings.from_env(environ)
+        self._deps = build_deps(settings)
+        token = settings.api_token
+        self._api_token = token.get_secret_value() if token is not None else None
+
+
+CONTAINER = _Container()
+
+
+def reset_container() -> None:
+    """Forget the cached dependencies (tests; a real container never needs this)."""
+    CONTAINER.reset()
+
+
+# --------------------------------------------------------------------------- scheduled handlers
+def _emit_collector_metric(job: JobName, result: JobResult) -> None:
+    asset = _COLLECTOR_ASSET.get(job)
+    if asset is None:
+        return
+    line = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": METRIC_NAMESPACE,
+                    "Dimensions": [["Asset"]],
+                    "Metrics": [{"Name": COLLECTOR_METRIC, "Unit": "Count"}],
+                }
+            ],
+        },
+        "Asset": asset,
+        COLLECTOR_METRIC: 1 if result.outcome is Outcome.OK else 0,
+        "job": job.value,
+        "outcome": result.outcome.value,
+    }
+    print(json.dumps(line), flush=True)
+
+
+def run_scheduled(job: JobName, event: Event) -> dict[str, Any]:
+    """Parse, run, report. Raises :class:`JobFailedError` when the run failed."""
+    when = scheduled_for(event, job)
+    from kalshi_bots.app.runner import run_job
+
+    result = run_job(CONTAINER.deps(), job, when)
+    _emit_collector_metric(job, result)
+    print(json.dumps({"job": job.value, "result": result.to_json()}, default=str), flush=True)
+    if result.outcome is Outcome.ERROR:
+        raise JobFailedError(result)
+    return result.to_json()
+
+
+def _scheduled_handler(job: JobName) -> Handler:
+    def handler(event: Event, context: Any) -> dict[str, Any]:
+        return run_scheduled(job, event)
+
+    handler.__name__ = handler.__qualname__ = job.value.replace("-", "_")
+    handler.__doc__ = f"Lambda handler for the {job.value!r} job."
+    return handler
+
+
+collect_prices_btc = _scheduled_handler(JobName.COLLECT_BTC)
+collect_prices_eth = _scheduled_handler(JobName.COLLECT_ETH)
+trade_hourly_btc = _scheduled_handler(JobName.TRADE_BTC)
+trade_hourly_eth = _scheduled_handler(JobName.TRADE_ETH)
+cleanup = _scheduled_handler(JobName.CLEANUP)
+weather = _scheduled_handler(JobName.WEATHER)
+reconcile = _scheduled_handler(JobName.RECONCILE)
+
+# The template's Handler names, by job (tests check the template against this).
+HANDLERS: dict[JobName, Handler] = {
+    JobName.COLLECT_BTC: collect_prices_btc,
+    JobName.COLLECT_ETH: collect_prices_eth,
+    JobName.TRADE_BTC: trade_hourly_btc,
+    JobName.TRADE_ETH: trade_hourly_eth,
+    JobName.CLEANUP: cleanup,
+    JobName.WEATHER: weather,
+    JobName.RECONCILE: reconcile,
+}
+
+
+# --------------------------------------------------------------------------- volatility API
+def _http(status: int, body: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> dict[str, Any]:
+    headers = {"content-type": "application/json", "cache-control": "no-store", **(extra or {})}
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body, default=str)}
+
+
+def _bearer(headers: Mapping[str, Any]) -> str:
+    for name, value in headers.items():
+        if name.lower() == "authorization" and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else ""
+    return ""
+
+
+def token_matches(presented: str, expected: str | None) -> bool:
+    """Constant-time comparison; no configured token means nobody gets in (fail closed)."""
+    if not expected or not presented:
+        return False
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def volatility_body(snapshot: Any, now: datetime) -> dict[str, Any]:
+    windows = {
+        f"{w.window_minutes}m": {
+            "samples": w.samples,
+            "std_pct": w.std_pct,
+            "range_pct": w.range_pct,
+            "max_move_pct": w.max_move_pct,
+        }
+        for w in snapshot.windows
+    }
+    return {
+        "asset": snapshot.asset.value,
+        "computed_at": snapshot.computed_at.isoformat(),
+        "age_seconds": round((now - snapshot.computed_at).total_seconds(), 1),
+        "last_price": None if snapshot.last_price is None else str(snapshot.last_price),
+        "windows": windows,
+    }
+
+
+def volatility_api(event: Event, context: Any) -> dict[str, Any]:
+    """Function URL handler (payload format 2.0): ``GET /volatility/{BTC|ETH}``, bearer token."""
+    http = event.get("requestContext", {}).get("http", {})
+    method = str(http.get("method", "")).upper()
+    path = str(event.get("rawPath") or http.get("path") or "")
+    if not token_matches(_bearer(event.get("headers") or {}), CONTAINER.api_token()):
+        return _http(401, {"error": "missing or wrong bearer token"}, {"www-authenticate": "Bearer"})
+    if method != "GET":
+        return _http(405, {"error": f"{method or 'no method'} not allowed; use GET"}, {"allow": "GET"})
+    parts = [p for p in path.split("/") if p]
+    if len(parts) != 2 or parts[0] != "volatility":
+        return _http(404, {"error": f"no route {path!r}; use /volatility/BTC or /volatility/ETH"})
+    from kalshi_bots.domain.models import Asset
+
+    try:
+        asset = Asset(parts[1].upper())
+    except ValueError:
+        return _http(404, {"error": f"unknown asset {parts[1]!r}; use BTC or ETH"})
+    deps = CONTAINER.deps()
+    snapshot = deps.store.get_volatility(asset)
+    if snapshot is None:
+        return _http(404, {"error": f"no volatility for {asset.value} yet; is its collector running?"})
+    return _http(200, volatility_body(snapshot, deps.clock.now()))

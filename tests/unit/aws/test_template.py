@@ -1,0 +1,400 @@
+"""infra/template.yaml: valid (cfn-lint on the SAM and the translated template), its schedules equal
+``app.schedule.SCHEDULE``, its tables equal ``adapters.store.schema``, and every function gets exactly
+the permissions it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sam_support import TEMPLATE, translate
+
+from kalshi_bots.adapters.http import DEFAULT_TIMEOUT, RetryPolicy
+from kalshi_bots.adapters.store.schema import TTL_ATTRIBUTE, table_definitions
+from kalshi_bots.app.deps import JobParams
+from kalshi_bots.app.schedule import SCHEDULE, JobName
+from kalshi_bots.entrypoints import aws_lambda, render_template
+
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+TRADING_FUNCTIONS = ("BTCTradingBot", "ETHTradingBot", "KalshiWeatherBot", "Reconciler")
+ALL_FUNCTIONS = (
+    "BTCPriceCollector",
+    "ETHPriceCollector",
+    "BTCTradingBot",
+    "ETHTradingBot",
+    "PriceHistoryCleanup",
+    "KalshiWeatherBot",
+    "Reconciler",
+    "ETHVolatilityAPI",
+)
+
+
+def resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def ref_name(value: Any) -> str:
+    """A readable IAM Resource: ``arn:<logical id>``, ``sub:<parameter>``, ``ref:<id>`` or the string."""
+    if isinstance(value, str):
+        return value
+    if "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"][0]
+        return f"arn:{target}"
+    if "Fn::Sub" in value:
+        text = value["Fn::Sub"]
+        return (
+            f"sub:{text.split('parameter${', 1)[1].rstrip('}')}" if "parameter${" in text else f"sub:{text}"
+        )
+    if "Ref" in value:
+        return f"ref:{value['Ref']}"
+    return json.dumps(value, sort_keys=True)
+
+
+def statements(policy_document: dict[str, Any]) -> list[dict[str, Any]]:
+    found = policy_document["Statement"]
+    return found if isinstance(found, list) else [found]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def grants(role: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every (action, resource) pair the role's inline policies allow."""
+    pairs: set[tuple[str, str]] = set()
+    for policy in role["Properties"].get("Policies", []):
+        for st in statements(policy["PolicyDocument"]):
+            assert st["Effect"] == "Allow", f"unexpected {st['Effect']} in {policy['PolicyName']}"
+            for action in as_list(st["Action"]):
+                for resource in as_list(st["Resource"]):
+                    pairs.add((action, ref_name(resource)))
+    return pairs
+
+
+def ddb(actions: str, table: str) -> set[tuple[str, str]]:
+    return {(f"dynamodb:{a}", f"arn:{table}") for a in actions.split()}
+
+
+DLQ = {("sqs:SendMessage", "arn:FailedEventsQueue")}
+KALSHI_KEY = {("ssm:GetParameter", "sub:KalshiCredentialsParameter")}
+# Job-run claims (pk=JOBRUN#..., conditional Put/Update) and the kill-switch flag live in the budget table.
+CLAIMS = ddb("GetItem PutItem UpdateItem", "KalshiTradingBudget")
+# Trading: put_trade writes the trade and its ORDER# marker in one transaction, reserve_budget updates
+# BOT#/GLOBAL and puts RES# in one transaction. DynamoDB authorizes TransactWriteItems per contained
+# action (there is no separate IAM action for it), hence PutItem/UpdateItem.
+TRADER_BUDGET = ddb("GetItem PutItem UpdateItem Query", "KalshiTradingBudget")
+TRADE_LOG = ddb("GetItem PutItem UpdateItem Query", "BTCTradeLog")
+
+# The minimal set per function, derived from which Store methods each job calls.
+EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
+    "BTCPriceCollector": ddb("GetItem PutItem Query", "BTCPriceHistory") | CLAIMS | DLQ,
+    "ETHPriceCollector": ddb("GetItem PutItem Query", "ETHPriceHistory") | CLAIMS | DLQ,
+    "BTCTradingBot": ddb("GetItem Query", "BTCPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "ETHTradingBot": ddb("GetItem Query", "ETHPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "PriceHistoryCleanup": ddb("Query BatchWriteItem DeleteItem", "BTCPriceHistory")
+    | ddb("Query BatchWriteItem DeleteItem", "ETHPriceHistory")
+    | CLAIMS
+    | DLQ,
+    "KalshiWeatherBot": TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "Reconciler": TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "ETHVolatilityAPI": ddb("GetItem", "BTCPriceHistory")
+    | ddb("GetItem", "ETHPriceHistory")
+    | {("ssm:GetParameter", "sub:ApiTokenParameter")},
+}
+
+
+# ----------------------------------------------------------------------------- validity
+def lint(path: Path) -> list[str]:
+    """cfn-lint findings (errors, warnings and informational) as readable lines."""
+    from cfnlint.api import lint_file
+
+    return [f"{m.rule.id} {m.filename}:{m.linenumber} {m.message}" for m in lint_file(path)]
+
+
+def test_cfn_lint_passes_on_the_sam_template_and_its_translation(
+    cfn_template: dict[str, Any], tmp_path: Path
+) -> None:
+    translated = tmp_path / "translated.json"
+    translated.write_text(json.dumps(cfn_template))
+    assert lint(TEMPLATE) == []
+    assert lint(translated) == []
+
+
+def test_cfn_lint_catches_an_error_inside_a_sam_resource(
+    sam_template: dict[str, Any], tmp_path: Path
+) -> None:
+    # Proves the translate-then-lint step has teeth: plain cfn-lint misses values inside SAM resources.
+    broken = json.loads(json.dumps(sam_template))
+    broken["Resources"]["BTCPriceCollector"]["Properties"]["Timeout"] = 1200  # Lambda's maximum is 900
+    translated = tmp_path / "broken.json"
+    translated.write_text(json.dumps(translate(broken)))
+    findings = lint(translated)
+    assert any("900" in f for f in findings), findings
+
+
+@pytest.mark.skipif(shutil.which("sam") is None, reason="the sam CLI is not installed")
+def test_sam_validate_lint() -> None:
+    result = subprocess.run(
+        ["sam", "validate", "--lint", "--template-file", str(TEMPLATE), "--region", "us-east-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"SAM_CLI_TELEMETRY": "0", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- schedules
+def test_generated_schedule_block_is_current() -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert render_template.replace_block(text, render_template.render_block()) == text, (
+        "run: python -m kalshi_bots.entrypoints.render_template infra/template.yaml"
+    )
+
+
+def test_schedules_equal_the_app_schedule(sam_template: dict[str, Any]) -> None:
+    functions = resources_of(sam_template, "AWS::Serverless::Function")
+    in_template = set()
+    for schedule in resources_of(sam_template, "AWS::Scheduler::Schedule").values():
+        p = schedule["Properties"]
+        target_fn = p["Target"]["Arn"]["Fn::GetAtt"][0]
+        payload = json.loads(p["Target"]["Input"])
+        assert payload["scheduled_time"] == "<aws.scheduler.scheduled-time>"
+        handler = functions[target_fn]["Properties"]["Handler"]
+        in_template.add(
+            (
+                p["Name"],
+                p["ScheduleExpression"],
+                p["ScheduleExpressionTimezone"],
+                target_fn,
+                p["State"],
+                payload["job"],
+                handler,
+            )
+        )
+    expected = {
+        (
+            r.rule_name,
+            r.aws_expression,
+            r.timezone,
+            r.function,
+            "ENABLED" if r.enabled_by_default else "DISABLED",
+            r.job.value,
+            f"kalshi_bots.entrypoints.aws_lambda.{aws_lambda.HANDLERS[r.job].__name__}",
+        )
+        for r in SCHEDULE
+    }
+    assert in_template == expected
+    assert len(resources_of(sam_template, "AWS::Scheduler::Schedule")) == len(SCHEDULE)
+
+
+def test_weather_runs_at_6_and_8_pm_new_york_time(sam_template: dict[str, Any]) -> None:
+    weather = sam_template["Resources"]["KalshiWeatherBotSchedule"]["Properties"]
+    assert weather["ScheduleExpression"] == "cron(0 18,20 * * ? *)"
+    assert weather["ScheduleExpressionTimezone"] == "America/New_York"
+
+
+def test_schedule_expressions_are_six_field_crons_or_rates_in_real_zones(
+    sam_template: dict[str, Any],
+) -> None:
+    # No linter checks these (infra-local-aws.md 2.2); AWS rejects 5-field crons at deploy time.
+    for name, schedule in resources_of(sam_template, "AWS::Scheduler::Schedule").items():
+        p = schedule["Properties"]
+        zoneinfo.ZoneInfo(p["ScheduleExpressionTimezone"])
+        expr = p["ScheduleExpression"]
+        if expr.startswith("cron("):
+            fields = expr[5:-1].split()
+            assert len(fields) == 6, f"{name}: {expr}"
+            assert "?" in (fields[2], fields[4]), f"{name}: one of day-of-month/day-of-week must be ?"
+        else:
+            assert expr in ("rate(1 minute)", "rate(1 hour)"), f"{name}: {expr}"
+        assert p["FlexibleTimeWindow"] == {"Mode": "OFF"}
+        assert p["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]}
+        assert p["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"] >= 60
+
+
+def test_scheduler_role_invokes_exactly_the_scheduled_functions(cfn_template: dict[str, Any]) -> None:
+    role = cfn_template["Resources"]["SchedulerRole"]
+    expected = {("lambda:InvokeFunction", f"arn:{r.function}") for r in SCHEDULE} | DLQ
+    assert grants(role) == expected
+    principal = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    assert principal == {"Service": "scheduler.amazonaws.com"}
+
+
+# ----------------------------------------------------------------------------- tables
+def test_tables_equal_the_store_schema(sam_template: dict[str, Any]) -> None:
+    tables = {
+        t["Properties"]["TableName"]: t["Properties"]
+        for t in resources_of(sam_template, "AWS::DynamoDB::Table").values()
+    }
+    definitions = {d.name: d for d in table_definitions()}
+    assert set(tables) == set(definitions)
+    for name, definition in definitions.items():
+        props = tables[name]
+        request = definition.create_table_request()
+        assert props["KeySchema"] == request["KeySchema"], name
+        assert props["AttributeDefinitions"] == request["AttributeDefinitions"], name
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+        assert props["BillingMode"] == {"Ref": "TableBillingMode"}, name
+        ttl = props.get("TimeToLiveSpecification")
+        if definition.ttl_attribute is None:
+            assert ttl is None, name
+        else:
+            assert ttl == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}, name
+    assert sam_template["Parameters"]["TableBillingMode"]["Default"] == "PAY_PER_REQUEST"
+
+
+# ----------------------------------------------------------------------------- IAM
+def function_roles(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    roles = {}
+    for logical_id, fn in resources_of(cfn, "AWS::Lambda::Function").items():
+        role_ref = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+        roles[logical_id] = cfn["Resources"][role_ref]
+    return roles
+
+
+def test_every_function_has_exactly_its_minimal_grants(cfn_template: dict[str, Any]) -> None:
+    roles = function_roles(cfn_template)
+    assert set(roles) == set(ALL_FUNCTIONS)
+    for name, role in roles.items():
+        assert grants(role) == EXPECTED_GRANTS[name], name
+        assert role["Properties"]["ManagedPolicyArns"] == [BASIC_EXECUTION], name
+
+
+def wildcard_problems(cfn: dict[str, Any]) -> list[str]:
+    """Any ``*`` in an action or resource of an inline policy (the basic logs policy is managed)."""
+    problems = []
+    for logical_id, res in cfn["Resources"].items():
+        if res["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in res["Properties"].get("Policies", []):
+            for st in statements(policy["PolicyDocument"]):
+                problems += [f"{logical_id}: action {a}" for a in as_list(st["Action"]) if "*" in a]
+                problems += [
+                    f"{logical_id}: resource {r}"
+                    for r in as_list(st["Resource"])
+                    if isinstance(r, str) and "*" in r
+                ]
+    return problems
+
+
+def test_no_wildcard_actions_or_resources(cfn_template: dict[str, Any]) -> None:
+    assert wildcard_problems(cfn_template) == []
+
+
+def test_adding_dynamodb_star_is_caught(sam_template: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(sam_template))
+    policy = broken["Resources"]["BTCPriceCollector"]["Properties"]["Policies"][0]
+    policy["Statement"].append({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"})
+    cfn = translate(broken)
+    assert "BTCPriceCollectorRole: action dynamodb:*" in wildcard_problems(cfn)
+    assert grants(function_roles(cfn)["BTCPriceCollector"]) != EXPECTED_GRANTS["BTCPriceCollector"]
+
+
+def test_only_signing_functions_can_read_the_kalshi_key(cfn_template: dict[str, Any]) -> None:
+    readers = {n for n, role in function_roles(cfn_template).items() if grants(role) >= KALSHI_KEY}
+    assert readers == set(TRADING_FUNCTIONS)
+
+
+# ----------------------------------------------------------------------------- functions
+def function_props(sam: dict[str, Any], name: str) -> dict[str, Any]:
+    return sam["Resources"][name]["Properties"]  # type: ignore[no-any-return]
+
+
+def test_reserved_concurrency_one_on_trading_functions(sam_template: dict[str, Any]) -> None:
+    for name in TRADING_FUNCTIONS:
+        reserved = function_props(sam_template, name)["ReservedConcurrentExecutions"]
+        assert reserved == {"Fn::If": ["ReserveConcurrency", 1, {"Ref": "AWS::NoValue"}]}, name
+    assert sam_template["Parameters"]["ReserveTradingConcurrency"]["Default"] == "true"
+
+
+def test_function_names_handlers_runtime_and_log_groups(sam_template: dict[str, Any]) -> None:
+    glob = sam_template["Globals"]["Function"]
+    assert glob["Runtime"] in ("python3.12", "python3.11")
+    assert glob["Architectures"] == ["arm64"]
+    assert glob["CodeUri"] == "../build/lambda.zip"
+    logs = {
+        g["Properties"]["LogGroupName"]: k
+        for k, g in resources_of(sam_template, "AWS::Logs::LogGroup").items()
+    }
+    for name in ALL_FUNCTIONS:
+        props = function_props(sam_template, name)
+        assert props["FunctionName"] == name  # the spec's `aws logs tail /aws/lambda/<name>` works
+        module, _, attr = props["Handler"].rpartition(".")
+        assert module == "kalshi_bots.entrypoints.aws_lambda"
+        assert callable(getattr(aws_lambda, attr))
+        assert props["LoggingConfig"] == {"LogGroup": {"Ref": logs[f"/aws/lambda/{name}"]}}
+    for group in resources_of(sam_template, "AWS::Logs::LogGroup").values():
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def worst_case_request_seconds() -> float:
+    """One safe GET with every attempt timing out (connect + read) plus the maximum backoffs."""
+    policy = RetryPolicy()
+    per_attempt = (DEFAULT_TIMEOUT.connect or 0) + (DEFAULT_TIMEOUT.read or 0)
+    backoff = sum(
+        min(policy.max_delay_s, policy.base_delay_s * 2 ** (a - 1)) for a in range(1, policy.attempts)
+    )
+    return policy.attempts * per_attempt + backoff
+
+
+def test_timeouts_cover_the_retry_loop_and_stay_below_the_run_lease(sam_template: dict[str, Any]) -> None:
+    lease = JobParams().job_lease_seconds
+    for name in ALL_FUNCTIONS:
+        timeout = function_props(sam_template, name)["Timeout"]
+        assert timeout < lease, f"{name}: a retry must not overlap a still-running run ({timeout} >= {lease})"
+    for name in ("BTCPriceCollector", "ETHPriceCollector"):
+        assert function_props(sam_template, name)["Timeout"] > worst_case_request_seconds(), name
+
+
+def test_scheduled_functions_send_failures_to_the_queue(sam_template: dict[str, Any]) -> None:
+    for rule in SCHEDULE:
+        config = function_props(sam_template, rule.function)["EventInvokeConfig"]
+        assert config["DestinationConfig"]["OnFailure"] == {
+            "Type": "SQS",
+            "Destination": {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]},
+        }
+
+
+def test_volatility_api_is_a_function_url_with_token_in_ssm(sam_template: dict[str, Any]) -> None:
+    props = function_props(sam_template, "ETHVolatilityAPI")
+    assert props["FunctionUrlConfig"] == {"AuthType": "NONE"}
+    assert props["Environment"]["Variables"][aws_lambda.API_TOKEN_PARAMETER_ENV] == {
+        "Ref": "ApiTokenParameter"
+    }
+
+
+# ----------------------------------------------------------------------------- alarms
+def test_every_function_has_an_errors_alarm_and_collectors_a_freshness_alarm(
+    sam_template: dict[str, Any],
+) -> None:
+    alarms = resources_of(sam_template, "AWS::CloudWatch::Alarm").values()
+    error_alarms = {
+        a["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for a in alarms
+        if a["Properties"]["MetricName"] == "Errors"
+    }
+    assert error_alarms == set(ALL_FUNCTIONS)
+    stale = {
+        a["Properties"]["Dimensions"][0]["Value"]: a["Properties"]
+        for a in alarms
+        if a["Properties"]["MetricName"] == aws_lambda.COLLECTOR_METRIC
+    }
+    assert set(stale) == {"BTC", "ETH"}
+    for props in stale.values():
+        assert props["Namespace"] == aws_lambda.METRIC_NAMESPACE
+        assert props["Period"] == 300
+        assert props["TreatMissingData"] == "breaching"  # a collector that stops running also alarms
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
+    assert len(list(alarms)) <= 10  # the always-free CloudWatch alarm count
+
+
+def test_job_names_have_handlers() -> None:
+    assert set(aws_lambda.HANDLERS) == set(JobName)
