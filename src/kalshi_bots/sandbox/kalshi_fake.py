@@ -1,0 +1,492 @@
+"""A fake Kalshi Trade API v2 on a real local HTTP server, for tests and offline demos.
+
+``with FakeKalshi() as fake:`` -> ``fake.url`` is the base URL (``http://127.0.0.1:<port>/trade-api/v2``).
+
+- Public: /exchange/status, /series/{t}, /events (+cursor, series_ticker, status, with_nested_markets),
+  /events/{t}, /markets (+cursor, filters), /markets/{t}, /markets/{t}/orderbook.
+- Signed: /portfolio/balance, positions, orders (cursor, ticker), fills, settlements,
+  POST /portfolio/events/orders, DELETE /portfolio/events/orders/{id}.
+- Signatures are VERIFIED with the public key registered under the key id (``register_key``):
+  missing headers, an unknown key, a bad signature (altered path or method) or a timestamp more than
+  ``max_skew_ms`` (default 5000 ms, our choice: Kalshi's tolerance is undocumented) from the fake's
+  clock answer 401 ``{"error": {"code": "authentication_error", ...}}``.
+- Faults (``fail_next``, ``malformed_next``, ``delay_next``, ``drop_next``, ``crash_after_accept``) act
+  before auth and the handler, except ``crash_after_accept``, which lets an order through first.
+Exchange behaviour (matching, fees, settlement) is in :mod:`kalshi_bots.sandbox.kalshi_state`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from kalshi_bots.adapters.kalshi.auth import (
+    HEADER_KEY,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    PublicKey,
+    verify_signature,
+)
+from kalshi_bots.sandbox.kalshi_render import (
+    balance_json,
+    event_json,
+    exchange_status_json,
+    market_json,
+    orderbook_json,
+    positions_json,
+    series_json,
+)
+from kalshi_bots.sandbox.kalshi_state import ExchangeState, FakeEvent, FakeMarket, FakeReject, FakeSeries
+from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
+
+PREFIX = "/trade-api/v2"
+ORDERS_PATH = "/portfolio/events/orders"
+_STATUS_FILTER = {
+    "open": {"active"},
+    "unopened": {"initialized"},
+    "paused": {"inactive"},
+    "settled": {"finalized"},
+}
+_CLOSED = {"closed", "determined", "disputed", "amended"}
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: str  # status | malformed | delay | drop | crash_after_accept
+    path: re.Pattern[str] | None  # searched in the path after /trade-api/v2; None = any
+    method: str | None
+    remaining: int | None  # None = forever
+    status: int = 503
+    seconds: float = 0.0
+    headers: dict[str, str] | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and (
+            self.path is None or bool(self.path.search(path))
+        )
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response.json({"error": {"code": code, "message": message}}, status, headers)
+
+
+class FakeKalshi:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        balance: Decimal = Decimal(1000),
+        max_skew_ms: int = 5000,
+        page_size: int | None = None,
+    ) -> None:
+        self.server = FakeServer()
+        self.state = ExchangeState(balance)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.auth_clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000
+        self.max_skew_ms = max_skew_ms
+        self.page_size = page_size  # caps every page (tests use 2 to exercise cursors)
+        self._keys: dict[str, PublicKey] = {}
+        self._faults: list[Fault] = []
+        self._fault_lock = threading.Lock()
+        self._routes()
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+
+    def start(self) -> FakeKalshi:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> FakeKalshi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url + PREFIX
+
+    # --- seeding and inspection (tests, demos) ---------------------------------------------------------
+
+    def register_key(self, key_id: str, public_key: PublicKey) -> None:
+        self._keys[key_id] = public_key
+
+    def add_series(
+        self, ticker: str, fee_type: str = "quadratic", fee_multiplier: Decimal = Decimal(1), **extra: Any
+    ) -> None:
+        with self.server.lock:
+            self.state.series[ticker] = FakeSeries(ticker, fee_type, fee_multiplier, extra=extra)
+
+    def add_event(
+        self,
+        event_ticker: str,
+        series: str,
+        *markets: FakeMarket,
+        exchange_index: int = 0,
+        mutually_exclusive: bool = False,
+        **extra: Any,
+    ) -> None:
+        """Add (or extend) an event; each market's ``event_ticker`` must match."""
+        with self.server.lock:
+            event = self.state.events.setdefault(
+                event_ticker,
+                FakeEvent(
+                    event_ticker,
+                    series,
+                    exchange_index=exchange_index,
+                    mutually_exclusive=mutually_exclusive,
+                    extra=extra,
+                ),
+            )
+            for market in markets:
+                if market.event_ticker != event_ticker:
+                    raise ValueError(
+                        f"market {market.ticker} belongs to {market.event_ticker}, not {event_ticker}"
+                    )
+                if market.exchange_index is None:
+                    market.exchange_index = event.exchange_index
+                if market.ticker not in self.state.markets:
+                    event.market_tickers.append(market.ticker)
+                self.state.markets[market.ticker] = market
+
+    def set_orderbook(
+        self,
+        ticker: str,
+        yes_bids: Sequence[tuple[Decimal, Decimal]] = (),
+        no_bids: Sequence[tuple[Decimal, Decimal]] = (),
+    ) -> None:
+        """Replace the book: ``(price_dollars, size)`` YES bids and NO bids."""
+        with self.server.lock:
+            market = self.state.market(ticker)
+            market.yes_bids = {Decimal(p): Decimal(q) for p, q in yes_bids}
+            market.no_bids = {Decimal(p): Decimal(q) for p, q in no_bids}
+
+    def set_quote(
+        self, ticker: str, yes_bid: Decimal | None, yes_ask: Decimal | None, size: Decimal = Decimal(100)
+    ) -> None:
+        """One level each side: a YES bid and a YES ask (= a NO bid at 1 - ask)."""
+        self.set_orderbook(
+            ticker,
+            yes_bids=[(yes_bid, size)] if yes_bid is not None else [],
+            no_bids=[(Decimal(1) - yes_ask, size)] if yes_ask is not None else [],
+        )
+
+    def set_exchange_status(
+        self,
+        *,
+        exchange_active: bool = True,
+        trading_active: bool = True,
+        shards: dict[int, bool] | None = None,
+    ) -> None:
+        with self.server.lock:
+            self.state.exchange_active, self.state.trading_active = exchange_active, trading_active
+            self.state.shard_trading = shards
+
+    def set_balance(self, dollars: Decimal) -> None:
+        with self.server.lock:
+            self.state.balance = Decimal(dollars)
+
+    def settle(self, market_ticker: str, result: str) -> None:
+        with self.server.lock:
+            self.state.settle(market_ticker, result, self.clock())
+
+    @property
+    def orders(self) -> list[dict[str, Any]]:
+        with self.server.lock:
+            return [dict(o) for o in self.state.orders]
+
+    @property
+    def balance(self) -> Decimal:
+        with self.server.lock:
+            return self.state.balance
+
+    # --- faults ----------------------------------------------------------------------------------------
+
+    def _add_fault(self, fault: Fault) -> None:
+        with self._fault_lock:
+            self._faults.append(fault)
+
+    @staticmethod
+    def _pattern(path: str | None) -> re.Pattern[str] | None:
+        return None if path is None else re.compile(path)
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Answer ``status`` to the next ``times`` matching requests (``times=None``: forever)."""
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
+        self._add_fault(Fault("status", self._pattern(path), method, times, status=status, headers=headers))
+
+    def malformed_next(self, *, times: int = 1, path: str | None = None, method: str | None = None) -> None:
+        self._add_fault(Fault("malformed", self._pattern(path), method, times))
+
+    def delay_next(
+        self, seconds: float, *, times: int = 1, path: str | None = None, method: str | None = None
+    ) -> None:
+        """Sleep before answering normally (longer than the client's timeout = a timeout)."""
+        self._add_fault(Fault("delay", self._pattern(path), method, times, seconds=seconds))
+
+    def drop_next(self, *, times: int = 1, path: str | None = None, method: str | None = None) -> None:
+        self._add_fault(Fault("drop", self._pattern(path), method, times))
+
+    def crash_after_accept(self, *, times: int = 1, mode: str = "500") -> None:
+        """The next order POSTs are stored and matched, then answered 500 (``mode="500"``) or dropped."""
+        if mode not in ("500", "drop"):
+            raise ValueError(f"mode must be '500' or 'drop', got {mode!r}")
+        status = 500 if mode == "500" else 0
+        self._add_fault(
+            Fault("crash_after_accept", re.compile(f"^{ORDERS_PATH}$"), "POST", times, status=status)
+        )
+
+    def clear_faults(self) -> None:
+        with self._fault_lock:
+            self._faults.clear()
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._fault_lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    if fault.remaining is not None:
+                        fault.remaining -= 1
+                        if fault.remaining <= 0:
+                            self._faults.remove(fault)
+                    return fault
+        return None
+
+    # --- request pipeline ------------------------------------------------------------------------------
+
+    def _routes(self) -> None:
+        table: list[tuple[str, str, Callable[[Request], Response], bool]] = [
+            ("GET", r"/exchange/status", self._h_status, False),
+            ("GET", r"/series/(?P<t>[^/]+)", self._h_series, False),
+            ("GET", r"/events", self._h_events, False),
+            ("GET", r"/events/(?P<t>[^/]+)", self._h_event, False),
+            ("GET", r"/markets", self._h_markets, False),
+            ("GET", r"/markets/(?P<t>[^/]+)", self._h_market, False),
+            ("GET", r"/markets/(?P<t>[^/]+)/orderbook", self._h_orderbook, False),
+            ("GET", r"/portfolio/balance", self._h_balance, True),
+            ("GET", r"/portfolio/positions", self._h_positions, True),
+            ("GET", r"/portfolio/orders", self._h_orders, True),
+            ("GET", r"/portfolio/fills", self._h_fills, True),
+            ("GET", r"/portfolio/settlements", self._h_settlements, True),
+            ("POST", ORDERS_PATH, self._h_create_order, True),
+            ("DELETE", ORDERS_PATH + r"/(?P<id>[^/]+)", self._h_cancel, True),
+        ]
+        for method, pattern, handler, signed in table:
+            self.server.route(method, PREFIX + pattern, self._pipeline(handler, signed))
+
+    def _pipeline(
+        self, handler: Callable[[Request], Response], signed: bool
+    ) -> Callable[[Request], Response]:
+        def run(request: Request) -> Response:
+            path = request.path[len(PREFIX) :]
+            fault = self._take_fault(request.method, path)
+            if fault is not None and fault.kind != "crash_after_accept":
+                early = self._apply(fault)
+                if early is not None:
+                    return early
+            if signed:
+                problem = self._auth_problem(request)
+                if problem:
+                    return _error(401, "authentication_error", problem)
+            try:
+                with self.server.lock:
+                    response = handler(request)
+            except FakeReject as exc:
+                return _error(exc.status, exc.code, exc.message)
+            if fault is not None and fault.kind == "crash_after_accept":
+                if fault.status == 0:
+                    raise DropConnection
+                return _error(500, "internal_server_error", "injected crash after accepting the order")
+            return response
+
+        return run
+
+    def _apply(self, fault: Fault) -> Response | None:
+        if fault.kind == "status":
+            code = "too_many_requests" if fault.status == 429 else "injected"
+            return _error(fault.status, code, f"injected HTTP {fault.status}", fault.headers)
+        if fault.kind == "malformed":
+            return Response(200, b'{"markets": [{"ticker": ', {"Content-Type": "application/json"})
+        if fault.kind == "drop":
+            raise DropConnection
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)
+        return None
+
+    def _auth_problem(self, request: Request) -> str:
+        key_id = request.headers.get(HEADER_KEY.lower())
+        signature = request.headers.get(HEADER_SIGNATURE.lower())
+        timestamp = request.headers.get(HEADER_TIMESTAMP.lower())
+        if not (key_id and signature and timestamp):
+            return "missing KALSHI-ACCESS-* headers"
+        public_key = self._keys.get(key_id)
+        if public_key is None:
+            return f"unknown API key id {key_id}"
+        if not timestamp.isdigit():
+            return "KALSHI-ACCESS-TIMESTAMP must be Unix milliseconds"
+        if abs(self.auth_clock_ms() - int(timestamp)) > self.max_skew_ms:
+            return f"stale timestamp (more than {self.max_skew_ms} ms from server time)"
+        if not verify_signature(public_key, timestamp, request.method, request.path, signature):
+            return "invalid signature"
+        return ""
+
+    def _page(self, request: Request, items: list[Any], default_limit: int) -> tuple[list[Any], str]:
+        limit = int(request.arg("limit") or default_limit)
+        if self.page_size is not None:
+            limit = min(limit, self.page_size)
+        raw = request.arg("cursor") or "0"
+        if not raw.isdigit():
+            raise FakeReject(400, "invalid_parameters", f"bad cursor {raw!r}")
+        start = int(raw)
+        end = start + max(1, limit)
+        return items[start:end], (str(end) if end < len(items) else "")
+
+    # --- handlers (called with the server lock held) ---------------------------------------------------
+
+    def _h_status(self, request: Request) -> Response:
+        return Response.json(exchange_status_json(self.state))
+
+    def _h_series(self, request: Request) -> Response:
+        series = self.state.series.get(request.match["t"])
+        if series is None:
+            raise FakeReject(404, "not_found", f"series {request.match['t']} not found")
+        return Response.json({"series": series_json(series)})
+
+    def _market_json(self, market: FakeMarket) -> dict[str, Any]:
+        return market_json(market, self.state.effective_status(market, self.clock()))
+
+    def _event_markets(self, event: FakeEvent) -> list[FakeMarket]:
+        return [self.state.markets[t] for t in event.market_tickers]
+
+    def _status_ok(self, wanted: str | None, markets: list[FakeMarket]) -> bool:
+        if not wanted:
+            return True
+        statuses = {self.state.effective_status(m, self.clock()) for m in markets}
+        if wanted == "closed":
+            return bool(statuses & _CLOSED)
+        return bool(statuses & _STATUS_FILTER.get(wanted, {wanted}))
+
+    def _h_events(self, request: Request) -> Response:
+        series, status = request.arg("series_ticker"), request.arg("status")
+        nested = request.arg("with_nested_markets") == "true"
+        events = [
+            e
+            for e in self.state.events.values()
+            if (not series or e.series_ticker == series) and self._status_ok(status, self._event_markets(e))
+        ]
+        page, cursor = self._page(request, events, 200)
+        body = [
+            event_json(e, [self._market_json(m) for m in self._event_markets(e)] if nested else None)
+            for e in page
+        ]
+        return Response.json({"events": body, "cursor": cursor})
+
+    def _h_event(self, request: Request) -> Response:
+        event = self.state.events.get(request.match["t"])
+        if event is None:
+            raise FakeReject(404, "not_found", f"event {request.match['t']} not found")
+        markets = [self._market_json(m) for m in self._event_markets(event)]
+        nested = request.arg("with_nested_markets") == "true"
+        return Response.json({"event": event_json(event, markets if nested else None), "markets": markets})
+
+    def _h_markets(self, request: Request) -> Response:
+        event, series, status = (
+            request.arg("event_ticker"),
+            request.arg("series_ticker"),
+            request.arg("status"),
+        )
+        tickers = set(filter(None, (request.arg("tickers") or "").split(",")))
+        chosen = [
+            m
+            for m in self.state.markets.values()
+            if (not event or m.event_ticker == event)
+            and (
+                not series
+                or (
+                    m.event_ticker in self.state.events
+                    and self.state.events[m.event_ticker].series_ticker == series
+                )
+            )
+            and (not tickers or m.ticker in tickers)
+            and self._status_ok(status, [m])
+        ]
+        page, cursor = self._page(request, chosen, 100)
+        return Response.json({"markets": [self._market_json(m) for m in page], "cursor": cursor})
+
+    def _h_market(self, request: Request) -> Response:
+        return Response.json({"market": self._market_json(self.state.market(request.match["t"]))})
+
+    def _h_orderbook(self, request: Request) -> Response:
+        depth = int(request.arg("depth") or 0)
+        return Response.json(orderbook_json(self.state.market(request.match["t"]), depth))
+
+    def _h_balance(self, request: Request) -> Response:
+        index = request.arg("exchange_index")
+        return Response.json(balance_json(self.state, self.clock(), int(index) if index else None))
+
+    def _h_positions(self, request: Request) -> Response:
+        ticker = request.arg("ticker")
+        rows = [p for p in positions_json(self.state, self.clock()) if not ticker or p["ticker"] == ticker]
+        page, cursor = self._page(request, rows, 100)
+        return Response.json({"market_positions": page, "event_positions": [], "cursor": cursor})
+
+    def _h_orders(self, request: Request) -> Response:
+        ticker, status = request.arg("ticker"), request.arg("status")
+        rows = [
+            dict(o)
+            for o in reversed(self.state.orders)  # newest first
+            if (not ticker or o["ticker"] == ticker) and (not status or o["status"] == status)
+        ]
+        page, cursor = self._page(request, rows, 100)
+        return Response.json({"orders": page, "cursor": cursor})
+
+    def _h_fills(self, request: Request) -> Response:
+        ticker, order_id = request.arg("ticker"), request.arg("order_id")
+        min_ts = int(request.arg("min_ts") or 0)
+        rows = [
+            dict(f)
+            for f in reversed(self.state.fills)
+            if (not ticker or f["ticker"] == ticker)
+            and (not order_id or f["order_id"] == order_id)
+            and f["ts"] >= min_ts
+        ]
+        page, cursor = self._page(request, rows, 100)
+        return Response.json({"fills": page, "cursor": cursor})
+
+    def _h_settlements(self, request: Request) -> Response:
+        ticker = request.arg("ticker")
+        min_ts = int(request.arg("min_ts") or 0)
+        rows = [
+            dict(s)
+            for s in reversed(self.state.settlements)
+            if (not ticker or s["ticker"] == ticker)
+            and datetime.fromisoformat(s["settled_time"].replace("Z", "+00:00")).timestamp() >= min_ts
+        ]
+        page, cursor = self._page(request, rows, 100)
+        return Response.json({"settlements": page, "cursor": cursor})
+
+    def _h_create_order(self, request: Request) -> Response:
+        try:
+            body = request.json()
+        except ValueError:
+            raise FakeReject(400, "invalid_parameters", "body is not JSON") from None
+        return Response.json(self.state.create_order(body, self.clock()), 201)
+
+    def _h_cancel(self, request: Request) -> Response:
+        return Response.json(self.state.cancel(request.match["id"], self.clock()))
