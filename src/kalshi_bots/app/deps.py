@@ -36,6 +36,11 @@ class WeatherParams:
     max_fraction: float = 0.10
     max_contracts: int = 5
     cities: tuple[str, ...] = ()  # series tickers, e.g. "KXHIGHNY"; empty = all known cities
+    # Forecast error model (feeds.md C.6; starting values, to be refit on our own settled history):
+    sigma_day_ahead_f: float = 2.6  # tomorrow's high vs the evening NWS forecast, °F
+    sigma_same_day_f: float = 2.1  # today's high vs the forecast, early in the day, °F
+    sigma_late_f: float = 0.8  # what the evening can still add to the observed max, °F
+    observed_bias_f: float = 0.5  # hourly readings understate the official max by ~0.5-2 °F (C.5)
 
 
 @dataclass(frozen=True, slots=True)
