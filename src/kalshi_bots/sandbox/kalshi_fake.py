@@ -17,22 +17,15 @@ Exchange behaviour (matching, fees, settlement) is in :mod:`kalshi_bots.sandbox.
 
 from __future__ import annotations
 
-import re
-import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from kalshi_bots.adapters.kalshi.auth import (
-    HEADER_KEY,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
-    PublicKey,
-    verify_signature,
-)
+from kalshi_bots.adapters.kalshi.auth import PublicKey
+from kalshi_bots.sandbox.kalshi_demo import seed_demo_markets
+from kalshi_bots.sandbox.kalshi_faults import ORDERS_PATH, FaultInjector, error_response
 from kalshi_bots.sandbox.kalshi_render import (
     balance_json,
     event_json,
@@ -42,11 +35,12 @@ from kalshi_bots.sandbox.kalshi_render import (
     positions_json,
     series_json,
 )
-from kalshi_bots.sandbox.kalshi_state import ExchangeState, FakeEvent, FakeMarket, FakeReject, FakeSeries
+from kalshi_bots.sandbox.kalshi_requests import FakeReject
+from kalshi_bots.sandbox.kalshi_signing import signature_problem
+from kalshi_bots.sandbox.kalshi_state import ExchangeState, FakeEvent, FakeMarket, FakeSeries
 from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
 
 PREFIX = "/trade-api/v2"
-ORDERS_PATH = "/portfolio/events/orders"
 _STATUS_FILTER = {
     "open": {"active"},
     "unopened": {"initialized"},
@@ -56,27 +50,7 @@ _STATUS_FILTER = {
 _CLOSED = {"closed", "determined", "disputed", "amended"}
 
 
-@dataclass(slots=True)
-class Fault:
-    kind: str  # status | malformed | delay | drop | crash_after_accept
-    path: re.Pattern[str] | None  # searched in the path after /trade-api/v2; None = any
-    method: str | None
-    remaining: int | None  # None = forever
-    status: int = 503
-    seconds: float = 0.0
-    headers: dict[str, str] | None = None
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and (
-            self.path is None or bool(self.path.search(path))
-        )
-
-
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response.json({"error": {"code": code, "message": message}}, status, headers)
-
-
-class FakeKalshi:
+class FakeKalshi(FaultInjector):
     def __init__(
         self,
         *,
@@ -92,8 +66,7 @@ class FakeKalshi:
         self.max_skew_ms = max_skew_ms
         self.page_size = page_size  # caps every page (tests use 2 to exercise cursors)
         self._keys: dict[str, PublicKey] = {}
-        self._faults: list[Fault] = []
-        self._fault_lock = threading.Lock()
+        FaultInjector.__init__(self)
         self._routes()
 
     # --- lifecycle -------------------------------------------------------------------------------------
@@ -209,65 +182,6 @@ class FakeKalshi:
         with self.server.lock:
             return self.state.balance
 
-    # --- faults ----------------------------------------------------------------------------------------
-
-    def _add_fault(self, fault: Fault) -> None:
-        with self._fault_lock:
-            self._faults.append(fault)
-
-    @staticmethod
-    def _pattern(path: str | None) -> re.Pattern[str] | None:
-        return None if path is None else re.compile(path)
-
-    def fail_next(
-        self,
-        status: int,
-        *,
-        times: int | None = 1,
-        path: str | None = None,
-        method: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        """Answer ``status`` to the next ``times`` matching requests (``times=None``: forever)."""
-        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
-        self._add_fault(Fault("status", self._pattern(path), method, times, status=status, headers=headers))
-
-    def malformed_next(self, *, times: int = 1, path: str | None = None, method: str | None = None) -> None:
-        self._add_fault(Fault("malformed", self._pattern(path), method, times))
-
-    def delay_next(
-        self, seconds: float, *, times: int = 1, path: str | None = None, method: str | None = None
-    ) -> None:
-        """Sleep before answering normally (longer than the client's timeout = a timeout)."""
-        self._add_fault(Fault("delay", self._pattern(path), method, times, seconds=seconds))
-
-    def drop_next(self, *, times: int = 1, path: str | None = None, method: str | None = None) -> None:
-        self._add_fault(Fault("drop", self._pattern(path), method, times))
-
-    def crash_after_accept(self, *, times: int = 1, mode: str = "500") -> None:
-        """The next order POSTs are stored and matched, then answered 500 (``mode="500"``) or dropped."""
-        if mode not in ("500", "drop"):
-            raise ValueError(f"mode must be '500' or 'drop', got {mode!r}")
-        status = 500 if mode == "500" else 0
-        self._add_fault(
-            Fault("crash_after_accept", re.compile(f"^{ORDERS_PATH}$"), "POST", times, status=status)
-        )
-
-    def clear_faults(self) -> None:
-        with self._fault_lock:
-            self._faults.clear()
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._fault_lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    if fault.remaining is not None:
-                        fault.remaining -= 1
-                        if fault.remaining <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
-
     # --- request pipeline ------------------------------------------------------------------------------
 
     def _routes(self) -> None:
@@ -295,56 +209,31 @@ class FakeKalshi:
     ) -> Callable[[Request], Response]:
         def run(request: Request) -> Response:
             path = request.path[len(PREFIX) :]
-            fault = self._take_fault(request.method, path)
+            fault = self.take_fault(request.method, path)
             if fault is not None and fault.kind != "crash_after_accept":
-                early = self._apply(fault)
+                early = self.apply_early(fault)
                 if early is not None:
                     return early
             if signed:
-                problem = self._auth_problem(request)
+                problem = signature_problem(
+                    request, self._keys, now_ms=self.auth_clock_ms(), max_skew_ms=self.max_skew_ms
+                )
                 if problem:
-                    return _error(401, "authentication_error", problem)
+                    return error_response(401, "authentication_error", problem)
             try:
                 with self.server.lock:
                     response = handler(request)
             except FakeReject as exc:
-                return _error(exc.status, exc.code, exc.message)
+                return error_response(exc.status, exc.code, exc.message)
             if fault is not None and fault.kind == "crash_after_accept":
                 if fault.status == 0:
                     raise DropConnection
-                return _error(500, "internal_server_error", "injected crash after accepting the order")
+                return error_response(
+                    500, "internal_server_error", "injected crash after accepting the order"
+                )
             return response
 
         return run
-
-    def _apply(self, fault: Fault) -> Response | None:
-        if fault.kind == "status":
-            code = "too_many_requests" if fault.status == 429 else "injected"
-            return _error(fault.status, code, f"injected HTTP {fault.status}", fault.headers)
-        if fault.kind == "malformed":
-            return Response(200, b'{"markets": [{"ticker": ', {"Content-Type": "application/json"})
-        if fault.kind == "drop":
-            raise DropConnection
-        if fault.kind == "delay":
-            time.sleep(fault.seconds)
-        return None
-
-    def _auth_problem(self, request: Request) -> str:
-        key_id = request.headers.get(HEADER_KEY.lower())
-        signature = request.headers.get(HEADER_SIGNATURE.lower())
-        timestamp = request.headers.get(HEADER_TIMESTAMP.lower())
-        if not (key_id and signature and timestamp):
-            return "missing KALSHI-ACCESS-* headers"
-        public_key = self._keys.get(key_id)
-        if public_key is None:
-            return f"unknown API key id {key_id}"
-        if not timestamp.isdigit():
-            return "KALSHI-ACCESS-TIMESTAMP must be Unix milliseconds"
-        if abs(self.auth_clock_ms() - int(timestamp)) > self.max_skew_ms:
-            return f"stale timestamp (more than {self.max_skew_ms} ms from server time)"
-        if not verify_signature(public_key, timestamp, request.method, request.path, signature):
-            return "invalid signature"
-        return ""
 
     def _page(self, request: Request, items: list[Any], default_limit: int) -> tuple[list[Any], str]:
         limit = int(request.arg("limit") or default_limit)
@@ -490,3 +379,6 @@ class FakeKalshi:
 
     def _h_cancel(self, request: Request) -> Response:
         return Response.json(self.state.cancel(request.match["id"], self.clock()))
+
+
+__all__ = ["PREFIX", "FakeKalshi", "FakeMarket", "seed_demo_markets"]

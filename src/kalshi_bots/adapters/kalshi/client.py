@@ -29,20 +29,22 @@ from kalshi_bots.adapters.http import (
 from kalshi_bots.adapters.kalshi.auth import KalshiSigner
 from kalshi_bots.adapters.kalshi.orders import create_order_body, resolve_unknown_outcome
 from kalshi_bots.adapters.kalshi.wire import (
-    BalanceResponse,
-    CreateOrderResponse,
     EventResponse,
     EventsPage,
     ExchangeStatusWire,
-    FillsPage,
-    MarketPositionWire,
     MarketResponse,
     MarketsPage,
     OrderBook,
     OrderbookResponse,
+    SeriesResponse,
+)
+from kalshi_bots.adapters.kalshi.wire_account import (
+    BalanceResponse,
+    CreateOrderResponse,
+    FillsPage,
+    MarketPositionWire,
     OrdersPage,
     PositionsPage,
-    SeriesResponse,
     SettlementsPage,
 )
 from kalshi_bots.domain.models import (

@@ -17,21 +17,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from kalshi_bots.domain.models import (
-    BookSide,
     Event,
     ExchangeStatus,
     FeeSchedule,
     FeeType,
-    Fill,
     Market,
-    OrderResult,
-    Settlement,
     StrikeType,
 )
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
-_CENTS = Decimal(100)
 
 
 def _decimal(value: Any) -> Any:
@@ -135,7 +130,7 @@ class MarketWire(Wire):
             strike_type=StrikeType.parse(self.strike_type),
             floor_strike=self.floor_strike,
             cap_strike=self.cap_strike,
-            close_time=_utc(self.close_time),
+            close_time=utc(self.close_time),
             yes_bid=_quote(self.yes_bid_dollars, no_quote=_ZERO),
             yes_ask=_quote(self.yes_ask_dollars, no_quote=_ONE),
             no_bid=_quote(self.no_bid_dollars, no_quote=_ZERO),
@@ -240,199 +235,15 @@ class OrderBook:
         return None if self.best_yes_bid is None else _ONE - self.best_yes_bid
 
 
-# --- account -----------------------------------------------------------------------------------------
-
-
-class IndexedBalanceWire(Wire):
-    exchange_index: int
-    balance: Dec = None
-
-
-class BalanceResponse(Wire):
-    balance: int | None = None  # integer cents, truncated (reference §3.6)
-    balance_dollars: Dec = None  # exact; preferred
-    balance_breakdown: list[IndexedBalanceWire] | None = None
-
-    def dollars(self) -> Decimal | None:
-        if self.balance_dollars is not None:
-            return self.balance_dollars
-        return None if self.balance is None else Decimal(self.balance) / _CENTS
-
-
-class CreateOrderResponse(Wire):
-    order_id: str
-    client_order_id: str = ""
-    fill_count: Dec = None
-    remaining_count: Dec = None
-    average_fill_price: Dec = None
-    average_fee_paid: Dec = None
-    ts_ms: int | None = None
-
-    def to_domain(self, ticker: str, requested: Decimal, client_order_id: str) -> OrderResult:
-        filled = self.fill_count or _ZERO
-        remaining = self.remaining_count or _ZERO
-        fees = (self.average_fee_paid or _ZERO) * filled
-        # IOC/FOK report remaining 0 after cancelling the rest, so compare with what we asked for.
-        if filled >= requested:
-            status = "executed"
-        elif remaining > 0:
-            status = "resting"
-        else:
-            status = "canceled"
-        return OrderResult(
-            order_id=self.order_id,
-            client_order_id=self.client_order_id or client_order_id,
-            ticker=ticker,
-            fill_count=filled,
-            remaining_count=remaining,
-            average_fill_price=self.average_fill_price if filled > 0 else None,
-            fees_paid=fees,
-            status=status,
-        )
-
-
-def _book_side(book_side: str | None, outcome_side: str | None, where: str) -> BookSide:
-    if book_side in ("bid", "ask"):
-        return BookSide(book_side)
-    # Older payloads carry only the outcome: yes == bid, no == ask (reference §0.1 item 9).
-    if outcome_side in ("yes", "no"):
-        return BookSide.BID if outcome_side == "yes" else BookSide.ASK
-    raise ValueError(f"{where} has no usable book_side/outcome_side ({book_side!r}/{outcome_side!r})")
-
-
-class OrderWire(Wire):
-    order_id: str
-    client_order_id: str = ""
-    ticker: str
-    status: str = ""
-    book_side: str | None = None
-    outcome_side: str | None = None
-    yes_price_dollars: Dec = None
-    fill_count_fp: Dec = None
-    remaining_count_fp: Dec = None
-    initial_count_fp: Dec = None
-    taker_fill_cost_dollars: Dec = None
-    maker_fill_cost_dollars: Dec = None
-    taker_fees_dollars: Dec = None
-    maker_fees_dollars: Dec = None
-    created_time: datetime | None = None
-
-    def to_domain(self) -> OrderResult:
-        filled = self.fill_count_fp or _ZERO
-        cost = (self.taker_fill_cost_dollars or _ZERO) + (self.maker_fill_cost_dollars or _ZERO)
-        average: Decimal | None = None
-        if filled > 0 and cost > 0:
-            # UNCERTAIN: fill cost is what the member paid, i.e. NO dollars for an ask (buying NO).
-            # OrderResult wants the YES-book price, so flip it back for asks.
-            paid = cost / filled
-            side = _book_side(self.book_side, self.outcome_side, f"order {self.order_id}")
-            average = paid if side is BookSide.BID else _ONE - paid
-        return OrderResult(
-            order_id=self.order_id,
-            client_order_id=self.client_order_id,
-            ticker=self.ticker,
-            fill_count=filled,
-            remaining_count=self.remaining_count_fp or _ZERO,
-            average_fill_price=average,
-            fees_paid=(self.taker_fees_dollars or _ZERO) + (self.maker_fees_dollars or _ZERO),
-            status=self.status,
-        )
-
-
-class OrdersPage(Wire):
-    orders: list[OrderWire] = Field(default_factory=list)
-    cursor: str | None = None
-
-
-class FillWire(Wire):
-    fill_id: str = ""
-    order_id: str
-    ticker: str | None = None
-    market_ticker: str | None = None
-    book_side: str | None = None
-    outcome_side: str | None = None
-    count_fp: Dec = None
-    yes_price_dollars: Dec = None
-    fee_cost: Dec = None
-    is_taker: bool | None = None
-    created_time: datetime | None = None
-    ts: int | None = None
-    client_order_id: str | None = None
-
-    def to_domain(self) -> Fill:
-        ticker = self.ticker or self.market_ticker
-        if not ticker or self.count_fp is None or self.yes_price_dollars is None:
-            raise ValueError(
-                f"fill {self.fill_id or self.order_id} lacks ticker, count_fp or yes_price_dollars"
-            )
-        return Fill(
-            order_id=self.order_id,
-            ticker=ticker,
-            count=self.count_fp,
-            yes_price=self.yes_price_dollars,
-            book_side=_book_side(self.book_side, self.outcome_side, f"fill {self.fill_id}"),
-            fee=self.fee_cost or _ZERO,
-            created_at=_when(self.created_time, self.ts, f"fill {self.fill_id}"),
-            client_order_id=self.client_order_id,
-        )
-
-
-class FillsPage(Wire):
-    fills: list[FillWire] = Field(default_factory=list)
-    cursor: str | None = None
-
-
-class SettlementWire(Wire):
-    ticker: str
-    event_ticker: str = ""
-    market_result: str = ""
-    yes_count_fp: Dec = None
-    no_count_fp: Dec = None
-    revenue: int = 0  # integer cents (reference §3.9)
-    fee_cost: Dec = None
-    settled_time: datetime
-
-    def to_domain(self) -> Settlement:
-        return Settlement(
-            ticker=self.ticker,
-            market_result=self.market_result,
-            yes_count=self.yes_count_fp or _ZERO,
-            no_count=self.no_count_fp or _ZERO,
-            revenue=Decimal(self.revenue) / _CENTS,
-            fee_cost=self.fee_cost or _ZERO,
-            settled_at=_utc(self.settled_time),
-        )
-
-
-class SettlementsPage(Wire):
-    settlements: list[SettlementWire] = Field(default_factory=list)
-    cursor: str | None = None
-
-
-class MarketPositionWire(Wire):
-    ticker: str
-    exchange_index: int | None = None
-    position_fp: Dec = None  # signed: + YES contracts, - NO contracts
-    market_exposure_dollars: Dec = None
-    realized_pnl_dollars: Dec = None
-    fees_paid_dollars: Dec = None
-    total_traded_dollars: Dec = None
-
-
-class PositionsPage(Wire):
-    market_positions: list[MarketPositionWire] = Field(default_factory=list)
-    cursor: str | None = None
-
-
-def _utc(t: datetime) -> datetime:
+def utc(t: datetime) -> datetime:
     if t.tzinfo is None:
         raise ValueError(f"timestamp {t.isoformat()} has no UTC offset")
     return t.astimezone(UTC)
 
 
-def _when(t: datetime | None, ts: int | None, where: str) -> datetime:
+def when(t: datetime | None, ts: int | None, where: str) -> datetime:
     if t is not None:
-        return _utc(t)
+        return utc(t)
     if ts is not None:
         return datetime.fromtimestamp(ts, UTC)
     raise ValueError(f"{where} has neither created_time nor ts")
