@@ -35,9 +35,14 @@ def kelly_fraction(p_model: float, price: Decimal) -> float:
     _check_probability(p_model)
     if not price.is_finite() or not (0 < price < 1):
         return 0.0
-    b = float((1 - price) / price)
-    f_star = (b * p_model - (1.0 - p_model)) / b
-    return max(0.0, f_star)
+    return max(0.0, _full_kelly(p_model, price))
+
+
+def _full_kelly(p: float, price: Decimal) -> float:
+    """Spec f* = (b p - (1 - p)) / b with b = (1 - price) / price, in the algebraically equal form
+    (p - price) / (1 - price): exactly 0 when p equals the price (no float residue that sizes a trade)."""
+    c = float(price)
+    return (p - c) / (1.0 - c)
 
 
 def size_order(  # noqa: PLR0917 (positional form shared with jobs and the backtester)
@@ -65,8 +70,7 @@ def size_order(  # noqa: PLR0917 (positional form shared with jobs and the backt
     cost = price + fee_per_contract
     if not cost.is_finite() or not (0 < cost < 1):
         return Sizing(kelly_raw=0.0, applied_fraction=0.0, contracts=0)
-    b = float((1 - cost) / cost)
-    kelly_raw = (b * p_model - (1.0 - p_model)) / b
+    kelly_raw = _full_kelly(p_model, cost)
     if kelly_raw <= 0:
         return Sizing(kelly_raw=kelly_raw, applied_fraction=0.0, contracts=0)
     applied = min(kelly_multiplier * kelly_raw, max_fraction)

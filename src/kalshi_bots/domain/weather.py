@@ -1,8 +1,9 @@
 """Daily high-temperature markets: event tickers, climate days and whole-event bracket pricing.
 
 The climate day is midnight to midnight local **standard** time all year (NWS; reference feeds.md C.4),
-see :func:`kalshi_bots.domain.markets.climate_day`. The event's date comes from its ticker
-(``KXHIGHNY-26AUG17`` -> 2026-08-17), never from ``close_time`` (which falls on the next UTC day).
+see :func:`kalshi_bots.domain.markets.climate_day`; per-city offsets live in ``domain/cities.py``.
+The event's date comes from its ticker (``KXHIGHNY-26AUG17`` -> 2026-08-17), never from ``close_time``
+(which falls on the next UTC day).
 Bracket semantics and the rounding model are documented in :mod:`kalshi_bots.domain.pricing`.
 """
 
@@ -24,7 +25,6 @@ from kalshi_bots.domain.pricing import (
 )
 
 __all__ = [
-    "STANDARD_UTC_OFFSET_HOURS",
     "bracket_probability",
     "bracket_probability_given_observed",
     "brackets_partition",
@@ -35,16 +35,6 @@ __all__ = [
     "weather_event_ticker",
 ]
 
-# Local standard-time offsets of the settlement stations (feeds.md C.1); DST never applies to them.
-STANDARD_UTC_OFFSET_HOURS: dict[str, int] = {
-    "KXHIGHNY": -5,
-    "KXHIGHPHIL": -5,
-    "KXHIGHMIA": -5,
-    "KXHIGHCHI": -6,
-    "KXHIGHAUS": -6,
-    "KXHIGHDEN": -7,
-    "KXHIGHLAX": -8,
-}
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _EVENT_DATE = re.compile(r"^(?P<series>[A-Z0-9]+)-(?P<yy>\d{2})(?P<mon>[A-Z]{3})(?P<dd>\d{2})$")
 
