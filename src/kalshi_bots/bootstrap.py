@@ -1,1 +1,186 @@
-"""Composition root: the only module that knows both the settings and the concrete adapters."""
+"""Composition root: the only module that knows both the settings and the concrete adapters.
+
+``build_deps(settings)`` turns validated :class:`~kalshi_bots.config.Settings` into the
+:class:`~kalshi_bots.app.deps.Deps` every job receives. Adapters are imported inside the functions
+that need them so a Lambda collecting prices on DynamoDB never imports sqlite3, and a local paper run
+never imports boto3.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from kalshi_bots.app.deps import Deps, HourlyParams, JobParams, WeatherParams
+from kalshi_bots.config import Settings, StoreKind
+from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+
+if TYPE_CHECKING:
+    import httpx
+
+    from kalshi_bots.adapters.kalshi.client import KalshiClient
+    from kalshi_bots.ports.clock import Clock
+    from kalshi_bots.ports.exchange import Exchange
+    from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
+    from kalshi_bots.ports.store import Store
+
+PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
+
+
+def job_params(settings: Settings) -> JobParams:
+    """The plain parameters jobs read (``Deps.params``); jobs never see the settings object."""
+    defaults = HourlyParams()
+    hourly = HourlyParams(
+        min_edge=settings.hourly_min_edge,
+        strike_distance_bps=settings.hourly_strike_distance_bps,
+        kelly_multiplier=settings.hourly_kelly_multiplier,
+        max_fraction=settings.hourly_max_fraction,
+        max_contracts=settings.hourly_max_contracts,
+        max_vol_age_s=defaults.max_vol_age_s,
+        max_price_age_s=defaults.max_price_age_s,
+        vol_window_minutes=defaults.vol_window_minutes,
+    )
+    weather = WeatherParams(
+        min_edge=settings.weather_min_edge,
+        kelly_multiplier=settings.weather_kelly_multiplier,
+        max_fraction=settings.weather_max_fraction,
+        max_contracts=settings.weather_max_contracts,
+        cities=settings.weather_cities,
+    )
+    budget = BudgetLimits(
+        global_limit=settings.budget_global,
+        per_bot=(
+            ("btc-hourly", settings.budget_btc_hourly),
+            ("eth-hourly", settings.budget_eth_hourly),
+            ("weather", settings.budget_weather),
+        ),
+        daily_loss_limit=settings.daily_loss_limit,
+    )
+    assets = (Asset.BTC, Asset.ETH) if settings.trade_eth else (Asset.BTC,)
+    return JobParams(
+        mode=settings.mode,
+        budget=budget,
+        hourly=hourly,
+        weather=weather,
+        trade_assets=assets,
+        price_retention_minutes=settings.price_retention_minutes,
+        max_price_jump_pct=settings.max_price_jump_pct,
+    )
+
+
+def http_timeout(settings: Settings) -> httpx.Timeout:
+    import httpx
+
+    return httpx.Timeout(settings.http_timeout_s, connect=settings.http_connect_timeout_s)
+
+
+def open_configured_store(settings: Settings, *, init_schema: bool | None = None) -> Store:
+    """The store the settings name. SQLite tables are created on open (cheap, idempotent); DynamoDB
+    tables belong to the AWS template, so they are only created when asked (``db init``)."""
+    from kalshi_bots.adapters.store.factory import open_store
+
+    store = open_store(
+        settings.store.value,
+        sqlite_path=settings.sqlite_path,
+        btc_price_table=settings.btc_price_table,
+        eth_price_table=settings.eth_price_table,
+        trade_log_table=settings.trade_log_table,
+        budget_table=settings.budget_table,
+        endpoint_url=settings.dynamodb_endpoint_url,
+        region=settings.aws_region,
+    )
+    if init_schema if init_schema is not None else settings.store is StoreKind.SQLITE:
+        store.init_schema()
+    return store
+
+
+def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
+    """A Kalshi client on ``settings.kalshi_base_url``; signed only for demo/live accounts."""
+    from kalshi_bots.adapters.kalshi.auth import KalshiSigner
+    from kalshi_bots.adapters.kalshi.client import KalshiClient
+
+    signer = None
+    if signed:
+        key_id = settings.kalshi_api_key_id or ""
+        if settings.kalshi_private_key_pem is not None:
+            pem = settings.kalshi_private_key_pem.get_secret_value()
+            signer = KalshiSigner.from_pem(key_id, pem, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM")
+        elif settings.kalshi_private_key_path is not None:
+            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path)
+        else:  # Settings.from_env refuses demo/live without a key; a hand-built Settings may not.
+            raise ValueError(f"mode {settings.mode.value} needs a Kalshi API key id and private key")
+    return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))
+
+
+def build_exchange(settings: Settings, store: Store, clock: Clock) -> Exchange:
+    """Paper = simulated fills over real public market data; demo/live = the signed Kalshi client."""
+    if settings.mode is Mode.PAPER:
+        from kalshi_bots.adapters.paper import PaperExchange
+
+        return PaperExchange(kalshi_client(settings, signed=False), store, clock, PAPER_STARTING_BALANCE)
+    return kalshi_client(settings, signed=True)
+
+
+def build_prices(settings: Settings) -> PriceFeed:
+    from kalshi_bots.adapters.coinbase.client import CoinbaseClient
+
+    return CoinbaseClient(settings.coinbase_base_url, timeout=http_timeout(settings))
+
+
+def build_weather(settings: Settings, clock: Clock) -> WeatherSource:
+    from kalshi_bots.adapters.nws import NwsClient
+
+    return NwsClient(
+        settings.nws_base_url,
+        user_agent=settings.nws_user_agent,
+        clock=clock.now,
+        timeout=http_timeout(settings),
+    )
+
+
+def system_clock() -> Clock:
+    from kalshi_bots.adapters.clock import SystemClock
+
+    return SystemClock()
+
+
+def default_instance_id() -> str:
+    """Owner name for job-run claims: unique per process, so two processes never share a lease."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def build_deps(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    exchange: Exchange | None = None,
+    prices: PriceFeed | None = None,
+    weather: WeatherSource | None = None,
+    instance_id: str | None = None,
+) -> Deps:
+    """Everything a job needs. Each keyword replaces one adapter (tests, the backtester)."""
+    clock = clock or system_clock()
+    store = store or open_configured_store(settings)
+    return Deps(
+        clock=clock,
+        store=store,
+        exchange=exchange or build_exchange(settings, store, clock),
+        prices=prices or build_prices(settings),
+        weather=weather or build_weather(settings, clock),
+        params=job_params(settings),
+        instance_id=instance_id or default_instance_id(),
+    )
+
+
+__all__ = [
+    "PAPER_STARTING_BALANCE",
+    "build_deps",
+    "build_exchange",
+    "job_params",
+    "kalshi_client",
+    "open_configured_store",
+]

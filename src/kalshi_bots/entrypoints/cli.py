@@ -1,13 +1,35 @@
-"""The ``kalshi-bots`` command line."""
+"""The ``kalshi-bots`` command line.
+
+Human output goes to stdout, structured JSON logs to stderr. Exit codes: 0 = ok (a deliberate
+no-trade included), 1 = something failed, 2 = usage or configuration error. Failures are reported
+as one line saying what failed and what to do; ``--debug`` adds the traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import TextIO
 
 from kalshi_bots import __version__
 from kalshi_bots.app.schedule import SCHEDULE
+from kalshi_bots.config import ConfigError, Settings
+from kalshi_bots.domain.models import Asset
+from kalshi_bots.entrypoints import cli_commands as commands
+from kalshi_bots.entrypoints.cli_commands import UsageError
+from kalshi_bots.ports.errors import (
+    AuthError,
+    ExternalServiceError,
+    StoreError,
+    TransientError,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+JOB_CHOICES = ("collect-prices", "trade-hourly", "cleanup", "weather", "reconcile")
+Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _print_schedule() -> None:
@@ -16,21 +38,214 @@ def _print_schedule() -> None:
         print(f"{rule.rule_name:32} {rule.aws_expression:28} {rule.timezone:17} {state}")
 
 
+def _asset(value: str) -> Asset:
+    try:
+        return Asset(value.upper())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown asset {value!r}: choose BTC or ETH") from None
+
+
+def _add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str, description: str
+) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_text, description=description)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kalshi-bots", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="kalshi-bots",
+        description="Automated trading for Kalshi hourly crypto and daily weather markets "
+        "(paper mode by default). Settings come from KALSHI_BOTS_* environment variables: "
+        "see `kalshi-bots settings`.",
+    )
     parser.add_argument("--version", action="version", version=f"kalshi-bots {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the local system (paper mode by default)")
-    sub.add_parser("schedule", help="print the job schedule")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = _add(
+        sub,
+        "run",
+        "start the local system (scheduler + all jobs)",
+        "Run every scheduled job at its time until Ctrl-C: collectors each minute, hourly trading "
+        "at :45, cleanup, reconcile, weather at 6 pm and 8 pm New York time.",
+    )
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the bundled fake Kalshi, Coinbase and NWS servers and use them (offline, "
+        "paper mode, throwaway SQLite file)",
+    )
+
+    job = _add(
+        sub,
+        "job",
+        "run one job once, as if scheduled at a given minute",
+        "Run one job now. The run is claimed in the store like a scheduled run, so running the "
+        "same job for the same minute twice does the work once.",
+    )
+    job.add_argument("name", choices=JOB_CHOICES, help="which job")
+    job.add_argument("--asset", type=_asset, help="BTC or ETH (collect-prices, trade-hourly; default BTC)")
+    job.add_argument(
+        "--at",
+        metavar="ISO-8601",
+        help="scheduled minute with a UTC offset, e.g. 2026-03-08T14:45:00Z (default: now)",
+    )
+
+    trades = _add(sub, "trades", "show the trade log", "List logged trades, newest last.")
+    trades.add_argument("--date", metavar="YYYY-MM-DD", help="only trades of this UTC date")
+    trades.add_argument(
+        "--json", action="store_true", help="print a JSON array with the spec's attribute names"
+    )
+
+    vol = _add(
+        sub,
+        "volatility",
+        "show the latest volatility (VOL/LATEST)",
+        "Show the volatility metrics the collector last computed, and their age.",
+    )
+    vol.add_argument("--asset", type=_asset, default=Asset.BTC, help="BTC or ETH (default BTC)")
+    vol.add_argument("--json", action="store_true", help="print JSON (the API's format)")
+
+    _add(
+        sub,
+        "status",
+        "show mode, store, last runs, budget left and kill switch",
+        "One screen of health: mode, store, each job's last run and outcome, today's budget left, "
+        "realized P&L and the kill switch.",
+    )
+    halt = _add(
+        sub,
+        "halt",
+        "turn the kill switch on (no new orders anywhere)",
+        "Stop all trading until `kalshi-bots resume`. Collectors and reconcile keep running.",
+    )
+    halt.add_argument("--reason", default="halted from the CLI", help="why (shown by status)")
+    _add(sub, "resume", "turn the kill switch off", "Allow trading again after `kalshi-bots halt`.")
+
+    serve = _add(
+        sub,
+        "serve",
+        "serve the volatility HTTP API",
+        "Serve GET /volatility/{asset} (VOL/LATEST as JSON). Needs KALSHI_BOTS_API_TOKEN "
+        "(sent as 'Authorization: Bearer <token>') unless --open on localhost.",
+    )
+    serve.add_argument("--host", help="bind address (default KALSHI_BOTS_API_HOST)")
+    serve.add_argument("--port", type=int, help="port (default KALSHI_BOTS_API_PORT)")
+    serve.add_argument("--open", action="store_true", help="serve without a token (only on 127.0.0.1/::1)")
+
+    db = _add(sub, "db", "database maintenance", "Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser(
+        "init",
+        help="create the tables if missing (idempotent)",
+        description="Create the four tables (SQLite file or DynamoDB) if they are missing.",
+    )
+
+    _add(
+        sub,
+        "schedule",
+        "print the job schedule",
+        "Print every schedule rule (the AWS template uses the same).",
+    )
+    settings = _add(
+        sub,
+        "settings",
+        "show the settings in force",
+        "Show every KALSHI_BOTS_* setting and its value in force (secrets only as set/unset).",
+    )
+    settings.add_argument("--markdown", action="store_true", help="print the README's table of all settings")
+
+    _add_backtest(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command in ("run", "schedule"):
+def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from kalshi_bots.entrypoints.backtest_cli import add_backtest_parser
+    except ImportError:  # the backtester ships separately in some builds; say so instead of vanishing
+        sub.add_parser("backtest", help="replay history through the hourly bot (not installed)")
+        return
+    add_backtest_parser(sub)
+
+
+def _run_backtest(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from kalshi_bots.entrypoints.backtest_cli import run_backtest
+    except ImportError as exc:
+        raise UsageError(f"the backtester is not available in this installation ({exc})") from exc
+    code: int = run_backtest(args)
+    return code
+
+
+HANDLERS: Mapping[str, Handler] = {
+    "job": commands.cmd_job,
+    "trades": commands.cmd_trades,
+    "volatility": commands.cmd_volatility,
+    "status": commands.cmd_status,
+    "halt": commands.cmd_halt,
+    "resume": commands.cmd_resume,
+    "db": commands.cmd_db,
+    "settings": commands.cmd_settings,
+    "run": commands.cmd_run,
+    "serve": commands.cmd_serve,
+    "backtest": _run_backtest,
+}
+NEEDS_NO_SETTINGS = {"schedule"}
+
+
+def _hint(exc: BaseException) -> str:
+    if isinstance(exc, AuthError):
+        return "check KALSHI_BOTS_KALSHI_API_KEY_ID and the private key (and that it belongs to this mode)"
+    if isinstance(exc, StoreError):
+        return (
+            "check KALSHI_BOTS_STORE and KALSHI_BOTS_SQLITE_PATH (or the DynamoDB tables); "
+            "`kalshi-bots db init` creates missing tables"
+        )
+    if isinstance(exc, TransientError):
+        return "the service did not answer; check the network and try again"
+    if isinstance(exc, ExternalServiceError):
+        return "see the message; run again with --debug for details"
+    if isinstance(exc, OSError):
+        return "check the path and its permissions"
+    return "run again with --debug for the traceback"
+
+
+def report_error(command: str, exc: BaseException, *, debug: bool, err: TextIO) -> None:
+    if debug:
+        traceback.print_exception(exc, file=err)
+    what = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ExternalServiceError) else str(exc)
+    print(f"kalshi-bots {command}: failed: {what} -> {_hint(exc)}", file=err)
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help/--version exit 0, bad usage exits 2: return, don't raise
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    command: str = args.command
+    if command in NEEDS_NO_SETTINGS:
         _print_schedule()
-        return 0
-    return 2
+        return EXIT_OK
+    if command == "settings" and args.markdown:
+        return commands.print_settings_markdown()
+    try:
+        settings = Settings.from_env(os.environ if environ is None else environ)
+    except ConfigError as exc:
+        print(f"kalshi-bots: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    commands.setup_logs(settings)
+    try:
+        return HANDLERS[command](args, settings)
+    except UsageError as exc:
+        print(f"kalshi-bots {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"kalshi-bots {command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        report_error(command, exc, debug=args.debug, err=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -1,1 +1,0 @@
-"""Typed settings read from ``KALSHI_BOTS_*`` environment variables, validated at startup."""

@@ -1,0 +1,226 @@
+"""Typed settings read from ``KALSHI_BOTS_*`` environment variables, validated at startup.
+
+One table (:data:`kalshi_bots.config.variables.VARIABLES`) lists every variable once: its field,
+parser, default and meaning. It drives :meth:`Settings.from_env`, :meth:`Settings.describe` (the
+README's settings table, printed by ``kalshi-bots settings --markdown``) and the error messages, so
+the three cannot disagree.
+
+Every bad value raises :class:`ConfigError` naming the variable, the value (never for a secret) and
+what is allowed. Nothing falls back silently to a default once a variable is set.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from kalshi_bots.config.parsers import BadValueError
+from kalshi_bots.config.variables import (
+    BUDGET,
+    BY_NAME,
+    COINBASE_URL,
+    DEFAULT_CITIES,
+    KALSHI_DEMO_URL,
+    KALSHI_PROD_URL,
+    NWS_URL,
+    PREFIX,
+    VARIABLES,
+    H,
+    J,
+    W,
+)
+from kalshi_bots.domain.models import Mode
+
+
+class StoreKind(StrEnum):
+    SQLITE = "sqlite"
+    DYNAMODB = "dynamodb"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed. ``problems`` holds one line per bad variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class Settings(BaseModel):
+    """Validated settings. Build with :meth:`from_env`; defaults match :data:`VARIABLES`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Mode = Mode.PAPER
+    live_confirm: bool = False
+    store: StoreKind = StoreKind.SQLITE
+    sqlite_path: Path = Path("./kalshi-bots.db")
+    btc_price_table: str = "BTCPriceHistory"
+    eth_price_table: str = "ETHPriceHistory"
+    trade_log_table: str = "BTCTradeLog"
+    budget_table: str = "KalshiTradingBudget"
+    dynamodb_endpoint_url: str | None = None
+    aws_region: str | None = None
+    kalshi_api_key_id: str | None = None
+    kalshi_private_key_path: Path | None = None
+    kalshi_private_key_pem: SecretStr | None = None
+    kalshi_base_url_override: str | None = None
+    coinbase_base_url: str = COINBASE_URL
+    nws_base_url: str = NWS_URL
+    nws_contact: str | None = None
+    budget_global: Decimal = J.budget.global_limit
+    budget_btc_hourly: Decimal = BUDGET["btc-hourly"]
+    budget_eth_hourly: Decimal = BUDGET["eth-hourly"]
+    budget_weather: Decimal = BUDGET["weather"]
+    daily_loss_limit: Decimal = J.budget.daily_loss_limit
+    hourly_min_edge: float = H.min_edge
+    hourly_strike_distance_bps: int = H.strike_distance_bps
+    hourly_kelly_multiplier: float = H.kelly_multiplier
+    hourly_max_fraction: float = H.max_fraction
+    hourly_max_contracts: int = H.max_contracts
+    weather_min_edge: float = W.min_edge
+    weather_kelly_multiplier: float = W.kelly_multiplier
+    weather_max_fraction: float = W.max_fraction
+    weather_max_contracts: int = W.max_contracts
+    weather_cities: tuple[str, ...] = DEFAULT_CITIES
+    trade_eth: bool = False
+    price_retention_minutes: int = J.price_retention_minutes
+    max_price_jump_pct: float = J.max_price_jump_pct
+    api_token: SecretStr | None = None
+    api_host: str = "127.0.0.1"
+    api_port: int = 8080
+    log_level: str = "INFO"
+    http_timeout_s: float = 10.0
+    http_connect_timeout_s: float = 5.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read every ``KALSHI_BOTS_*`` variable; raise :class:`ConfigError` listing all problems."""
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for var in VARIABLES:
+            raw = environ.get(var.name)
+            if raw is None or raw.strip() == "":
+                continue
+            try:
+                values[var.field] = var.parse(raw)
+            except BadValueError as bad:
+                shown = "(hidden)" if var.secret else repr(raw)
+                problems.append(f"{var.name}={shown} is not valid: {bad}")
+        problems.extend(_typos(environ))
+        if not problems:
+            problems.extend(_cross_checks(values))
+        if problems:
+            raise ConfigError(problems)
+        return cls(**values)
+
+    @property
+    def kalshi_base_url(self) -> str:
+        """Kalshi REST base: the override, else demo for ``demo`` and production for paper/live
+        (paper trades against real public market data)."""
+        if self.kalshi_base_url_override:
+            return self.kalshi_base_url_override
+        return KALSHI_DEMO_URL if self.mode is Mode.DEMO else KALSHI_PROD_URL
+
+    @property
+    def nws_user_agent(self) -> str:
+        contact = self.nws_contact or "contact not configured"
+        return f"(kalshi-bots, {contact})"
+
+    @property
+    def has_kalshi_key(self) -> bool:
+        return bool(self.kalshi_api_key_id) and (
+            self.kalshi_private_key_path is not None or self.kalshi_private_key_pem is not None
+        )
+
+    def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Settings:
+        """A copy pointing every service at other servers (the ``--sandbox`` fakes)."""
+        return self.model_copy(
+            update={"kalshi_base_url_override": kalshi, "coinbase_base_url": coinbase, "nws_base_url": nws}
+        )
+
+    def effective(self) -> list[tuple[str, str]]:
+        """(variable, value in force) for every setting; secrets shown only as set/unset."""
+        rows = []
+        for var in VARIABLES:
+            value = getattr(self, var.field)
+            if var.secret:
+                shown = "(set)" if value is not None else "(unset)"
+            elif value is None:
+                shown = "(unset)"
+            elif isinstance(value, bool):
+                shown = "yes" if value else "no"
+            elif isinstance(value, tuple):
+                shown = ",".join(str(v) for v in value)
+            else:
+                shown = str(value)
+            rows.append((var.name, shown))
+        return rows
+
+    @staticmethod
+    def describe() -> list[tuple[str, str, str]]:
+        """(variable, default, meaning) rows for the README's settings table."""
+        return [(var.name, var.default, var.meaning) for var in VARIABLES]
+
+
+def settings_markdown() -> str:
+    """The README's settings table (``kalshi-bots settings --markdown``)."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, default, meaning in Settings.describe():
+        shown = f"`{default}`" if default else "(unset)"
+        lines.append(f"| `{name}` | {shown} | {meaning.replace('|', '/')} |")
+    return "\n".join(lines)
+
+
+def _typos(environ: Mapping[str, str]) -> list[str]:
+    """A set ``KALSHI_BOTS_*`` variable we do not know is almost always a typo of one we do:
+    say so rather than run with the default the user meant to change."""
+    problems = []
+    for name in sorted(environ):
+        if name.startswith(PREFIX) and name not in BY_NAME:
+            close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.8)
+            if close:
+                problems.append(f"{name} is not a setting: did you mean {close[0]}?")
+    return problems
+
+
+def _cross_checks(values: Mapping[str, Any]) -> list[str]:
+    problems = []
+    mode = values.get("mode", "paper")
+    if mode == "live" and not values.get("live_confirm", False):
+        problems.append(
+            f"{PREFIX}MODE='live' needs {PREFIX}LIVE_CONFIRM=yes as well: live mode sends real orders "
+            "with real money; set both on purpose, or use MODE=paper or MODE=demo"
+        )
+    if mode in ("demo", "live"):
+        if not values.get("kalshi_api_key_id"):
+            problems.append(
+                f"{PREFIX}KALSHI_API_KEY_ID is required when {PREFIX}MODE={mode!r}: "
+                "create an API key in Kalshi's account settings and set its id"
+            )
+        path, pem = values.get("kalshi_private_key_path"), values.get("kalshi_private_key_pem")
+        if path is None and pem is None:
+            problems.append(
+                f"{PREFIX}KALSHI_PRIVATE_KEY_PATH (or {PREFIX}KALSHI_PRIVATE_KEY_PEM) is required when "
+                f"{PREFIX}MODE={mode!r}: point it at the private key file Kalshi gave you"
+            )
+        elif path is not None and not Path(path).is_file():
+            problems.append(f"{PREFIX}KALSHI_PRIVATE_KEY_PATH={str(path)!r} is not valid: no such file")
+    if values.get("kalshi_private_key_path") is not None and values.get("kalshi_private_key_pem") is not None:
+        problems.append(
+            f"{PREFIX}KALSHI_PRIVATE_KEY_PATH and {PREFIX}KALSHI_PRIVATE_KEY_PEM are both set: keep one"
+        )
+    if values.get("store", "sqlite") == "sqlite" and values.get("dynamodb_endpoint_url"):
+        problems.append(
+            f"{PREFIX}DYNAMODB_ENDPOINT_URL is set but {PREFIX}STORE is sqlite: set {PREFIX}STORE=dynamodb "
+            "or unset the endpoint"
+        )
+    return problems
+
+
+__all__ = ["VARIABLES", "ConfigError", "Settings", "StoreKind", "Variable", "settings_markdown"]

@@ -1,0 +1,244 @@
+"""The CLI's commands: each takes the parsed arguments and the settings, prints for humans on stdout
+and returns an exit code. Failures raise; :func:`kalshi_bots.entrypoints.cli.main` reports them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from kalshi_bots import bootstrap
+from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.schedule import JobName
+from kalshi_bots.config import Settings, StoreKind, settings_markdown
+from kalshi_bots.domain.models import Asset, TradeRecord
+from kalshi_bots.entrypoints.logs import setup_logging
+
+
+class UsageError(Exception):
+    """A command line that parses but makes no sense (exit code 2)."""
+
+
+JOB_NAMES: dict[tuple[str, Asset | None], JobName] = {
+    ("collect-prices", Asset.BTC): JobName.COLLECT_BTC,
+    ("collect-prices", Asset.ETH): JobName.COLLECT_ETH,
+    ("trade-hourly", Asset.BTC): JobName.TRADE_BTC,
+    ("trade-hourly", Asset.ETH): JobName.TRADE_ETH,
+    ("cleanup", None): JobName.CLEANUP,
+    ("weather", None): JobName.WEATHER,
+    ("reconcile", None): JobName.RECONCILE,
+}
+PER_ASSET = {"collect-prices", "trade-hourly"}
+BOTS = ("btc-hourly", "eth-hourly", "weather")
+
+
+def setup_logs(settings: Settings) -> None:
+    setup_logging(settings.log_level)
+
+
+def print_settings_markdown() -> int:
+    print(settings_markdown())
+    return 0
+
+
+def store_label(settings: Settings) -> str:
+    if settings.store is StoreKind.SQLITE:
+        return f"sqlite ({settings.sqlite_path})"
+    where = settings.dynamodb_endpoint_url or settings.aws_region or "AWS default region"
+    return f"dynamodb ({where})"
+
+
+# --- job --------------------------------------------------------------------------------------------
+
+
+def job_name(name: str, asset: Asset | None) -> JobName:
+    if name in PER_ASSET:
+        return JOB_NAMES[(name, asset or Asset.BTC)]
+    if asset is not None:
+        raise UsageError(f"--asset does not apply to {name} (only to {', '.join(sorted(PER_ASSET))})")
+    return JOB_NAMES[(name, None)]
+
+
+def parse_at(raw: str | None, now: datetime) -> datetime:
+    """The scheduled minute: ``--at`` (aware, whole minute) or the current minute."""
+    if raw is None:
+        return now.astimezone(UTC).replace(second=0, microsecond=0)
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(f"--at {raw!r} is not an ISO-8601 time; use e.g. 2026-03-08T14:45:00Z") from None
+    if at.tzinfo is None:
+        raise UsageError(f"--at {raw!r} has no UTC offset; add Z or e.g. -05:00")
+    if at.second or at.microsecond:
+        raise UsageError(f"--at {raw!r} is not a whole minute; scheduled runs start at :00 seconds")
+    return at.astimezone(UTC)
+
+
+def describe_result(result: JobResult) -> str:
+    text = f"{result.job} @ {result.scheduled_for:%Y-%m-%d %H:%M}Z: {result.outcome.value}"
+    if result.reason:
+        text += f" ({result.reason})"
+    if result.detail:
+        text += f" - {result.detail}"
+    return text
+
+
+def exit_code(result: JobResult) -> int:
+    return 1 if result.outcome is Outcome.ERROR else 0
+
+
+def cmd_job(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.app.runner import run_job
+
+    job = job_name(args.name, args.asset)
+    deps = bootstrap.build_deps(settings)
+    result = run_job(deps, job, parse_at(args.at, deps.clock.now()))
+    print(describe_result(result))
+    return exit_code(result)
+
+
+# --- trades -----------------------------------------------------------------------------------------
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def trade_json(trade: TradeRecord) -> dict[str, Any]:
+    """The stored row: the spec's attribute names (``edge`` in percentage points) plus ours."""
+    from kalshi_bots.adapters.store.codec import trade_item
+
+    return {key: _json_number(value) for key, value in trade_item(trade).items()}
+
+
+def _trade_line(t: TradeRecord) -> str:
+    pnl = "" if t.pnl_dollars is None else f"{t.pnl_dollars:+.2f}"
+    strike = "" if t.strike_price is None else f"{t.strike_price}"
+    return (
+        f"{t.created_at:%Y-%m-%d %H:%M:%S} {t.bot:10} {t.mode.value:5} {t.contract_ticker:28} "
+        f"{t.side.value:3} {t.quantity:>3} @ {t.price_cents:>5}c  strike {strike:>10}  "
+        f"edge {t.edge * 100:5.1f}pt  {t.status.value:8} filled {t.fill_count} "
+        f"{t.settlement_result or ''} {pnl}"
+    ).rstrip()
+
+
+def cmd_trades(args: argparse.Namespace, settings: Settings) -> int:
+    store = bootstrap.open_configured_store(settings)
+    if args.date is not None:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date {args.date!r} is not a date; use YYYY-MM-DD") from None
+        trades = store.trades_on(day)
+    else:
+        trades = store.all_trades()
+    trades = sorted(trades, key=lambda t: t.created_at)
+    if args.json:
+        print(json.dumps([trade_json(t) for t in trades], indent=2))
+        return 0
+    if not trades:
+        print("no trades" + (f" on {args.date}" if args.date else " yet"))
+    for trade in trades:
+        print(_trade_line(trade))
+    return 0
+
+
+# --- volatility -------------------------------------------------------------------------------------
+
+
+def cmd_volatility(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.entrypoints.volatility_view import volatility_payload, volatility_text
+
+    store = bootstrap.open_configured_store(settings)
+    now = bootstrap.system_clock().now()
+    payload = volatility_payload(store, args.asset, now)
+    if payload is None:
+        print(f"no volatility for {args.asset.value} yet: the collector has not stored VOL/LATEST")
+        return 1
+    print(json.dumps(payload, indent=2) if args.json else volatility_text(payload))
+    return 0
+
+
+# --- status / halt / resume -------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.app import risk
+
+    store = bootstrap.open_configured_store(settings)
+    now = bootstrap.system_clock().now()
+    day = risk.trading_day(now)
+    limits = bootstrap.job_params(settings).budget
+    flag = store.get_flag(risk.HALT_FLAG)
+    print(f"mode:        {settings.mode.value}")
+    print(f"store:       {store_label(settings)}")
+    print(f"kill switch: {'ON - ' + flag if flag else 'off'}")
+    print(f"today (ET):  {day}  realized P&L ${store.realized_pnl(day):.2f}")
+    spent_total = Decimal(0)
+    for bot in BOTS:
+        state = store.budget_state(bot, day, limits)
+        spent_total += state.spent
+        print(f"  budget {bot:11} ${state.remaining:.2f} left of ${state.limit:.2f}")
+    left = max(Decimal(0), limits.global_limit - spent_total)
+    print(f"  budget {'all bots':11} ${left:.2f} left of ${limits.global_limit:.2f}")
+    runs = store.last_runs()
+    print("last runs:" if runs else "last runs:  none yet")
+    for run in runs:
+        detail = f"  {run.detail}" if run.detail else ""
+        print(f"  {run.job:20} {run.scheduled_for:%Y-%m-%d %H:%M}Z  {run.outcome}{detail}")
+    return 0
+
+
+def cmd_halt(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.app import risk
+
+    store = bootstrap.open_configured_store(settings)
+    reason = f"{args.reason} ({datetime.now(UTC):%Y-%m-%d %H:%M}Z)"
+    risk.halt(store, reason)
+    print(f"kill switch ON: no new orders until `kalshi-bots resume` ({reason})")
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.app import risk
+
+    store = bootstrap.open_configured_store(settings)
+    risk.resume(store)
+    print("kill switch off: trading allowed again")
+    return 0
+
+
+# --- db / settings ----------------------------------------------------------------------------------
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    bootstrap.open_configured_store(settings, init_schema=True)
+    print(f"tables ready in {store_label(settings)}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    rows = settings.effective()
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:{width}}  {value}")
+    return 0
+
+
+# --- long-running commands live in their own module ---------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.entrypoints.cli_run import run_local
+
+    return run_local(settings, sandbox=args.sandbox)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.entrypoints.api import serve_from_settings
+
+    return serve_from_settings(settings, host=args.host, port=args.port, open_access=args.open)
