@@ -83,26 +83,27 @@ def ddb(actions: str, table: str) -> set[tuple[str, str]]:
 
 DLQ = {("sqs:SendMessage", "arn:FailedEventsQueue")}
 KALSHI_KEY = {("ssm:GetParameter", "sub:KalshiCredentialsParameter")}
-# Job-run claims (pk=JOBRUN#..., conditional Put/Update) and the kill-switch flag live in the budget table.
-CLAIMS = ddb("GetItem PutItem UpdateItem", "KalshiTradingBudget")
-# Trading: put_trade writes the trade and its ORDER# marker in one transaction, reserve_budget updates
-# BOT#/GLOBAL and puts RES# in one transaction. DynamoDB authorizes TransactWriteItems per contained
-# action (there is no separate IAM action for it), hence PutItem/UpdateItem.
-TRADER_BUDGET = ddb("GetItem PutItem UpdateItem Query", "KalshiTradingBudget")
-TRADE_LOG = ddb("GetItem PutItem UpdateItem Query", "BTCTradeLog")
+# Job-run claims: a conditional PutItem claims the run, an UpdateItem records its outcome (runner.py).
+CLAIMS = ddb("PutItem UpdateItem", "KalshiTradingBudget")
+# Trading jobs: put_trade/update_trade write the trade row plus its ORDER#/open-trade entries in one
+# TransactWriteItems, and reserve/release_budget update BOT#/GLOBAL and the RES# item in one.
+# DynamoDB has no IAM action for TransactWriteItems: each contained Put/Update/Delete is authorized
+# as PutItem/UpdateItem/DeleteItem. Query: realized P&L of the day and the paper exchange's documents.
+TRADER_BUDGET = ddb("GetItem PutItem UpdateItem DeleteItem Query", "KalshiTradingBudget")
+TRADE_LOG = ddb("GetItem PutItem", "BTCTradeLog")
 
-# The minimal set per function, derived from which Store methods each job calls.
+# The minimal set per function, derived from the Store methods each job calls (DynamoStore).
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
-    "BTCPriceCollector": ddb("GetItem PutItem Query", "BTCPriceHistory") | CLAIMS | DLQ,
-    "ETHPriceCollector": ddb("GetItem PutItem Query", "ETHPriceHistory") | CLAIMS | DLQ,
-    "BTCTradingBot": ddb("GetItem Query", "BTCPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
-    "ETHTradingBot": ddb("GetItem Query", "ETHPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
-    "PriceHistoryCleanup": ddb("Query BatchWriteItem DeleteItem", "BTCPriceHistory")
-    | ddb("Query BatchWriteItem DeleteItem", "ETHPriceHistory")
+    "BTCPriceCollector": ddb("GetItem PutItem", "BTCPriceHistory") | CLAIMS | DLQ,
+    "ETHPriceCollector": ddb("GetItem PutItem", "ETHPriceHistory") | CLAIMS | DLQ,
+    "BTCTradingBot": ddb("GetItem", "BTCPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "ETHTradingBot": ddb("GetItem", "ETHPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "PriceHistoryCleanup": ddb("Query BatchWriteItem", "BTCPriceHistory")
+    | ddb("Query BatchWriteItem", "ETHPriceHistory")
     | CLAIMS
     | DLQ,
     "KalshiWeatherBot": TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
-    "Reconciler": TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
+    "Reconciler": ddb("GetItem PutItem Query", "BTCTradeLog") | TRADER_BUDGET | KALSHI_KEY | DLQ,
     "ETHVolatilityAPI": ddb("GetItem", "BTCPriceHistory")
     | ddb("GetItem", "ETHPriceHistory")
     | {("ssm:GetParameter", "sub:ApiTokenParameter")},
