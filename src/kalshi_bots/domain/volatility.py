@@ -84,12 +84,11 @@ def compute_window(
     lo = bisect_right(ticks, start, key=_tick_time)
     hi = bisect_right(ticks, end, key=_tick_time)
     samples = hi - lo
+    prices = [_price(t) for t in ticks[lo:hi]]  # validates every point, even when too few to use
     insufficient = WindowVolatility(window_minutes, samples, None, None, None)
     if samples < needed:
         return insufficient
 
-    window = ticks[lo:hi]
-    prices = [_price(t) for t in window]
     first = lo
     if lo > 0 and ticks[lo - 1].at >= start - _ONE_MINUTE:
         first = lo - 1

@@ -134,6 +134,13 @@ def test_invalid_price_names_the_time(bad: Decimal) -> None:
         compute_window(ticks, ticks[-1].at, 15, min_samples=5)
 
 
+def test_invalid_price_is_an_error_even_when_samples_are_too_few() -> None:
+    ticks = ticks_from_returns([0.01, 0.01])
+    ticks[1] = PriceTick(Asset.BTC, ticks[1].at, Decimal(-3))
+    with pytest.raises(InvalidPriceError, match="-3"):
+        compute_window(ticks, ticks[-1].at, 15)
+
+
 def test_unsorted_or_repeated_ticks_are_an_error() -> None:
     ticks = ticks_from_returns([0.01] * 10)
     ticks[4] = PriceTick(Asset.BTC, ticks[3].at, ticks[4].price)
