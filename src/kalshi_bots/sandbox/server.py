@@ -109,7 +109,11 @@ class FakeServer:
 
         self._httpd = ThreadingHTTPServer((self._host, self._port), _Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-server", daemon=True)
+        # A short poll interval: stop() waits for the loop to notice, and the default 0.5 s per fake adds
+        # up across the suite.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-server", daemon=True
+        )
         self._thread.start()
         return self
 
