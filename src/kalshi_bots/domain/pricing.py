@@ -14,11 +14,13 @@ Benchmarks BRTI before the hour is **strictly above** ``floor_strike`` (referenc
 In a continuous model P(X > K) = P(X >= K), so strictness does not change the number; it matters only
 in the deterministic edge cases (no time left or zero vol), where spot == strike means NO.
 
-Settlement averaging: the average of the last 60 s has slightly less variance than the price at the
-close (about one third of a minute's variance less). The spec formula ignores this and it is kept as
-the default; ``settlement_average_s`` lets a caller model it by removing ``s / 3`` seconds of
-variance (a uniform average over the last ``s`` seconds of a random walk has the variance of the
-point value ``s / 3`` seconds before its end).
+Settlement averaging: the settlement value is the average of the last ``s`` = 60 s, which varies less
+than the price at the close. The spec formula ignores this and it is kept as the default.
+``settlement_average_s`` models it: for a random walk observed T before the close, the average of
+``[T - s, T]`` has variance ``T - s + s/3 = T - 2s/3`` (in time units of the per-unit variance), so the
+effective horizon is ``T - 2s/3``. Inside the averaging window (T < s) the unknown part of the average
+has variance ``T^3 / (3 s^2)``; we use that, treating the already-averaged part as equal to spot (an
+approximation only relevant in the last minute, where no bot trades).
 
 Weather brackets (reference kalshi-api.md §7, feeds.md C.3): the settled value T is a whole °F, and a
 market's structured fields decide YES:
@@ -84,17 +86,26 @@ def prob_no(
     """P(NO) for a "greater" market: the settlement value is NOT strictly above ``strike``.
 
     ``minutes_left <= 0`` or zero vol -> deterministic: NO iff ``spot <= strike``.
-    ``settlement_average_s`` > 0 shortens the effective horizon by ``s / 3`` seconds (see module doc).
+    ``settlement_average_s`` > 0 shortens the effective horizon to ``T - 2s/3`` (see module doc).
     """
     _check_price("spot", spot)
     _check_price("strike", strike)
     if settlement_average_s < 0 or not math.isfinite(settlement_average_s):
         raise DomainError(f"settlement_average_s must be >= 0, got {settlement_average_s!r}")
-    effective_minutes = minutes_left - settlement_average_s / 180.0 if minutes_left > 0 else minutes_left
+    effective_minutes = _effective_horizon(minutes_left, settlement_average_s / 60.0)
     sigma = scaled_sigma_pct(vol_15m_std_pct, effective_minutes)
     if sigma == 0.0:
         return 0.0 if spot > strike else 1.0
     return normal_cdf(z_score(spot, strike, sigma))
+
+
+def _effective_horizon(minutes_left: float, average_minutes: float) -> float:
+    """Minutes of point-price variance equal to the variance of the settlement average."""
+    if minutes_left <= 0 or average_minutes == 0:
+        return minutes_left
+    if minutes_left >= average_minutes:
+        return minutes_left - 2.0 * average_minutes / 3.0
+    return minutes_left**3 / (3.0 * average_minutes**2)
 
 
 def prob_settles_above(

@@ -100,9 +100,13 @@ def test_non_decimal_price_is_rejected() -> None:
 def test_settlement_average_lowers_effective_sigma() -> None:
     base = prob_no(Decimal(100_000), Decimal(100_200), 15, 0.2)
     averaged = prob_no(Decimal(100_000), Decimal(100_200), 15, 0.2, settlement_average_s=60)
-    expected = NormalDist().cdf(0.2 / (0.2 * math.sqrt((15 - 20 / 60) / 15)))
+    # variance of the 60 s average seen 15 min out = 15 - 2/3 minutes of point variance
+    expected = NormalDist().cdf(0.2 / (0.2 * math.sqrt((15 - 2 / 3) / 15)))
     assert averaged == pytest.approx(expected)
     assert averaged > base
+    # inside the averaging window: T^3 / (3 s^2) with T = 0.5 min, s = 1 min -> 1/24 min
+    late = prob_no(Decimal(100_000), Decimal(100_020), 0.5, 0.2, settlement_average_s=60)
+    assert late == pytest.approx(NormalDist().cdf(0.02 / (0.2 * math.sqrt((1 / 24) / 15))))
     with pytest.raises(DomainError):
         prob_no(Decimal(1), Decimal(2), 15, 0.2, settlement_average_s=-1)
 
