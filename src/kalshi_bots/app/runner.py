@@ -1,0 +1,166 @@
+"""Run one scheduled job: claim the run -> run the job function -> record the outcome.
+
+Every entry point (CLI ``job``, the local scheduler, the Lambda handlers, tests) calls :func:`run_job`,
+so a job behaves the same wherever it is triggered.
+
+Idempotency layer 1 is the **job-run claim** (a conditional write keyed by job and scheduled minute): a
+second trigger of the same run gets ``SKIPPED``. Layer 2, inside trading jobs, is the deterministic
+client_order_id written as a ``pending`` trade before the order is sent (see :mod:`.placement`).
+
+Error mapping (a job never lets an exception escape :func:`run_job`):
+
+===================================  =========  =========  ======================================
+exception                            outcome    transient  recorded outcome
+===================================  =========  =========  ======================================
+TransientError (timeouts, 5xx, 429)  ERROR      yes        ``error-transient``
+StoreError                           ERROR      yes        ``error-transient`` (if recordable)
+StaleDataError                       NO_TRADE   no         ``no-trade`` (fail closed, not a fault)
+OrderOutcomeUnknownError             ERROR      no         ``error`` (reconcile resolves it)
+Rejected/Auth/NotFound/Malformed     ERROR      no         ``error``
+DomainError (bad input)              ERROR      no         ``error``
+anything else                        ERROR      no         ``error`` (logged with traceback)
+===================================  =========  =========  ======================================
+
+``error-transient`` tells the store that a platform retry of the same run may claim it again (the store
+contract's ``claim_run``); every other finished outcome is final. Trading jobs are safe to re-run anyway:
+the second run finds the first one's trade record and refuses with ``already_traded``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import partial
+from types import MappingProxyType
+
+from kalshi_bots.app import cleanup, collect_prices, reconcile, trade_hourly
+from kalshi_bots.app.deps import Deps
+from kalshi_bots.app.logs import job_context, log_event
+from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.risk import STORE_UNAVAILABLE
+from kalshi_bots.app.schedule import JobName
+from kalshi_bots.domain.errors import DomainError
+from kalshi_bots.domain.models import Asset
+from kalshi_bots.ports.errors import (
+    ExternalServiceError,
+    OrderOutcomeUnknownError,
+    StaleDataError,
+    StoreError,
+    TransientError,
+)
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[[Deps, datetime], JobResult]
+
+TRANSIENT_ERROR_OUTCOME = "error-transient"
+ALREADY_CLAIMED = "already_claimed"
+
+def _weather(deps: Deps, scheduled_for: datetime) -> JobResult:
+    # Imported on use: the weather tables are only loaded by the one job that needs them.
+    from kalshi_bots.app.weather_job import weather
+
+    return weather(deps, scheduled_for)
+
+
+JOBS: Mapping[JobName, JobFunction] = MappingProxyType(
+    {
+        JobName.COLLECT_BTC: partial(collect_prices.collect_prices, asset=Asset.BTC),
+        JobName.COLLECT_ETH: partial(collect_prices.collect_prices, asset=Asset.ETH),
+        JobName.TRADE_BTC: partial(trade_hourly.trade_hourly, asset=Asset.BTC),
+        JobName.TRADE_ETH: partial(trade_hourly.trade_hourly, asset=Asset.ETH),
+        JobName.CLEANUP: cleanup.cleanup,
+        JobName.WEATHER: _weather,
+        JobName.RECONCILE: reconcile.reconcile,
+    }
+)
+
+
+def normalise_scheduled_for(scheduled_for: datetime) -> datetime:
+    """Aware UTC, truncated to the minute: the identity of a scheduled run. Naive times are refused."""
+    if scheduled_for.tzinfo is None or scheduled_for.utcoffset() is None:
+        raise ValueError(f"scheduled_for must be timezone-aware, got naive {scheduled_for.isoformat()}")
+    return scheduled_for.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def run_id_for(job: JobName, scheduled_for: datetime) -> str:
+    return f"{job.value}@{scheduled_for:%Y-%m-%dT%H:%MZ}"
+
+
+def run_job(deps: Deps, job: JobName, scheduled_for: datetime) -> JobResult:
+    sched = normalise_scheduled_for(scheduled_for)
+    with job_context(job.value, run_id_for(job, sched)):
+        try:
+            claimed = deps.store.claim_run(
+                job.value, sched, deps.instance_id, deps.clock.now(), deps.params.job_lease_seconds
+            )
+        except StoreError as exc:
+            result = JobResult(job.value, sched, Outcome.ERROR, STORE_UNAVAILABLE, str(exc), transient=True)
+            _log_result(result)
+            return result
+        if not claimed:
+            result = JobResult(
+                job.value, sched, Outcome.SKIPPED, ALREADY_CLAIMED, "run claimed or done already"
+            )
+            _log_result(result)
+            return result
+        result = execute(deps, job, sched)
+        _record(deps, job, sched, result)
+        _log_result(result)
+        return result
+
+
+def execute(deps: Deps, job: JobName, sched: datetime) -> JobResult:
+    """Run the job function without claiming (the runner's body; also for the backtester)."""
+    try:
+        return JOBS[job](deps, sched)
+    except TransientError as exc:
+        return _error(job, sched, "transient_error", exc, transient=True)
+    except StoreError as exc:
+        return _error(job, sched, STORE_UNAVAILABLE, exc, transient=True)
+    except StaleDataError as exc:
+        return JobResult(job.value, sched, Outcome.NO_TRADE, "stale_data", str(exc))
+    except OrderOutcomeUnknownError as exc:
+        return _error(job, sched, "order_outcome_unknown", exc, transient=False)
+    except ExternalServiceError as exc:
+        return _error(job, sched, f"{exc.service}_{type(exc).__name__}", exc, transient=False)
+    except DomainError as exc:
+        return _error(job, sched, "invalid_input", exc, transient=False)
+    except Exception as exc:
+        logger.exception("job %s crashed", job.value)
+        return _error(job, sched, "unexpected_error", exc, transient=False)
+
+
+def _error(job: JobName, sched: datetime, reason: str, exc: Exception, *, transient: bool) -> JobResult:
+    return JobResult(
+        job.value, sched, Outcome.ERROR, reason, f"{type(exc).__name__}: {exc}", transient=transient
+    )
+
+
+def _record(deps: Deps, job: JobName, sched: datetime, result: JobResult) -> None:
+    outcome = (
+        TRANSIENT_ERROR_OUTCOME
+        if result.outcome is Outcome.ERROR and result.transient
+        else result.outcome.value
+    )
+    detail = (result.reason + (": " + result.detail if result.detail else ""))[:500]
+    try:
+        deps.store.finish_run(job.value, sched, deps.instance_id, outcome, detail)
+    except StoreError as exc:
+        # The lease then simply expires; a re-run is harmless (trading jobs refuse already_traded).
+        log_event(logger, "run.record_failed", f"could not record the run outcome: {exc}", logging.WARNING)
+
+
+def _log_result(result: JobResult) -> None:
+    level = logging.ERROR if result.outcome is Outcome.ERROR else logging.INFO
+    log_event(
+        logger,
+        "run.finished",
+        f"{result.job} {result.outcome.value} {result.reason}".strip(),
+        level,
+        outcome=result.outcome.value,
+        reason=result.reason,
+        detail=result.detail,
+        transient=result.transient,
+    )
