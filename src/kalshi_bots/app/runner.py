@@ -57,6 +57,7 @@ JobFunction = Callable[[Deps, datetime], JobResult]
 TRANSIENT_ERROR_OUTCOME = "error-transient"
 ALREADY_CLAIMED = "already_claimed"
 
+
 def _weather(deps: Deps, scheduled_for: datetime) -> JobResult:
     # Imported on use: the weather tables are only loaded by the one job that needs them.
     from kalshi_bots.app.weather_job import weather
@@ -88,7 +89,10 @@ def run_id_for(job: JobName, scheduled_for: datetime) -> str:
     return f"{job.value}@{scheduled_for:%Y-%m-%dT%H:%MZ}"
 
 
-def run_job(deps: Deps, job: JobName, scheduled_for: datetime) -> JobResult:
+def run_job(
+    deps: Deps, job: JobName, scheduled_for: datetime, *, jobs: Mapping[JobName, JobFunction] | None = None
+) -> JobResult:
+    """Claim, run and record one scheduled run. ``jobs`` replaces the registry (tests, tools)."""
     sched = normalise_scheduled_for(scheduled_for)
     with job_context(job.value, run_id_for(job, sched)):
         try:
@@ -105,16 +109,18 @@ def run_job(deps: Deps, job: JobName, scheduled_for: datetime) -> JobResult:
             )
             _log_result(result)
             return result
-        result = execute(deps, job, sched)
+        result = execute(deps, job, sched, jobs=jobs)
         _record(deps, job, sched, result)
         _log_result(result)
         return result
 
 
-def execute(deps: Deps, job: JobName, sched: datetime) -> JobResult:
+def execute(
+    deps: Deps, job: JobName, sched: datetime, *, jobs: Mapping[JobName, JobFunction] | None = None
+) -> JobResult:
     """Run the job function without claiming (the runner's body; also for the backtester)."""
     try:
-        return JOBS[job](deps, sched)
+        return (JOBS if jobs is None else jobs)[job](deps, sched)
     except TransientError as exc:
         return _error(job, sched, "transient_error", exc, transient=True)
     except StoreError as exc:

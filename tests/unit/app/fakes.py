@@ -93,8 +93,11 @@ class FakePriceFeed:
         self.candle_calls: list[tuple[datetime, datetime]] = []
         self.fail_candles = False
         self.override: Decimal | None = None
+        self.fail_ticker = False
 
     def current_price(self, asset: Asset) -> PriceTick:
+        if self.fail_ticker:
+            raise TransientError("coinbase", "503 after retries")
         at = self.clock.now() - self.lag
         price = (
             self.override if self.override is not None else self.price_at(at.replace(second=0, microsecond=0))

@@ -281,7 +281,8 @@ def test_dst_days_target_the_right_event(sched: datetime, close: datetime, ticke
 
 
 def test_fall_back_repeated_hour_refuses_an_event_closing_at_the_other_instant() -> None:
-    # 05:45Z on 2026-11-01 is 01:45 EDT (EDT ends at 06:00Z). Its target is 06:00Z = 01:00 EST, which shares the ticker ...0101 with 05:00Z. If Kalshi's ...0101
+    # 05:45Z on 2026-11-01 is 01:45 EDT (EDT ends at 06:00Z). Its target is 06:00Z = 01:00 EST, which
+    # shares the ticker ...0101 with 05:00Z. If Kalshi's ...0101
     # event closes at 05:00Z, the decision must refuse rather than trade the wrong instant.
     sched = datetime(2026, 11, 1, 5, 45, tzinfo=UTC)
     w = setup_world(sched, datetime(2026, 11, 1, 5, 0, tzinfo=UTC), "KXBTCD-26NOV0101")

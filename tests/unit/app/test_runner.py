@@ -1,0 +1,81 @@
+"""run_job: claims, records, maps every failure to a result (never an exception, never an order)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from kalshi_bots.app.results import Outcome
+from kalshi_bots.app.runner import JOBS, TRANSIENT_ERROR_OUTCOME, normalise_scheduled_for, run_job
+from kalshi_bots.app.schedule import JobName
+
+from .fakes import BrokenStore, make_world
+
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def test_every_scheduled_job_has_a_function() -> None:
+    assert set(JOBS) == set(JobName)
+
+
+def test_scheduled_for_is_normalised_to_the_utc_minute_and_naive_is_refused() -> None:
+    est = timezone(timedelta(hours=-5))
+    assert normalise_scheduled_for(datetime(2026, 11, 24, 7, 0, 42, 999, tzinfo=est)) == T0
+    with pytest.raises(ValueError, match="naive"):
+        normalise_scheduled_for(datetime(2026, 11, 24, 12, 0))
+
+
+def test_a_run_is_claimed_once_and_its_outcome_recorded() -> None:
+    w = make_world(T0 + timedelta(seconds=2))
+    first = run_job(w.deps(), JobName.CLEANUP, T0 + timedelta(seconds=30))
+    second = run_job(w.deps(instance_id="other"), JobName.CLEANUP, T0)
+    assert first.outcome is Outcome.OK
+    assert second.outcome is Outcome.SKIPPED and second.reason == "already_claimed"
+    [last] = [r for r in w.store.last_runs() if r.job == "cleanup"]
+    assert last.outcome == "ok" and last.scheduled_for == T0
+
+
+def test_a_transient_failure_is_an_error_marked_transient_and_recorded_as_such() -> None:
+    w = make_world(T0 + timedelta(seconds=2))
+    w.prices.fail_ticker = True
+    result = run_job(w.deps(), JobName.COLLECT_BTC, T0)
+    assert result.outcome is Outcome.ERROR and result.transient and result.reason == "transient_error"
+    [last] = [r for r in w.store.last_runs() if r.job == JobName.COLLECT_BTC.value]
+    assert last.outcome == TRANSIENT_ERROR_OUTCOME
+
+
+def test_an_unreadable_store_at_claim_time_is_a_transient_error_and_nothing_runs() -> None:
+    w = make_world(T0)
+    result = run_job(w.deps(store=BrokenStore(w.store)), JobName.TRADE_BTC, T0)
+    assert result.outcome is Outcome.ERROR and result.transient and result.reason == "store_unavailable"
+    assert w.exchange.orders == []
+
+
+def test_an_unexpected_exception_becomes_an_error_result(caplog: pytest.LogCaptureFixture) -> None:
+    w = make_world(T0)
+    w.weather.stale = True
+    # The weather job with no events at all: a plain no-trade, not an error.
+    result = run_job(w.deps(), JobName.WEATHER, T0)
+    assert result.outcome is Outcome.NO_TRADE
+
+    def crash(deps: object, scheduled_for: datetime) -> object:
+        raise RuntimeError("boom")
+
+    jobs = {**JOBS, JobName.CLEANUP: crash}
+    with caplog.at_level(logging.ERROR):
+        crashed = run_job(w.deps(), JobName.CLEANUP, T0, jobs=jobs)  # type: ignore[arg-type]
+    assert crashed.outcome is Outcome.ERROR and not crashed.transient and crashed.reason == "unexpected_error"
+    assert "RuntimeError: boom" in crashed.detail
+
+
+def test_structured_events_carry_job_and_run_id(caplog: pytest.LogCaptureFixture) -> None:
+    w = make_world(T0 + timedelta(seconds=1))
+    with caplog.at_level(logging.INFO, logger="kalshi_bots.app"):
+        run_job(w.deps(), JobName.CLEANUP, T0)
+    finished = [r for r in caplog.records if getattr(r, "event", "") == "run.finished"]
+    assert finished
+    fields = finished[-1].fields  # type: ignore[attr-defined]
+    assert fields["job"] == "cleanup" and fields["run_id"] == "cleanup@2026-11-24T12:00Z"
+    assert fields["outcome"] == "ok"
