@@ -168,12 +168,27 @@ class _Container:
         environ = dict(os.environ)
         environ.update(secret_environ(environ, read_ssm_secure_string))
         settings = Settings.from_env(environ)
+        _route_logs(settings.log_level)
         self._deps = build_deps(settings)
         token = settings.api_token
         self._api_token = token.get_secret_value() if token is not None else None
 
 
 CONTAINER = _Container()
+
+
+def _route_logs(level: str) -> None:
+    """Job events as one JSON line each. On Lambda the runtime's own root handler would print every
+    record a second time in its text format, so it is removed there (and only there)."""
+    import logging
+
+    from kalshi_bots.entrypoints.logs import setup_logging
+
+    if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+    setup_logging(level)
 
 
 def reset_container() -> None:
@@ -268,45 +283,39 @@ def token_matches(presented: str, expected: str | None) -> bool:
     return hmac.compare_digest(presented.encode(), expected.encode())
 
 
-def volatility_body(snapshot: Any, now: datetime) -> dict[str, Any]:
-    windows = {
-        f"{w.window_minutes}m": {
-            "samples": w.samples,
-            "std_pct": w.std_pct,
-            "range_pct": w.range_pct,
-            "max_move_pct": w.max_move_pct,
-        }
-        for w in snapshot.windows
-    }
-    return {
-        "asset": snapshot.asset.value,
-        "computed_at": snapshot.computed_at.isoformat(),
-        "age_seconds": round((now - snapshot.computed_at).total_seconds(), 1),
-        "last_price": None if snapshot.last_price is None else str(snapshot.last_price),
-        "windows": windows,
-    }
-
-
 def volatility_api(event: Event, context: Any) -> dict[str, Any]:
-    """Function URL handler (payload format 2.0): ``GET /volatility/{BTC|ETH}``, bearer token."""
+    """Function URL handler (payload format 2.0): ``GET /volatility/{BTC|ETH}`` with a bearer token.
+
+    Same JSON and error codes as the local API (``entrypoints/api.py``); the token is checked before
+    anything else is looked at, in constant time, and a missing token configuration refuses everyone.
+    """
     http = event.get("requestContext", {}).get("http", {})
     method = str(http.get("method", "")).upper()
     path = str(event.get("rawPath") or http.get("path") or "")
-    if not token_matches(_bearer(event.get("headers") or {}), CONTAINER.api_token()):
-        return _http(401, {"error": "missing or wrong bearer token"}, {"www-authenticate": "Bearer"})
+    presented = _bearer(event.get("headers") or {})
+    if not token_matches(presented, CONTAINER.api_token()):
+        why = "missing" if not presented else "wrong"
+        return _http(
+            401, {"error": "unauthorized", "message": f"{why} bearer token"}, {"www-authenticate": "Bearer"}
+        )
     if method != "GET":
-        return _http(405, {"error": f"{method or 'no method'} not allowed; use GET"}, {"allow": "GET"})
+        return _http(405, {"error": "method_not_allowed", "message": f"{method} is not supported; use GET"})
     parts = [p for p in path.split("/") if p]
     if len(parts) != 2 or parts[0] != "volatility":
-        return _http(404, {"error": f"no route {path!r}; use /volatility/BTC or /volatility/ETH"})
+        return _http(404, {"error": "not_found", "message": "use GET /volatility/{asset}, asset BTC or ETH"})
     from kalshi_bots.domain.models import Asset
+    from kalshi_bots.entrypoints.volatility_view import volatility_payload
+    from kalshi_bots.ports.errors import StoreError
 
     try:
         asset = Asset(parts[1].upper())
     except ValueError:
-        return _http(404, {"error": f"unknown asset {parts[1]!r}; use BTC or ETH"})
+        return _http(404, {"error": "unknown_asset", "message": f"no asset {parts[1]!r}; use BTC or ETH"})
     deps = CONTAINER.deps()
-    snapshot = deps.store.get_volatility(asset)
-    if snapshot is None:
-        return _http(404, {"error": f"no volatility for {asset.value} yet; is its collector running?"})
-    return _http(200, volatility_body(snapshot, deps.clock.now()))
+    try:
+        payload = volatility_payload(deps.store, asset, deps.clock.now())
+    except StoreError:
+        return _http(503, {"error": "store_unavailable", "message": "the store cannot be read right now"})
+    if payload is None:
+        return _http(404, {"error": "no_data", "message": f"no volatility for {asset.value} yet"})
+    return _http(200, payload)

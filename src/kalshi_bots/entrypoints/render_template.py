@@ -53,6 +53,21 @@ DELIVERY: dict[JobName, DeliveryPolicy] = {
 }
 
 
+# Rules off by default are switched on by a template parameter; its condition name per job.
+# (TRADE_ETH: parameter TradeEth, the AWS twin of KALSHI_BOTS_TRADE_ETH.)
+SWITCH_CONDITIONS: dict[JobName, str] = {JobName.TRADE_ETH: "TradeEthOn"}
+
+
+def schedule_state(rule: ScheduleRule) -> str:
+    """``ENABLED``, or for a rule that is off by default the condition-driven switch."""
+    if rule.enabled_by_default:
+        return "ENABLED"
+    condition = SWITCH_CONDITIONS.get(rule.job)
+    if condition is None:
+        raise ValueError(f"{rule.rule_name} is off by default but has no switch in SWITCH_CONDITIONS")
+    return f"!If [{condition}, ENABLED, DISABLED]"
+
+
 def schedule_logical_id(rule: ScheduleRule) -> str:
     return f"{rule.function}Schedule"
 
@@ -64,7 +79,7 @@ def scheduler_input(rule: ScheduleRule) -> str:
 
 def render_rule(rule: ScheduleRule) -> list[str]:
     delivery = DELIVERY[rule.job]
-    state = "ENABLED" if rule.enabled_by_default else "DISABLED"
+    state = schedule_state(rule)
     return [
         f"  {schedule_logical_id(rule)}:",
         "    Type: AWS::Scheduler::Schedule",

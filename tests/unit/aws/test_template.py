@@ -159,6 +159,16 @@ def test_generated_schedule_block_is_current() -> None:
     )
 
 
+def resolve_state(sam: dict[str, Any], state: Any) -> str:
+    """A schedule's State with the template's parameters at their defaults."""
+    if isinstance(state, str):
+        return state
+    condition, if_true, if_false = state["Fn::If"]
+    left, right = sam["Conditions"][condition]["Fn::Equals"]
+    default = sam["Parameters"][left["Ref"]]["Default"]
+    return str(if_true if default == right else if_false)
+
+
 def test_schedules_equal_the_app_schedule(sam_template: dict[str, Any]) -> None:
     functions = resources_of(sam_template, "AWS::Serverless::Function")
     in_template = set()
@@ -174,7 +184,7 @@ def test_schedules_equal_the_app_schedule(sam_template: dict[str, Any]) -> None:
                 p["ScheduleExpression"],
                 p["ScheduleExpressionTimezone"],
                 target_fn,
-                p["State"],
+                resolve_state(sam_template, p["State"]),
                 payload["job"],
                 handler,
             )
@@ -193,6 +203,14 @@ def test_schedules_equal_the_app_schedule(sam_template: dict[str, Any]) -> None:
     }
     assert in_template == expected
     assert len(resources_of(sam_template, "AWS::Scheduler::Schedule")) == len(SCHEDULE)
+
+
+def test_eth_trading_is_switched_by_one_parameter(sam_template: dict[str, Any]) -> None:
+    state = sam_template["Resources"]["ETHTradingBotSchedule"]["Properties"]["State"]
+    assert state == {"Fn::If": ["TradeEthOn", "ENABLED", "DISABLED"]}
+    assert sam_template["Conditions"]["TradeEthOn"] == {"Fn::Equals": [{"Ref": "TradeEth"}, "yes"]}
+    env = sam_template["Resources"]["ETHTradingBot"]["Properties"]["Environment"]["Variables"]
+    assert env["KALSHI_BOTS_TRADE_ETH"] == {"Ref": "TradeEth"}
 
 
 def test_weather_runs_at_6_and_8_pm_new_york_time(sam_template: dict[str, Any]) -> None:
@@ -399,3 +417,43 @@ def test_every_function_has_an_errors_alarm_and_collectors_a_freshness_alarm(
 
 def test_job_names_have_handlers() -> None:
     assert set(aws_lambda.HANDLERS) == set(JobName)
+
+
+# ----------------------------------------------------------------------------- settings
+def function_environment(sam: dict[str, Any], name: str, overrides: dict[str, str]) -> dict[str, str]:
+    """The function's environment as Lambda would see it, template parameters at their defaults."""
+    merged = dict(sam["Globals"]["Function"]["Environment"]["Variables"])
+    merged.update(function_props(sam, name).get("Environment", {}).get("Variables", {}))
+    env = {}
+    for key, value in merged.items():
+        if isinstance(value, dict):
+            ref = value["Ref"]
+            if ref in sam["Parameters"]:
+                value = overrides.get(ref, str(sam["Parameters"][ref]["Default"]))
+            else:
+                value = sam["Resources"][ref]["Properties"]["TableName"]
+        env[key] = str(value)
+    return env
+
+
+@pytest.mark.parametrize("mode", ["paper", "demo"])
+def test_every_function_environment_is_valid_settings(sam_template: dict[str, Any], mode: str) -> None:
+    from kalshi_bots.config import Settings, StoreKind
+
+    key_reads: list[str] = []
+
+    def fake_ssm(name: str) -> str:  # what the two SSM parameters hold
+        key_reads.append(name)
+        if name.endswith("kalshi-credentials"):
+            return json.dumps({"key_id": "k1", "private_key_pem": "-----BEGIN PRIVATE KEY-----\nx\n"})
+        return "token"
+
+    for name in ALL_FUNCTIONS:
+        env = function_environment(sam_template, name, {"Mode": mode})
+        key_reads.clear()
+        settings = Settings.from_env(env | aws_lambda.secret_environ(env, fake_ssm))
+        assert settings.store is StoreKind.DYNAMODB, name
+        assert settings.btc_price_table == "BTCPriceHistory", name
+        signs = name in TRADING_FUNCTIONS
+        assert settings.mode.value == (mode if signs else "paper"), name
+        assert any(r.endswith("kalshi-credentials") for r in key_reads) == (signs and mode != "paper"), name
