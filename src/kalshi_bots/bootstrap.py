@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from kalshi_bots.app.deps import Deps, HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.ports.errors import AuthError
+from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
 
 if TYPE_CHECKING:
     import httpx
@@ -77,22 +80,26 @@ def http_timeout(settings: Settings) -> httpx.Timeout:
     return httpx.Timeout(settings.http_timeout_s, connect=settings.http_connect_timeout_s)
 
 
-def open_configured_store(settings: Settings, *, init_schema: bool | None = None) -> Store:
-    """The store the settings name. SQLite tables are created on open (cheap, idempotent); DynamoDB
+def open_configured_store(settings: Settings, *, init_schema: bool = False) -> Store:
+    """The store the settings name. SQLite creates its tables on open (cheap, idempotent); DynamoDB
     tables belong to the AWS template, so they are only created when asked (``db init``)."""
-    from kalshi_bots.adapters.store.factory import open_store
+    if settings.store is StoreKind.SQLITE:
+        from kalshi_bots.adapters.store.sqlite import SqliteStore
 
-    store = open_store(
-        settings.store.value,
-        sqlite_path=settings.sqlite_path,
-        btc_price_table=settings.btc_price_table,
-        eth_price_table=settings.eth_price_table,
-        trade_log_table=settings.trade_log_table,
-        budget_table=settings.budget_table,
-        endpoint_url=settings.dynamodb_endpoint_url,
-        region=settings.aws_region,
+        return SqliteStore(str(settings.sqlite_path))
+    from kalshi_bots.adapters.store.dynamodb import DynamoStore
+    from kalshi_bots.adapters.store.schema import TableNames
+
+    tables = TableNames(
+        btc_prices=settings.btc_price_table,
+        eth_prices=settings.eth_price_table,
+        trades=settings.trade_log_table,
+        budget=settings.budget_table,
     )
-    if init_schema if init_schema is not None else settings.store is StoreKind.SQLITE:
+    store = DynamoStore(
+        tables=tables, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url
+    )
+    if init_schema:
         store.init_schema()
     return store
 
@@ -130,9 +137,28 @@ def build_prices(settings: Settings) -> PriceFeed:
     return CoinbaseClient(settings.coinbase_base_url, timeout=http_timeout(settings))
 
 
+class WeatherUnconfigured:
+    """The weather source when ``KALSHI_BOTS_NWS_CONTACT`` is unset: every call fails with a message
+    that says what to set. The weather job then records an error and never trades; the crypto bots
+    do not need NWS and run normally."""
+
+    MESSAGE = (
+        "KALSHI_BOTS_NWS_CONTACT is not set: api.weather.gov requires a contact in the User-Agent; "
+        "set it to your e-mail or site to enable the weather bot"
+    )
+
+    def forecast_high(self, latitude: float, longitude: float, target_date: date) -> ForecastHigh:
+        raise AuthError("nws", self.MESSAGE)
+
+    def observed_max(self, station: str, cli_location: str, climate_date: date) -> ObservedMax:
+        raise AuthError("nws", self.MESSAGE)
+
+
 def build_weather(settings: Settings, clock: Clock) -> WeatherSource:
     from kalshi_bots.adapters.nws import NwsClient
 
+    if settings.nws_user_agent is None:
+        return WeatherUnconfigured()
     return NwsClient(
         settings.nws_base_url,
         user_agent=settings.nws_user_agent,

@@ -128,9 +128,9 @@ class Settings(BaseModel):
         return KALSHI_DEMO_URL if self.mode is Mode.DEMO else KALSHI_PROD_URL
 
     @property
-    def nws_user_agent(self) -> str:
-        contact = self.nws_contact or "contact not configured"
-        return f"(kalshi-bots, {contact})"
+    def nws_user_agent(self) -> str | None:
+        """NWS asks every client for a contact; without one the weather bot stays off."""
+        return None if self.nws_contact is None else f"(kalshi-bots, {self.nws_contact})"
 
     @property
     def has_kalshi_key(self) -> bool:

@@ -85,6 +85,15 @@ def url(raw: str) -> str:
     return value
 
 
+def contact(raw: str) -> str:
+    value = raw.strip()
+    if "@" not in value and "://" not in value:
+        raise BadValueError("expected an e-mail address or a URL (https://...) where NWS can reach you")
+    if any(c in value for c in "()\r\n"):
+        raise BadValueError("expected an e-mail address or URL without parentheses or line breaks")
+    return value
+
+
 def text(raw: str) -> str:
     value = raw.strip()
     if not value:

@@ -14,6 +14,7 @@ from kalshi_bots.app.deps import HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config.parsers import (
     choice,
     cities,
+    contact,
     dollars,
     file_path,
     float_range,
@@ -143,9 +144,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "NWS_CONTACT",
         "nws_contact",
-        text,
+        contact,
         "",
-        "Your contact (e-mail or site) sent in the NWS User-Agent, as NWS asks; recommended.",
+        "Your e-mail or site, sent in the NWS User-Agent as NWS requires; unset = weather bot off.",
     ),
     Variable(
         "BUDGET_GLOBAL",

@@ -102,7 +102,13 @@ class VolatilityApi:
         return f"http://{shown}:{port}"
 
     def start(self) -> VolatilityApi:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="volatility-api", daemon=True)
+        # A short poll interval makes stop() prompt (shutdown waits for the next poll).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="volatility-api",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from kalshi_bots import __version__
@@ -240,6 +241,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except UsageError as exc:
         print(f"kalshi-bots {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `kalshi-bots trades | head`: the reader left; not our failure
+        sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115 - silences the flush at interpreter exit
+        return EXIT_OK
     except KeyboardInterrupt:
         print(f"kalshi-bots {command}: interrupted", file=sys.stderr)
         return 130

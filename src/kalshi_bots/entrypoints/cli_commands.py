@@ -156,9 +156,9 @@ def cmd_volatility(args: argparse.Namespace, settings: Settings) -> int:
     store = bootstrap.open_configured_store(settings)
     now = bootstrap.system_clock().now()
     payload = volatility_payload(store, args.asset, now)
-    if payload is None:
-        print(f"no volatility for {args.asset.value} yet: the collector has not stored VOL/LATEST")
-        return 1
+    if payload is None:  # not a failure: a fresh install has no data until the first collector run
+        print("null" if args.json else f"no volatility for {args.asset.value} yet (no collector run stored)")
+        return 0
     print(json.dumps(payload, indent=2) if args.json else volatility_text(payload))
     return 0
 
@@ -239,6 +239,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from kalshi_bots.entrypoints.api import serve_from_settings
+    from kalshi_bots.entrypoints.api import ApiConfigError, serve_from_settings
 
-    return serve_from_settings(settings, host=args.host, port=args.port, open_access=args.open)
+    try:
+        return serve_from_settings(settings, host=args.host, port=args.port, open_access=args.open)
+    except ApiConfigError as exc:  # would start insecurely: a usage problem, exit 2
+        raise UsageError(str(exc)) from exc

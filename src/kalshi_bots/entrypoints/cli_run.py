@@ -23,6 +23,12 @@ COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
 _print_lock = threading.Lock()
 
 
+def scheduled_jobs(settings: Settings) -> frozenset[JobName]:
+    """The default jobs, ETH trading if enabled, and no weather run without an NWS contact."""
+    jobs = enabled_jobs([JobName.TRADE_ETH] if settings.trade_eth else [])
+    return jobs if settings.nws_contact else jobs - {JobName.WEATHER}
+
+
 def live_banner(settings: Settings) -> str:
     bar = "!" * 78
     lines = [
@@ -62,11 +68,13 @@ def run_scheduler(
 ) -> int:
     from kalshi_bots.app.runner import run_job
 
-    jobs = enabled_jobs([JobName.TRADE_ETH] if settings.trade_eth else [])
+    jobs = scheduled_jobs(settings)
     if settings.mode is Mode.LIVE:
         print(live_banner(settings), file=out, flush=True)
     for line in startup_lines(settings, jobs):
         print(line, file=out, flush=True)
+    if JobName.WEATHER not in jobs:
+        print("weather bot off: set KALSHI_BOTS_NWS_CONTACT (your e-mail or site) to enable it", file=out)
     deps = bootstrap.build_deps(settings)
 
     def fire(job: JobName, at: datetime) -> JobResult:
