@@ -154,6 +154,13 @@ class FakeNws:
             self._products.append(product)
         return product.product_id
 
+    def add_cli_text(self, location: str, issued_at: datetime, text: str, office: str = "KOKX") -> str:
+        """Publish a verbatim CLI text (e.g. a recorded real product); returns its product id."""
+        product = _Product(str(uuid.uuid4()), location, office, issued_at.astimezone(UTC), text)
+        with self.server.lock:
+            self._products.append(product)
+        return product.product_id
+
     def advance(self, now: datetime) -> None:
         """Move time to ``now``: hourly observations (:51 past, a diurnal curve around the forecast
         high) for every city, a final CLI at 01:30 LST for each finished day and an intraday CLI at

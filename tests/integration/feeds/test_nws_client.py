@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -245,3 +246,17 @@ def test_demo_seed_serves_every_city(fake_nws: FakeNws, clock: Clock, retry: Ret
             assert yesterday.final is True
             today = client.observed_max(city.station_icao, city.cli_location, date(2026, 11, 20))
             assert today.final is False
+
+
+def test_real_clinyc_text_served_over_http_settles_at_33_not_the_normal_39(
+    nws: NwsClient, fake_nws: FakeNws, clock: Clock
+) -> None:
+    real = (
+        Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "cli" / "CLINYC_2013-01-02.txt"
+    ).read_text()
+    as_served = "\n000\n" + "\n".join(real.splitlines()[1:])  # drop IEM's sequence line, as the API does
+    clock.now = datetime(2013, 1, 3, 12, tzinfo=UTC)
+    fake_nws.set_now(clock.now)
+    fake_nws.add_cli_text("NYC", datetime(2013, 1, 3, 6, 16, tzinfo=UTC), as_served)
+    result = nws.observed_max("KNYC", "NYC", date(2013, 1, 2))
+    assert (result.max_f, result.final) == (Decimal(33), True)
