@@ -7,17 +7,47 @@ page size of 3 so every query and scan crosses several pages.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.ports.store import Store
 
-BACKENDS = ["memory", "sqlite"]
+BACKENDS = ["memory", "sqlite", "dynamodb"]
 SMALL_PAGE = 3
+NEVER = timedelta(days=365 * 50)
+
+
+def load_dynamodb_local() -> ModuleType:
+    """``tests/dynamodb_local.py``, loaded once under a fixed name so all test folders share its server."""
+    name = "_kalshi_bots_tests_dynamodb_local"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).resolve().parents[1] / "dynamodb_local.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def dynamodb_client() -> Any:
+    """A boto3 client on the session's DynamoDB Local (fake credentials, us-east-1)."""
+    helper = load_dynamodb_local()
+    try:
+        return helper.shared().client()
+    except helper.DynamoDBLocalUnavailableError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def _make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
@@ -29,12 +59,17 @@ def _make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> St
         return SqliteStore(str(tmp_path / "store.db"))
     if kind == "dynamodb":
         from kalshi_bots.adapters.store.dynamodb import DynamoStore
-
         from kalshi_bots.adapters.store.schema import TableNames
 
         client = request.getfixturevalue("dynamodb_client")
         prefix = f"t{uuid.uuid4().hex[:10]}_"
-        store = DynamoStore(client=client, tables=TableNames.with_prefix(prefix), page_size=SMALL_PAGE)
+        store = DynamoStore(
+            client=client,
+            tables=TableNames.with_prefix(prefix),
+            page_size=SMALL_PAGE,
+            price_ttl=NEVER,  # the tests write 2025 dates; DynamoDB Local would expire them mid-test
+            jobrun_ttl=NEVER,
+        )
         store.init_schema()
         return store
     raise AssertionError(kind)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
@@ -94,12 +95,12 @@ def _put_opt(item: Item, name: str, value: Value | None) -> None:
 
 
 # --- prices ----------------------------------------------------------------------------------
-def price_item(tick: PriceTick) -> Item:
+def price_item(tick: PriceTick, ttl: timedelta = r.PRICE_TTL) -> Item:
     return {
         "pk": r.PRICE_PK,
         "sk": r.price_sk(tick.at),
         "price": decimal_number(tick.price, "price"),
-        "expires_at": r.expires_at(tick.at),
+        "expires_at": r.expires_at(tick.at, ttl),
     }
 
 

@@ -11,9 +11,10 @@ Tables and keys (the spec's schema section; the budget table's layout is ours):
     this table, so the spec's ``scan`` and ``begins_with(sk, date)`` queries return trades only.
 ``KalshiTradingBudget``
     ``BUDGET#<day>`` / ``BOT#<bot>``, ``GLOBAL``, ``RES#<reservation_id>``; ``PNL#<day>`` / ``<key>``;
-    ``FLAG`` / ``<name>``; ``JOBRUN#<job>`` / ``<scheduled_for>``; ``JOBLAST`` / ``<job>``;
-    ``DOC#<kind>`` / ``<key>``; ``ORDER#<client_order_id>`` / ``ORDER`` (the idempotency marker of a
-    trade, holding the trade's sk).
+    ``FLAG`` / ``<name>``; ``JOBRUN`` / ``<job>#<scheduled_for>``; ``DOC#<kind>`` / ``<key>``;
+    ``ORDER#<client_order_id>`` / ``ORDER`` (the idempotency marker of a trade, holding its sk);
+    ``OPENTRADE`` / ``<trade sk>`` (index of unsettled trades, so reconcile never reads old ones).
+    Job-run rows carry ``expires_at`` (TTL, a week) so the table does not grow without bound.
 """
 
 from __future__ import annotations
@@ -26,13 +27,16 @@ VOL_PK = "VOL"
 VOL_SK = "LATEST"
 TRADE_PK = "TRADE"
 FLAG_PK = "FLAG"
-JOBLAST_PK = "JOBLAST"
+JOBRUN_PK = "JOBRUN"
+OPEN_TRADE_PK = "OPENTRADE"
 GLOBAL_SK = "GLOBAL"
 ORDER_SK = "ORDER"
 
-# Price rows older than this are removed by DynamoDB's TTL (free) rather than by paid deletes.
-# The longest volatility window is 120 minutes; a day gives room for charts and debugging.
-PRICE_TTL = timedelta(days=1)
+# Price rows older than this are removed by DynamoDB's TTL (free) rather than by paid deletes. It
+# matches the cleanup job's default retention (180 minutes, above the longest 120-minute window), so
+# the hourly cleanup finds only rows TTL has not got round to yet.
+PRICE_TTL = timedelta(minutes=180)
+JOBRUN_TTL = timedelta(days=7)
 
 
 def as_utc(value: datetime, what: str) -> datetime:
@@ -94,8 +98,18 @@ def pnl_pk(day: date) -> str:
     return f"PNL#{day.isoformat()}"
 
 
-def jobrun_pk(job: str) -> str:
-    return f"JOBRUN#{job}"
+def jobrun_sk(job: str, scheduled_for: datetime) -> str:
+    """``<job>#<scheduled_for>``: all runs share one partition, so ``last_runs`` can skip from job
+    to job with tiny queries instead of scanning the table."""
+    if not job or "#" in job:
+        raise ValueError(f"job name must be non-empty and contain no '#': {job!r}")
+    return f"{job}#{iso_micro(scheduled_for, 'scheduled_for')}"
+
+
+def jobrun_expires_at(scheduled_for: datetime, ttl: timedelta = JOBRUN_TTL) -> int:
+    """Job-run rows are bookkeeping: TTL removes them a week later (the latest run stays visible
+    as long as the job keeps running)."""
+    return int((as_utc(scheduled_for, "scheduled_for") + ttl).timestamp())
 
 
 def doc_pk(kind: str) -> str:
@@ -106,9 +120,9 @@ def order_pk(client_order_id: str) -> str:
     return f"ORDER#{client_order_id}"
 
 
-def expires_at(at: datetime) -> int:
+def expires_at(at: datetime, ttl: timedelta = PRICE_TTL) -> int:
     """TTL attribute value (epoch seconds) for a price row taken at ``at``."""
-    return int((to_minute(at) + PRICE_TTL).timestamp())
+    return int((to_minute(at) + ttl).timestamp())
 
 
 def check_positive(amount: object, what: str) -> None:

@@ -46,7 +46,7 @@ class TableNames:
 @dataclass(frozen=True, slots=True)
 class TableDefinition:
     name: str
-    ttl_attribute: str | None  # price tables only: old rows expire for free
+    ttl_attribute: str | None  # old price rows and job-run rows expire for free
 
     def create_table_request(self) -> dict[str, Any]:
         return {
@@ -63,5 +63,5 @@ def table_definitions(names: TableNames | None = None) -> tuple[TableDefinition,
         TableDefinition(n.btc_prices, TTL_ATTRIBUTE),
         TableDefinition(n.eth_prices, TTL_ATTRIBUTE),
         TableDefinition(n.trades, None),
-        TableDefinition(n.budget, None),
+        TableDefinition(n.budget, TTL_ATTRIBUTE),
     )

@@ -169,11 +169,18 @@ class SqliteStore:
         return codec.item_to_vol(asset, _row_item(rows[0])) if rows else None
 
     def delete_prices_before(self, asset: Asset, cutoff: datetime) -> int:
+        """Delete old price rows. SQLite has no TTL, so this also drops job-run rows whose TTL
+        (``expires_at``) has passed by ``cutoff``, as DynamoDB would (not counted in the result)."""
         bound = r.price_sk_before(cutoff)
-        return self._write(
-            f"DELETE FROM {_price_table(asset)} WHERE pk = ? AND sk < ?",  # noqa: S608
-            (r.PRICE_PK, bound),
-        )
+        with self._tx() as con:
+            con.execute(
+                f"DELETE FROM {BUDGET} WHERE pk = ? AND expires_at <= ?",  # noqa: S608
+                (r.JOBRUN_PK, int(r.as_utc(cutoff, "cutoff").timestamp())),
+            )
+            return con.execute(
+                f"DELETE FROM {_price_table(asset)} WHERE pk = ? AND sk < ?",  # noqa: S608
+                (r.PRICE_PK, bound),
+            ).rowcount
 
     # --- trades ---------------------------------------------------------------------------
     def put_trade(self, trade: TradeRecord) -> bool:
@@ -311,51 +318,57 @@ class SqliteStore:
     def claim_run(
         self, job: str, scheduled_for: datetime, owner: str, now: datetime, lease_seconds: int
     ) -> bool:
-        pk, sk = r.jobrun_pk(job), r.iso_micro(scheduled_for, "scheduled_for")
-        at = r.as_utc(now, "now")
+        sk, at = r.jobrun_sk(job, scheduled_for), r.as_utc(now, "now")
         with self._tx() as con:
-            row = self._budget_row(con, pk, sk)
+            row = self._budget_row(con, r.JOBRUN_PK, sk)
             if row is not None and (
                 row["outcome"] != "running" or row["lease_until"] > r.iso_micro(at, "now")
             ):
                 return False
-            lease = r.iso_micro(at + timedelta(seconds=lease_seconds), "lease_until")
             item: codec.Item = {
-                "pk": pk,
+                "pk": r.JOBRUN_PK,
                 "sk": sk,
                 "owner": owner,
-                "lease_until": lease,
+                "lease_until": r.iso_micro(at + timedelta(seconds=lease_seconds), "lease_until"),
                 "outcome": "running",
+                "detail": "",
+                "expires_at": r.jobrun_expires_at(scheduled_for),
             }
-            self._upsert(con, BUDGET, {**item, "detail": ""})
+            self._upsert(con, BUDGET, item)
             return True
 
     def finish_run(self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str) -> None:
-        pk, sk = r.jobrun_pk(job), r.iso_micro(scheduled_for, "scheduled_for")
+        sk = r.jobrun_sk(job, scheduled_for)
         with self._tx() as con:
             changed = con.execute(
                 f"UPDATE {BUDGET} SET outcome = ?, detail = ? WHERE pk = ? AND sk = ? AND owner = ?",  # noqa: S608
-                (outcome, detail, pk, sk, owner),
+                (outcome, detail, r.JOBRUN_PK, sk, owner),
             ).rowcount
             if changed != 1:
-                raise ConflictError(f"finish_run: {job} at {sk} is not held by {owner!r}")
+                raise ConflictError(f"finish_run: {sk} is not held by {owner!r}")
 
     def last_runs(self) -> list[JobRun]:
+        # sk = <job>#<fixed-width time>: the max sk per job prefix is that job's latest run.
         rows = self._query(
-            f"SELECT b.* FROM {BUDGET} b JOIN (SELECT pk, max(sk) AS sk FROM {BUDGET} "  # noqa: S608
-            "WHERE pk LIKE 'JOBRUN#%' GROUP BY pk) m ON b.pk = m.pk AND b.sk = m.sk ORDER BY b.pk"
+            f"SELECT max(sk) AS sk FROM {BUDGET} WHERE pk = ? GROUP BY substr(sk, 1, instr(sk, '#'))",  # noqa: S608
+            (r.JOBRUN_PK,),
         )
-        return [
-            JobRun(
-                job=str(row["pk"]).split("#", 1)[1],
-                scheduled_for=r.parse_iso(row["sk"], "job run"),
-                owner=str(row["owner"]),
-                lease_until=r.parse_iso(row["lease_until"], "job run lease"),
-                outcome=str(row["outcome"]),
-                detail=str(row["detail"] or ""),
+        runs = []
+        for latest in rows:
+            sql = f"SELECT * FROM {BUDGET} WHERE pk = ? AND sk = ?"  # noqa: S608
+            row = self._query(sql, (r.JOBRUN_PK, latest["sk"]))[0]
+            job, sched = str(row["sk"]).split("#", 1)
+            runs.append(
+                JobRun(
+                    job=job,
+                    scheduled_for=r.parse_iso(sched, "job run"),
+                    owner=str(row["owner"]),
+                    lease_until=r.parse_iso(row["lease_until"], "job run lease"),
+                    outcome=str(row["outcome"]),
+                    detail=str(row["detail"] or ""),
+                )
             )
-            for row in rows
-        ]
+        return sorted(runs, key=lambda run: run.job)
 
     # --- documents ------------------------------------------------------------------------
     def put_doc(self, kind: str, key: str, body: str, *, only_if_absent: bool = False) -> bool:

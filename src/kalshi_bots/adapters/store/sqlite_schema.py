@@ -49,4 +49,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "WITHOUT ROWID",
         'CREATE INDEX IF NOT EXISTS "BTCTradeLog_status" ON "BTCTradeLog" (status)',
     ),
+    # 2: job-run rows carry the TTL attribute, as on DynamoDB (cleanup removes expired ones here).
+    ('ALTER TABLE "KalshiTradingBudget" ADD COLUMN expires_at INTEGER',),
 )

@@ -1,0 +1,379 @@
+"""DynamoDB backend: the spec's four tables (key layout in :mod:`.records`).
+
+Costs were designed in (see ``bench/bench_store_costs.py``): a collector run reads one item (VOL,
+< 1 KB, packed window) and writes two (PRICE + VOL); old prices and job-run rows expire by TTL;
+``BTCTradeLog`` holds trades only, idempotency and the open-trade index live in the budget table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from kalshi_bots.adapters.store import codec
+from kalshi_bots.adapters.store import records as r
+from kalshi_bots.adapters.store.dynamodb_io import (
+    CapacityMeter,
+    ConditionFailedError,
+    DynamoIO,
+    key,
+    to_wire,
+    values,
+)
+from kalshi_bots.adapters.store.dynamodb_tables import init_tables
+from kalshi_bots.adapters.store.schema import TableNames
+from kalshi_bots.domain.models import (
+    Asset,
+    BudgetLimits,
+    BudgetReservation,
+    BudgetState,
+    JobRun,
+    PriceTick,
+    TradeRecord,
+    VolatilitySnapshot,
+)
+from kalshi_bots.ports.errors import ConflictError, StoreError
+
+NOT_EXISTS = "attribute_not_exists(pk)"
+
+
+class DynamoStore:
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        tables: TableNames | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        page_size: int | None = None,
+        price_ttl: timedelta = r.PRICE_TTL,
+        jobrun_ttl: timedelta = r.JOBRUN_TTL,
+        meter: CapacityMeter | None = None,
+    ) -> None:
+        if client is None:
+            import boto3  # lazy: the SQLite path and the Lambda cold start do not pay for it unused
+
+            # endpoint_url None lets boto3 honour AWS_ENDPOINT_URL_DYNAMODB itself.
+            client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url)
+        self.tables = tables or TableNames()
+        # TTLs count from the row's own time (price minute, scheduled run). Tests that write fixed
+        # past dates pass long TTLs: DynamoDB Local really does expire items within seconds.
+        self.price_ttl = price_ttl
+        self.jobrun_ttl = jobrun_ttl
+        self.io = DynamoIO(client, page_size=page_size, meter=meter)
+
+    def init_schema(self) -> None:
+        init_tables(self.io, self.tables)
+
+    # --- prices ---------------------------------------------------------------------------
+    def put_price(self, tick: PriceTick) -> bool:
+        return self.io.put(self.tables.prices(tick.asset), codec.price_item(tick, self.price_ttl), NOT_EXISTS)
+
+    def prices_between(self, asset: Asset, start: datetime, end: datetime) -> list[PriceTick]:
+        bounds = r.price_sk_range(start, end)
+        if bounds is None:
+            return []
+        rows = self.io.query(
+            self.tables.prices(asset),
+            "pk = :pk AND sk BETWEEN :a AND :b",
+            pk=r.PRICE_PK,
+            a=bounds[0],
+            b=bounds[1],
+        )
+        return [codec.item_to_price(asset, item) for item in rows]
+
+    def latest_price(self, asset: Asset) -> PriceTick | None:
+        rows = self.io.query(self.tables.prices(asset), "pk = :pk", forward=False, limit=1, pk=r.PRICE_PK)
+        return next((codec.item_to_price(asset, item) for item in rows), None)
+
+    def put_volatility(self, snapshot: VolatilitySnapshot) -> None:
+        self.io.put(self.tables.prices(snapshot.asset), codec.vol_item(snapshot))
+
+    def get_volatility(self, asset: Asset) -> VolatilitySnapshot | None:
+        item = self.io.get(self.tables.prices(asset), r.VOL_PK, r.VOL_SK)
+        return None if item is None else codec.item_to_vol(asset, item)
+
+    def delete_prices_before(self, asset: Asset, cutoff: datetime) -> int:
+        """Paid deletes of the rows TTL has not removed yet (with TTL keeping up: none; see the bench)."""
+        table = self.tables.prices(asset)
+        rows = self.io.query(table, "pk = :pk AND sk < :cut", pk=r.PRICE_PK, cut=r.price_sk_before(cutoff))
+        keys = [(r.PRICE_PK, str(item["sk"])) for item in rows]
+        self.io.delete_keys(table, keys)
+        return len(keys)
+
+    # --- trades ---------------------------------------------------------------------------
+    def _trade_writes(self, item: codec.Item, *, new: bool) -> list[dict[str, Any]]:
+        """The trade put plus its open-trade index entry (added while open, removed once settled)."""
+        sk = str(item["sk"])
+        put: dict[str, Any] = {"TableName": self.tables.trades, "Item": to_wire(item)}
+        put["ConditionExpression"] = NOT_EXISTS if new else "attribute_exists(pk)"
+        writes: list[dict[str, Any]] = [{"Put": put}]
+        settled = item.get("settlement_result")
+        if r.is_open(str(item["status"]), None if settled is None else str(settled)):
+            index = {"pk": r.OPEN_TRADE_PK, "sk": sk, "client_order_id": item["client_order_id"]}
+            writes.append({"Put": {"TableName": self.tables.budget, "Item": to_wire(index)}})
+        elif not new:
+            writes.append({"Delete": {"TableName": self.tables.budget, "Key": key(r.OPEN_TRADE_PK, sk)}})
+        return writes
+
+    def put_trade(self, trade: TradeRecord) -> bool:
+        item = codec.trade_item(trade)
+        marker = {"pk": r.order_pk(trade.client_order_id), "sk": r.ORDER_SK, "trade_sk": item["sk"]}
+        marker_put = {
+            "TableName": self.tables.budget,
+            "Item": to_wire(marker),
+            "ConditionExpression": NOT_EXISTS,
+        }
+        try:
+            self.io.transact([{"Put": marker_put}, *self._trade_writes(item, new=True)])
+        except ConditionFailedError as exc:
+            if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
+                return False  # this client_order_id is logged already
+            raise StoreError(f"put_trade {trade.client_order_id!r}: refused ({exc})") from None
+        return True
+
+    def _trade_sk(self, client_order_id: str) -> str | None:
+        marker = self.io.get(self.tables.budget, r.order_pk(client_order_id), r.ORDER_SK)
+        return None if marker is None else str(marker["trade_sk"])
+
+    def update_trade(self, trade: TradeRecord) -> None:
+        item = codec.trade_item(trade)
+        sk = self._trade_sk(trade.client_order_id)
+        if sk is None:
+            raise StoreError(f"update_trade: no trade with client_order_id {trade.client_order_id!r}")
+        if sk != item["sk"]:
+            raise ValueError(f"update_trade: created_at is the sort key and cannot change ({sk})")
+        try:
+            self.io.transact(self._trade_writes(item, new=False))
+        except ConditionFailedError as exc:
+            raise StoreError(f"update_trade {trade.client_order_id!r}: trade row missing ({exc})") from None
+
+    def get_trade(self, client_order_id: str) -> TradeRecord | None:
+        sk = self._trade_sk(client_order_id)
+        item = None if sk is None else self.io.get(self.tables.trades, r.TRADE_PK, sk)
+        return None if item is None else codec.item_to_trade(item)
+
+    def trades_on(self, day: date) -> list[TradeRecord]:
+        rows = self.io.query(
+            self.tables.trades, "pk = :pk AND begins_with(sk, :day)", pk=r.TRADE_PK, day=r.day_prefix(day)
+        )
+        return [codec.item_to_trade(item) for item in rows]
+
+    def all_trades(self) -> list[TradeRecord]:
+        return [
+            codec.item_to_trade(item) for item in self.io.query(self.tables.trades, "pk = :pk", pk=r.TRADE_PK)
+        ]
+
+    def open_trades(self) -> list[TradeRecord]:
+        out: list[TradeRecord] = []
+        for entry in self.io.query(self.tables.budget, "pk = :pk", pk=r.OPEN_TRADE_PK):
+            item = self.io.get(self.tables.trades, r.TRADE_PK, str(entry["sk"]))
+            if item is not None:
+                trade = codec.item_to_trade(item)
+                if r.is_open(trade.status.value, trade.settlement_result):
+                    out.append(trade)
+        return out
+
+    # --- budget ---------------------------------------------------------------------------
+    def _spend_update(self, pk: str, sk: str, amount: Decimal, cap: Decimal | None) -> dict[str, Any]:
+        update: dict[str, Any] = {
+            "TableName": self.tables.budget,
+            "Key": key(pk, sk),
+            "UpdateExpression": "ADD #spent :amount",
+            "ExpressionAttributeNames": {"#spent": "spent"},
+            "ExpressionAttributeValues": values(amount=amount),
+        }
+        if cap is not None:  # spend + amount <= limit, written as spent <= limit - amount
+            update["ConditionExpression"] = "attribute_not_exists(#spent) OR #spent <= :cap"
+            update["ExpressionAttributeValues"] = values(amount=amount, cap=cap)
+        return {"Update": update}
+
+    def reserve_budget(self, reservation: BudgetReservation, limits: BudgetLimits) -> bool:
+        r.check_positive(reservation.amount, "reservation amount")
+        amount, bot, pk = reservation.amount, reservation.bot, r.budget_pk(reservation.day)
+        bot_limit = limits.limit_for(bot)
+        res_item: codec.Item = {
+            "pk": pk,
+            "sk": r.reservation_sk(reservation.reservation_id),
+            "bot": bot,
+            "amount": amount,
+            "released": Decimal(0),
+        }
+        if self.io.get(self.tables.budget, pk, str(res_item["sk"])) is not None:
+            return True
+        if amount > bot_limit or amount > limits.global_limit:
+            return False
+        res_put = {
+            "TableName": self.tables.budget,
+            "Item": to_wire(res_item),
+            "ConditionExpression": NOT_EXISTS,
+        }
+        try:
+            self.io.transact(
+                [
+                    {"Put": res_put},
+                    self._spend_update(pk, r.bot_sk(bot), amount, bot_limit - amount),
+                    self._spend_update(pk, r.GLOBAL_SK, amount, limits.global_limit - amount),
+                ]
+            )
+        except ConditionFailedError as exc:
+            # The reservation item exists -> a concurrent twin of this call won: still reserved once.
+            return bool(exc.reasons) and exc.reasons[0] == "ConditionalCheckFailed"
+        return True
+
+    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> None:
+        r.check_positive(amount, "released amount")
+        pk, rsk = r.budget_pk(reservation.day), r.reservation_sk(reservation.reservation_id)
+        for _ in range(20):
+            held = self.io.get(self.tables.budget, pk, rsk)
+            if held is None:
+                raise StoreError(
+                    f"release_budget: unknown reservation {reservation.reservation_id!r} on {reservation.day}"
+                )
+            total, released = Decimal(held["amount"]), Decimal(held["released"])  # type: ignore[arg-type]
+            if released + amount > total:
+                raise ValueError(
+                    f"release_budget: releasing {amount} would exceed reservation "
+                    f"{reservation.reservation_id!r} ({total} reserved, {released} released)"
+                )
+            mark = {
+                "TableName": self.tables.budget,
+                "Key": key(pk, rsk),
+                "UpdateExpression": "SET #released = :new",
+                "ConditionExpression": "#released = :old",  # optimistic: nobody released in between
+                "ExpressionAttributeNames": {"#released": "released"},
+                "ExpressionAttributeValues": values(new=released + amount, old=released),
+            }
+            bot = str(held["bot"])
+            try:
+                self.io.transact(
+                    [
+                        {"Update": mark},
+                        self._spend_update(pk, r.bot_sk(bot), -amount, None),
+                        self._spend_update(pk, r.GLOBAL_SK, -amount, None),
+                    ]
+                )
+                return
+            except ConditionFailedError:
+                continue  # a concurrent release changed it: read again
+        raise ConflictError(f"release_budget: {reservation.reservation_id!r} kept changing under us")
+
+    def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
+        item = self.io.get(self.tables.budget, r.budget_pk(day), r.bot_sk(bot))
+        spent = Decimal(0) if item is None else Decimal(item.get("spent", 0))  # type: ignore[arg-type]
+        return BudgetState(bot=bot, day=day, limit=limits.limit_for(bot), spent=spent)
+
+    def record_realized_pnl(self, bot: str, day: date, pnl: Decimal, key: str) -> None:
+        item: codec.Item = {
+            "pk": r.pnl_pk(day),
+            "sk": key,
+            "bot": bot,
+            "pnl": codec.decimal_number(pnl, "pnl"),
+        }
+        self.io.put(self.tables.budget, item, NOT_EXISTS)
+
+    def realized_pnl(self, day: date) -> Decimal:
+        rows = self.io.query(self.tables.budget, "pk = :pk", pk=r.pnl_pk(day))
+        return sum((Decimal(item["pnl"]) for item in rows), Decimal(0))  # type: ignore[arg-type]
+
+    def get_flag(self, name: str) -> str | None:
+        item = self.io.get(self.tables.budget, r.FLAG_PK, name)
+        return None if item is None else str(item["value"])
+
+    def set_flag(self, name: str, value: str | None) -> None:
+        if value is None:
+            self.io.call("DeleteItem", TableName=self.tables.budget, Key=key(r.FLAG_PK, name))
+        else:
+            self.io.put(self.tables.budget, {"pk": r.FLAG_PK, "sk": name, "value": value})
+
+    # --- job runs -------------------------------------------------------------------------
+    def claim_run(
+        self, job: str, scheduled_for: datetime, owner: str, now: datetime, lease_seconds: int
+    ) -> bool:
+        at = r.as_utc(now, "now")
+        item: codec.Item = {
+            "pk": r.JOBRUN_PK,
+            "sk": r.jobrun_sk(job, scheduled_for),
+            "owner": owner,
+            "lease_until": r.iso_micro(at + timedelta(seconds=lease_seconds), "lease_until"),
+            "outcome": "running",
+            "detail": "",
+            "expires_at": r.jobrun_expires_at(scheduled_for, self.jobrun_ttl),
+        }
+        # Free, or still running with a lapsed lease (ISO strings of one width compare as times).
+        condition = "attribute_not_exists(pk) OR (#outcome = :running AND #lease <= :now)"
+        return self.io.put(
+            self.tables.budget,
+            item,
+            condition,
+            names={"#outcome": "outcome", "#lease": "lease_until"},
+            running="running",
+            now=r.iso_micro(at, "now"),
+        )
+
+    def finish_run(self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str) -> None:
+        sk = r.jobrun_sk(job, scheduled_for)
+        try:
+            self.io.call(
+                "UpdateItem",
+                TableName=self.tables.budget,
+                Key=key(r.JOBRUN_PK, sk),
+                UpdateExpression="SET #outcome = :outcome, #detail = :detail",
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner", "#outcome": "outcome", "#detail": "detail"},
+                ExpressionAttributeValues=values(outcome=outcome, detail=detail, owner=owner),
+            )
+        except ConditionFailedError:
+            raise ConflictError(f"finish_run: {sk} is not held by {owner!r}") from None
+
+    def last_runs(self) -> list[JobRun]:
+        """Skip from job to job: the newest row under ``<job>#`` then the first row after it."""
+        runs: list[JobRun] = []
+        after = ""
+        table = self.tables.budget
+        while True:
+            first = (
+                self.io.query(table, "pk = :pk AND sk > :after", limit=1, pk=r.JOBRUN_PK, after=after)
+                if after
+                else self.io.query(table, "pk = :pk", limit=1, pk=r.JOBRUN_PK)
+            )
+            nxt = next(first, None)
+            if nxt is None:
+                return runs
+            job = str(nxt["sk"]).split("#", 1)[0]
+            newest = self.io.query(
+                table,
+                "pk = :pk AND begins_with(sk, :job)",
+                forward=False,
+                limit=1,
+                pk=r.JOBRUN_PK,
+                job=job + "#",
+            )
+            runs.append(_job_run(next(newest, nxt)))
+            after = job + "$"  # "$" follows "#": skips every "<job>#..." row
+
+    # --- documents ------------------------------------------------------------------------
+    def put_doc(self, kind: str, key: str, body: str, *, only_if_absent: bool = False) -> bool:
+        item: codec.Item = {"pk": r.doc_pk(kind), "sk": key, "body": body}
+        return self.io.put(self.tables.budget, item, NOT_EXISTS if only_if_absent else None)
+
+    def get_doc(self, kind: str, key: str) -> str | None:
+        item = self.io.get(self.tables.budget, r.doc_pk(kind), key)
+        return None if item is None else str(item["body"])
+
+    def list_docs(self, kind: str) -> list[tuple[str, str]]:
+        rows = self.io.query(self.tables.budget, "pk = :pk", pk=r.doc_pk(kind))
+        return [(str(item["sk"]), str(item["body"])) for item in rows]
+
+
+def _job_run(item: codec.Item) -> JobRun:
+    job, sched = str(item["sk"]).split("#", 1)
+    return JobRun(
+        job=job,
+        scheduled_for=r.parse_iso(sched, "job run"),
+        owner=str(item["owner"]),
+        lease_until=r.parse_iso(str(item["lease_until"]), "job run lease"),
+        outcome=str(item["outcome"]),
+        detail=str(item.get("detail", "")),
+    )
