@@ -13,7 +13,7 @@ for NWS forecast periods, which are stamped in local clock time).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class WeatherCity:
     def climate_day_bounds(self, climate_date: date) -> tuple[datetime, datetime]:
         """``[start, end)`` of the climate day in aware UTC (midnight to midnight LST)."""
         start = datetime(climate_date.year, climate_date.month, climate_date.day, tzinfo=self.standard_time)
-        return start.astimezone(_UTC), (start + timedelta(days=1)).astimezone(_UTC)
+        return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
     def climate_date_of(self, moment: datetime) -> date:
         """The climate day (LST) that an aware instant falls in."""
@@ -47,8 +47,6 @@ class WeatherCity:
             raise ValueError(f"climate_date_of needs an aware datetime, got {moment!r}")
         return moment.astimezone(self.standard_time).date()
 
-
-_UTC = timezone.utc  # noqa: UP017  (datetime.UTC is the same object; spelled out for clarity)
 
 # Coordinates are the ASOS sites as given in feeds.md C.1 (NCEI station coordinates).
 CITIES: tuple[WeatherCity, ...] = (

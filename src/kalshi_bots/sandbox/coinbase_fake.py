@@ -158,7 +158,8 @@ class FakeCoinbase:
                     minute += 60
 
     def seed_demo(self, now: datetime) -> None:
-        """BTC-USD and ETH-USD with six hours of minute history ending at ``now``."""
+        """Start over with BTC-USD and ETH-USD: six hours of minute history ending at ``now``."""
+        self.reset()
         start = now - DEMO_HISTORY
         for product, price in DEMO_START_PRICES.items():
             self.set_price(product, price, start)
