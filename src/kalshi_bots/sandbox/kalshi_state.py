@@ -79,8 +79,8 @@ class _Take:
     count: Decimal
 
 
-def money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.0001'))}"
+def money(value: Decimal, places: int = 4) -> str:
+    return f"{value.quantize(Decimal(1).scaleb(-places))}"
 
 
 def count_fp(value: Decimal) -> str:
@@ -158,8 +158,9 @@ class ExchangeState:
         }
         if filled > 0:
             average_yes = sum((t.count * t.yes_price for t in takes), ZERO) / filled
-            reply["average_fill_price"] = money(average_yes)
-            reply["average_fee_paid"] = money(fee / filled)
+            # Responses carry up to 6 decimals (reference §3); averages need them to add back up.
+            reply["average_fill_price"] = money(average_yes, places=6)
+            reply["average_fee_paid"] = money(fee / filled, places=6)
         return reply
 
     def _check_tradable(self, market: FakeMarket, now: datetime) -> None:

@@ -18,6 +18,7 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _CENTS = Decimal(100)
 _FEE_QUANTUM = Decimal("0.0001")
+_PRICE_QUANTUM = Decimal("0.000001")  # responses carry up to 6 decimals
 
 
 # --- account -----------------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ class OrderWire(Wire):
             # OrderResult wants the YES-book price, so flip it back for asks.
             paid = cost / filled
             side = _book_side(self.book_side, self.outcome_side, f"order {self.order_id}")
-            average = paid if side is BookSide.BID else _ONE - paid
+            average = (paid if side is BookSide.BID else _ONE - paid).quantize(_PRICE_QUANTUM)
         return OrderResult(
             order_id=self.order_id,
             client_order_id=self.client_order_id,
