@@ -99,7 +99,11 @@ class Store(Protocol):
     def claim_run(
         self, job: str, scheduled_for: datetime, owner: str, now: datetime, lease_seconds: int
     ) -> bool:
-        """Claim a scheduled run. False if another owner holds an unexpired lease or it finished."""
+        """Claim a scheduled run. False if another owner holds an unexpired lease or it finished.
+
+        Exception: a run finished with outcome ``"error-transient"`` (``app.runner.TRANSIENT_ERROR_OUTCOME``:
+        it failed on a timeout/5xx/store hiccup before doing anything irreversible) may be claimed again,
+        so a platform retry of the same scheduled run can proceed. Every other outcome is final."""
         ...
 
     def finish_run(
