@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
@@ -130,6 +131,7 @@ def place_order(deps: Deps, plan: OrderPlan) -> Placement:
             ticker=intent.ticker,
             client_order_id=intent.client_order_id,
         )
+        log_trade(plan.record)
         return Placement(PlacementStatus.UNKNOWN, f"{OUTCOME_UNKNOWN}: {exc}", plan.record)
     status = TradeStatus.EXECUTED if result.fill_count > 0 else TradeStatus.FAILED
     reason = "" if result.fill_count > 0 else NOT_FILLED
@@ -190,4 +192,40 @@ def _finish(
     except StoreError as exc:
         # Leaves budget reserved: the safe direction (less to spend today), so only log it.
         log_event(logger, "budget.release_failed", str(exc), logging.WARNING, ticker=record.contract_ticker)
+    log_trade(record)
     return Placement(placement_status, reason, record)
+
+
+def trade_fields(record: TradeRecord) -> dict[str, Any]:
+    """The spec's trade-log attributes (plus ours) of a record, for the structured log."""
+    return {
+        "client_order_id": record.client_order_id,
+        "bot": record.bot,
+        "mode": record.mode,
+        "contract_ticker": record.contract_ticker,
+        "side": record.side,
+        "quantity": record.quantity,
+        "price_cents": record.price_cents,
+        "btc_price": record.btc_price,
+        "strike_price": record.strike_price,
+        "model_prob": record.model_prob,
+        "market_prob": record.market_prob,
+        "edge": record.edge,
+        "kelly_fraction": record.kelly_fraction,
+        "status": record.status,
+        "order_id": record.order_id,
+        "fill_count": record.fill_count,
+        "fees_dollars": record.fees_dollars,
+        "reason": record.reason,
+    }
+
+
+def log_trade(record: TradeRecord) -> None:
+    log_event(
+        logger,
+        "trade.recorded",
+        f"{record.contract_ticker} {record.side.value} x{record.quantity} @ {record.price_cents}c: "
+        f"{record.status.value} {record.reason}".strip(),
+        decision="trade",
+        **trade_fields(record),
+    )

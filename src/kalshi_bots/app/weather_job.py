@@ -68,8 +68,9 @@ class Candidate:
     side: Side
     price: Decimal  # ask of the outcome bought
     p_model: float  # probability that outcome wins
-    fee_per_contract: Decimal
+    fee_per_contract: Decimal  # for one contract (the worst case); recomputed for the order's size
     edge: float
+    fees: FeeSchedule
 
 
 def weather(deps: Deps, scheduled_for: datetime) -> JobResult:
@@ -214,7 +215,7 @@ def _sides(
         if ask is None or not ask.is_finite() or not (0 < ask < 1):
             continue  # no quote on that side (an empty book shows bid 0 / ask 1)
         fee = fee_per_contract(1, ask, fees)
-        out.append(Candidate(city, event, market, side, ask, p, fee, p - float(ask + fee)))
+        out.append(Candidate(city, event, market, side, ask, p, fee, p - float(ask + fee), fees))
     return out
 
 
@@ -249,7 +250,7 @@ def _trade(  # noqa: PLR0917
         if sizing.contracts == 0:
             _note(notes, c.market.ticker, NoTradeReason.SIZE_ZERO)
             continue
-        fee = fee_per_contract(sizing.contracts, c.price, _fees_of(deps, c))
+        fee = fee_per_contract(sizing.contracts, c.price, c.fees)
         placement = place_order(
             deps, _plan(deps, scheduled_for, now, c, sizing.contracts, fee, sizing.applied_fraction)
         )
@@ -273,10 +274,6 @@ def _trade(  # noqa: PLR0917
         return JobResult(JOB, scheduled_for, Outcome.OK, data=data)
     reason = placed[-1]["reason"] if placed else (notes[-1]["reason"] if notes else "no_events")
     return JobResult(JOB, scheduled_for, Outcome.NO_TRADE, str(reason), data=data)
-
-
-def _fees_of(deps: Deps, c: Candidate) -> FeeSchedule:
-    return deps.exchange.series_fees(c.city.series)
 
 
 def _plan(  # noqa: PLR0917

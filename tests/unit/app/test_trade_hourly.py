@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from kalshi_bots.adapters.paper import PaperExchange
+from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import HourlyParams, JobParams
 from kalshi_bots.app.reconcile import reconcile
@@ -23,11 +24,22 @@ from kalshi_bots.domain.models import (
     ExchangeStatus,
     FeeSchedule,
     FeeType,
+    OrderIntent,
+    OrderResult,
     TradeStatus,
 )
 from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.ports.errors import RejectedError
 
-from .fakes import BrokenStore, CrashAfterPostExchange, World, hourly_market, make_world, vol_snapshot
+from .fakes import (
+    BrokenStore,
+    CountingExchange,
+    CrashAfterPostExchange,
+    World,
+    hourly_market,
+    make_world,
+    vol_snapshot,
+)
 
 D = Decimal
 SCHED = datetime(2026, 11, 24, 14, 45, tzinfo=UTC)  # 09:45 EST
@@ -289,3 +301,33 @@ def test_fall_back_repeated_hour_refuses_an_event_closing_at_the_other_instant()
     result = trade_hourly(w.deps(), sched, asset=Asset.BTC)
     assert result.reason == "close_time_mismatch"
     assert w.exchange.orders == []
+
+
+def test_an_order_the_exchange_rejects_is_logged_rejected_and_its_budget_released() -> None:
+    w = setup_world()
+
+    class Rejecting(CountingExchange):
+        def create_order(self, intent: OrderIntent) -> OrderResult:
+            super().create_order(intent)  # counted, then refused by "the exchange"
+            raise RejectedError("kalshi", "trading is paused", "trading_paused", 409)
+
+    rejecting = Rejecting(PaperExchange(w.data, MemoryStore(), w.clock))
+    result = trade_hourly(w.deps(exchange=rejecting), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.ERROR and result.reason == "order_rejected"
+    [trade] = w.store.all_trades()
+    assert trade.status is TradeStatus.REJECTED and "trading_paused" in trade.reason
+    state = w.store.budget_state("btc-hourly", risk.trading_day(w.clock.now()), JobParams().budget)
+    assert state.spent == 0
+    assert w.store.open_trades() == []
+
+
+def test_trade_log_event_carries_every_spec_attribute(caplog: pytest.LogCaptureFixture) -> None:
+    w = setup_world()
+    with caplog.at_level("INFO", logger="kalshi_bots.app"):
+        trade_hourly(w.deps(), SCHED, asset=Asset.BTC)
+    [rec] = [r for r in caplog.records if getattr(r, "event", "") == "trade.recorded"]
+    fields = rec.fields  # type: ignore[attr-defined]
+    spec = ("contract_ticker", "side", "quantity", "price_cents", "btc_price", "strike_price", "model_prob")
+    spec += ("market_prob", "edge", "kelly_fraction", "status")
+    assert all(fields.get(k) is not None for k in spec), fields
+    assert fields["side"] == "NO" and fields["status"] == "executed"
