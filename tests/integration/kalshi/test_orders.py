@@ -222,6 +222,12 @@ def test_gtc_remainder_rests_and_can_be_cancelled(
 def test_settlement_pays_the_winners(fake: FakeKalshi, ladder: list[str], client: KalshiClient) -> None:
     since = datetime.now(UTC) - timedelta(minutes=1)
     client.create_order(buy_no(ladder[1], "0.60", 3))
+    (position,) = client.positions()
+    assert (position.ticker, position.position_fp, position.fees_paid_dollars) == (
+        ladder[1],
+        Decimal(-3),  # signed: NO contracts are negative
+        Decimal("0.06"),
+    )
     before = client.balance()
     fake.settle(ladder[1], "no")
     (settlement,) = client.settlements(since)
