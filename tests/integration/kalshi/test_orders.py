@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from kalshi_bots.adapters.http import RetryPolicy
-from kalshi_bots.adapters.kalshi import KalshiClient
+from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.domain.models import BookSide, OrderIntent, TimeInForce
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 from kalshi_bots.ports.errors import OrderOutcomeUnknownError, RejectedError, TransientError
@@ -240,3 +240,12 @@ def test_settlement_pays_the_winners(fake: FakeKalshi, ladder: list[str], client
     assert settlement.revenue == 3 and settlement.fee_cost == Decimal("0.06")
     assert client.balance() == before + 3
     assert client.positions() == []
+
+
+def test_unreachable_exchange_means_not_sent(signer: KalshiSigner, policy: RetryPolicy) -> None:
+    with FakeKalshi() as gone:
+        url = gone.url
+    client = KalshiClient(url, signer=signer, retry=policy, timeout=1.0)
+    with pytest.raises(TransientError, match=r"ConnectError on POST .*order not sent"):
+        client.create_order(buy_no("KXBTCD-X-T1.99", "0.60", 1))
+    client.close()

@@ -5,7 +5,8 @@
 - An order POST is sent exactly once. If its outcome is unknown (timeout, dropped connection, 5xx,
   unreadable 2xx) the client looks the order up by ``client_order_id`` and returns what it finds, or
   raises :class:`OrderOutcomeUnknownError`. A 409 (duplicate ``client_order_id``) is answered the same
-  way: the existing order is returned, a second one is never placed.
+  way: the existing order is returned, a second one is never placed. A connection that never opened
+  (connect error/timeout) and a 429 mean "not placed": TransientError, no lookup.
 - Every failure is one of :mod:`kalshi_bots.ports.errors`, mapped in ``adapters/http.py``.
 """
 
@@ -254,7 +255,10 @@ class KalshiClient:
         request = self._build("POST", path, params=None, body=create_order_body(intent), auth=True)
         try:
             response = self._http.send(request)
-        except httpx.TransportError as exc:  # timeouts included: the order may or may not exist
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # No connection was established, so no byte of the order left this process.
+            raise TransientError(SERVICE, f"{type(exc).__name__} on POST {path}: order not sent") from None
+        except httpx.TransportError as exc:  # read timeouts, drops: the order may or may not exist
             return self._after_unknown(intent, f"{type(exc).__name__} on POST {path}")
         status = response.status_code
         if status == 409:
