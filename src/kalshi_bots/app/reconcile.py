@@ -136,7 +136,7 @@ def _apply_fills(deps: Deps, since: datetime, tally: _Tally) -> None:
     by_order: dict[str, list[Fill]] = defaultdict(list)
     for fill in fills:
         by_order[fill.order_id].append(fill)
-    trades = {t.order_id: t for t in deps.store.all_trades() if t.order_id}
+    trades = {t.order_id: t for t in _trades_since(deps, since) if t.order_id}
     for order_id, order_fills in by_order.items():
         count = sum((f.count for f in order_fills), Decimal(0))
         fees = sum((f.fee for f in order_fills), Decimal(0))
@@ -146,6 +146,17 @@ def _apply_fills(deps: Deps, since: datetime, tally: _Tally) -> None:
         elif trade.status is TradeStatus.EXECUTED and (trade.fill_count, trade.fees_dollars) != (count, fees):
             deps.store.update_trade(replace(trade, fill_count=count, fees_dollars=fees))
             tally.fills_corrected += 1
+
+
+def _trades_since(deps: Deps, since: datetime) -> list[TradeRecord]:
+    """Trades logged on the UTC days from ``since`` to now: one ``begins_with(sk, day)`` query per day
+    instead of scanning the whole log every hour."""
+    day, last = since.date(), deps.clock.now().date()
+    found: list[TradeRecord] = []
+    while day <= last:
+        found.extend(deps.store.trades_on(day))
+        day += timedelta(days=1)
+    return found
 
 
 def _discover(deps: Deps, fills: list[Fill], count: Decimal, fees: Decimal, tally: _Tally) -> None:
