@@ -36,7 +36,7 @@ from kalshi_bots.sandbox.kalshi_render import (
     series_json,
 )
 from kalshi_bots.sandbox.kalshi_requests import FakeReject
-from kalshi_bots.sandbox.kalshi_signing import signature_problem
+from kalshi_bots.sandbox.kalshi_signing import new_key_pair, signature_problem
 from kalshi_bots.sandbox.kalshi_state import ExchangeState, FakeEvent, FakeMarket, FakeSeries
 from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
 
@@ -92,6 +92,13 @@ class FakeKalshi(FaultInjector):
 
     def register_key(self, key_id: str, public_key: PublicKey) -> None:
         self._keys[key_id] = public_key
+
+    def issue_key(self, key_id: str = "sandbox-key") -> str:
+        """Register a fresh Ed25519 key under ``key_id``; its private PEM text is for the client side
+        (``KalshiSigner.from_pem`` or ``KALSHI_BOTS_KALSHI_PRIVATE_KEY``). Never stored anywhere."""
+        public_key, pem = new_key_pair()
+        self.register_key(key_id, public_key)
+        return pem
 
     def add_series(
         self, ticker: str, fee_type: str = "quadratic", fee_multiplier: Decimal = Decimal(1), **extra: Any

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
 from kalshi_bots.adapters.kalshi.auth import (
     HEADER_KEY,
     HEADER_SIGNATURE,
@@ -39,3 +42,12 @@ def signature_problem(
     if not verify_signature(public_key, timestamp, request.method, request.path, signature):
         return "invalid signature"
     return ""
+
+
+def new_key_pair() -> tuple[PublicKey, str]:
+    """A fresh Ed25519 key (fast to make): the public half and the private PKCS#8 PEM text."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key.public_key(), pem.decode("ascii")

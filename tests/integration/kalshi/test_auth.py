@@ -181,3 +181,14 @@ def test_account_calls_without_a_signer_say_which_setting_to_configure(
         with pytest.raises(AuthError, match="KALSHI_BOTS_KALSHI_KEY_ID"):
             call()
     assert fake.server.requests == []  # nothing unsigned was sent
+
+
+def test_fake_issues_keys_for_sandbox_clients(
+    fake: FakeKalshi, make_client: Callable[..., KalshiClient]
+) -> None:
+    pem = fake.issue_key("sandbox-key")
+    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
+    assert make_client(KalshiSigner.from_pem("sandbox-key", pem)).balance() == 100
+    other = KalshiSigner.from_pem("sandbox-key", FakeKalshi().issue_key("sandbox-key"))
+    with pytest.raises(AuthError):
+        make_client(other).balance()  # a key issued by another fake is not accepted here
