@@ -74,7 +74,7 @@ def seed_demo_markets(fake: FakeKalshi, now: datetime, spot_by_asset: Mapping[As
 
 def _crypto(fake: FakeKalshi, now: datetime, asset: Asset, spot: Decimal) -> list[str]:
     series = asset.hourly_series
-    fake.add_series(series, "quadratic")
+    fake.add_series(series, "quadratic", frequency="hourly")
     _settle_passed(
         fake, series, now, lambda m: "yes" if m.floor_strike is not None and spot > m.floor_strike else "no"
     )

@@ -101,7 +101,7 @@ def event_json(event: FakeEvent, markets: list[dict[str, Any]] | None) -> dict[s
 def series_json(series: FakeSeries) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "ticker": series.ticker,
-        "frequency": "hourly" if series.ticker.endswith("D") else "daily",
+        "frequency": "daily",  # demo crypto series override it with extra frequency="hourly"
         "title": series.title,
         "category": "",
         "tags": [],

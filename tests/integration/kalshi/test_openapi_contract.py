@@ -12,12 +12,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
+from kalshi_bots.adapters.kalshi.wire_account import CreateOrderResponse
 from kalshi_bots.domain.models import BookSide, OrderIntent, TimeInForce
 from kalshi_bots.sandbox.kalshi_fake import PREFIX, FakeKalshi
 
-from .conftest import EVENT, SERIES
+from .conftest import EVENT, SERIES, strike_market
 from .openapi_check import load_spec, problems
 
 pytestmark = pytest.mark.shared_data
@@ -130,3 +132,23 @@ def test_the_checker_catches_shape_errors(spec_path: Path) -> None:
         )
         == []
     )
+
+
+def test_spec_examples_parse_and_the_fake_accepts_the_example_order(
+    spec_path: Path, fake: FakeKalshi, signer: KalshiSigner
+) -> None:
+    raw = yaml.safe_load(spec_path.read_text())["components"]["schemas"]
+    reply = CreateOrderResponse.model_validate(raw["CreateOrderV2Response"]["example"])
+    result = reply.to_domain("HIGHNY-24JAN01-T60", Decimal(10), "ignored")
+    assert (result.fill_count, result.remaining_count, result.status) == (0, 10, "resting")
+    assert result.client_order_id == raw["CreateOrderV2Response"]["example"]["client_order_id"]
+
+    example = raw["CreateOrderV2Request"]["example"]
+    fake.add_series("HIGHNY")
+    fake.add_event("HIGHNY-24JAN01", "HIGHNY", strike_market("60", event="HIGHNY-24JAN01"))
+    path = PREFIX + "/portfolio/events/orders"
+    ticker = f"HIGHNY-24JAN01-T{Decimal('60')}"
+    with httpx.Client(base_url=fake.server.url, timeout=5) as http:
+        answer = http.post(path, json=example | {"ticker": ticker}, headers=signer.headers("POST", path))
+    assert answer.status_code == 201, answer.text
+    assert problems(load_spec(spec_path).validator("CreateOrderV2Response"), answer.json()) == []
