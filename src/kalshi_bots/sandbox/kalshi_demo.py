@@ -10,6 +10,7 @@ advances (e.g. every minute by the sandbox runner):
 - it settles crypto events whose close has passed, at the spot it is given (close enough for demos);
 - it lists today's and tomorrow's (ET) daily-high events for three cities: four 2 °F brackets and two
   tails (reference §7, feeds.md C.3), ``close_time`` at local-standard midnight minus a minute.
+- /exchange/status lists shards 0 and 2 as trading (unless the caller already set shard statuses).
 Quotes are deterministic for a given (event, spot, minute), so demos are repeatable.
 """
 
@@ -62,6 +63,8 @@ def seed_demo_markets(fake: FakeKalshi, now: datetime, spot_by_asset: Mapping[As
     now = now.astimezone(UTC)
     created: list[str] = []
     with fake.server.lock:  # one consistent step: handler threads never see a half-built ladder
+        if fake.state.shard_trading is None:  # the live API lists shards; keep a test's choice if set
+            fake.state.shard_trading = {0: True, CRYPTO_SHARD: True}
         for asset, spot in spot_by_asset.items():
             created += _crypto(fake, now, asset, Decimal(spot))
         for city in DEMO_CITIES:

@@ -33,6 +33,7 @@ def test_hourly_ladders_follow_the_live_shape() -> None:
         assert all(m.close_time == datetime(2026, 11, 24, 15, tzinfo=UTC) for m in event.markets)
         assert all(m.strike_type is StrikeType.GREATER for m in event.markets)
         assert "BRTI" in event.markets[0].rules_primary
+        assert dict(client.exchange_status().shards) == {0: True, 2: True}
         # Quotes sit around a random-walk fair value, and some are off by 4+ cents: a visible edge.
         sigma = 0.005 * math.sqrt(20 / 60)
         gaps = []
