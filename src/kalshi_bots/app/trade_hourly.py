@@ -1,10 +1,11 @@
 """``trade-hourly --asset BTC|ETH`` (at :45): the spec's 11 steps on today's API, failing closed.
 
 Refusals (``Outcome.NO_TRADE``, ``reason`` = a :class:`NoTradeReason` value, logged, no order):
-kill switch, daily loss limit, already traded this hour, event missing, exchange or crypto shard not
-trading, VOL/LATEST older than ``max_vol_age_s`` or without 15-minute metrics, Coinbase price older
-than ``max_price_age_s`` (exchange time vs our clock), no qualifying strike, no NO ask, unknown fee
-type, edge too small, size zero, close time not the target top of the hour, budget exceeded.
+``too_late`` (under a minute before the target hour closes), kill switch, daily loss limit, already
+traded this hour, event missing, exchange or crypto shard not trading, VOL/LATEST older than
+``max_vol_age_s`` or without 15-minute metrics, Coinbase price older than ``max_price_age_s`` (exchange
+time vs our clock), no qualifying strike, no NO ask, unknown fee type, edge too small, size zero, close
+time not the target top of the hour, budget exceeded.
 A store that cannot be read is ``Outcome.ERROR`` with reason ``store_unavailable`` (no order either).
 
 One order per asset and hour: the client_order_id is derived from the bot and the **target hour** (the
@@ -30,13 +31,16 @@ from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, NoTradeReason, decide_hourly
-from kalshi_bots.domain.markets import HourlyTarget, hourly_target
+from kalshi_bots.domain.markets import HourlyTarget, hourly_target, minutes_until
 from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 from kalshi_bots.ports.errors import NotFoundError, StoreError
 
 logger = logging.getLogger(__name__)
+
+MIN_MINUTES_LEFT = 1.0
+TOO_LATE = "too_late"  # not a NoTradeReason of the pure decision: it is about when the job ran
 
 
 def bot_name(asset: Asset) -> str:
@@ -96,6 +100,11 @@ def _gather_and_decide(
 ) -> tuple[HourlyDecision, Decimal, datetime]:
     params = deps.params.hourly
     now = deps.clock.now()
+    left = minutes_until(target.close_time, now)
+    if left < MIN_MINUTES_LEFT:
+        # A run this late (catch-up, retry, or --at in the past with a real clock) would price a market
+        # that is closing or closed; with no time left the model turns deterministic. Never trade it.
+        raise _Refusal(TOO_LATE, f"{left:.1f} min before {target.close_time.isoformat()}")
     day = risk.trading_day(now)
     gate = risk.gate_refusal(deps.store, day, deps.params.budget)
     if gate is not None:

@@ -331,3 +331,13 @@ def test_trade_log_event_carries_every_spec_attribute(caplog: pytest.LogCaptureF
     spec += ("market_prob", "edge", "kelly_fraction", "status")
     assert all(fields.get(k) is not None for k in spec), fields
     assert fields["side"] == "NO" and fields["status"] == "executed"
+
+
+def test_a_run_too_close_to_the_close_refuses() -> None:
+    w = setup_world()
+    w.clock.set(CLOSE - timedelta(seconds=30))
+    result = trade_hourly(w.deps(), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.NO_TRADE and result.reason == "too_late"
+    w.clock.set(CLOSE + timedelta(hours=3))  # e.g. ``job trade-hourly --at <past>`` on a real clock
+    assert trade_hourly(w.deps(), SCHED, asset=Asset.BTC).reason == "too_late"
+    assert w.exchange.orders == []
