@@ -26,17 +26,21 @@ from pathlib import Path
 RUNS = 5
 ROOT = Path(__file__).resolve().parent.parent
 
+HANDLER = "import kalshi_bots.entrypoints.aws_lambda"
+RUNNER = HANDLER + ", kalshi_bots.app.runner"
+# What build_deps imports on the first invocation (it imports adapters lazily, so name them here).
+ADAPTERS = (
+    RUNNER + ", kalshi_bots.config, kalshi_bots.bootstrap, kalshi_bots.entrypoints.logs,"
+    " kalshi_bots.adapters.store.dynamodb, kalshi_bots.adapters.kalshi.client,"
+    " kalshi_bots.adapters.kalshi.auth, kalshi_bots.adapters.coinbase.client,"
+    " kalshi_bots.adapters.nws, kalshi_bots.adapters.paper"
+)
 CASES: dict[str, str] = {
-    "handler module (init phase)": "import kalshi_bots.entrypoints.aws_lambda",
-    "+ job runner": "import kalshi_bots.entrypoints.aws_lambda, kalshi_bots.app.runner",
-    "+ settings and bootstrap (httpx, pydantic, cryptography)": (
-        "import kalshi_bots.entrypoints.aws_lambda, kalshi_bots.app.runner,"
-        " kalshi_bots.config, kalshi_bots.bootstrap"
-    ),
-    "+ boto3 and a DynamoDB client (first invocation)": (
-        "import kalshi_bots.entrypoints.aws_lambda, kalshi_bots.app.runner, kalshi_bots.config,"
-        " kalshi_bots.bootstrap, boto3; boto3.client('dynamodb')"
-    ),
+    "handler module (init phase)": HANDLER,
+    "+ job runner and every job": RUNNER,
+    "+ settings, bootstrap, adapters (httpx, pydantic, cryptography)": ADAPTERS,
+    "+ boto3 and a DynamoDB client (= first invocation)": ADAPTERS
+    + "; import boto3; boto3.client('dynamodb')",
 }
 
 
