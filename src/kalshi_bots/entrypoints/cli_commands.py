@@ -108,11 +108,31 @@ def _json_number(value: Any) -> Any:
     return value
 
 
+SPEC_TRADE_ATTRIBUTES = (
+    "pk",
+    "sk",
+    "contract_ticker",
+    "side",
+    "quantity",
+    "price_cents",
+    "btc_price",
+    "strike_price",
+    "model_prob",
+    "market_prob",
+    "edge",
+    "kelly_fraction",
+    "status",
+)
+
+
 def trade_json(trade: TradeRecord) -> dict[str, Any]:
-    """The stored row: the spec's attribute names (``edge`` in percentage points) plus ours."""
+    """The stored row: the spec's attribute names (``edge`` in percentage points) plus ours. Every
+    spec attribute is present; one that does not apply (a weather trade's ``btc_price``) is null."""
     from kalshi_bots.adapters.store.codec import trade_item
 
-    return {key: _json_number(value) for key, value in trade_item(trade).items()}
+    row: dict[str, Any] = dict.fromkeys(SPEC_TRADE_ATTRIBUTES)
+    row.update((key, _json_number(value)) for key, value in trade_item(trade).items())
+    return row
 
 
 def _trade_line(t: TradeRecord) -> str:

@@ -94,16 +94,21 @@ def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None) -
     if not sandbox:
         return run_scheduler(settings, stop, out=out)
 
-    from kalshi_bots.sandbox.launch import Sandbox
+    from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
 
     with tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp, Sandbox() as fakes:
         fakes.keep_rolling()
         urls = fakes.urls
         db = Path(tmp) / "kalshi-bots.db"
         sandboxed = settings.with_base_urls(kalshi=urls.kalshi, coinbase=urls.coinbase, nws=urls.nws)
-        sandboxed = sandboxed.model_copy(
-            update={"mode": Mode.PAPER, "store": StoreKind.SQLITE, "sqlite_path": db}
-        )
+        offline = {
+            "mode": Mode.PAPER,
+            "store": StoreKind.SQLITE,
+            "sqlite_path": db,
+            "nws_contact": settings.nws_contact or "sandbox@localhost",
+            "weather_cities": WEATHER_SERIES,
+        }
+        sandboxed = sandboxed.model_copy(update=offline)
         print(
             f"sandbox: fake Kalshi {urls.kalshi}, Coinbase {urls.coinbase}, NWS {urls.nws}; paper mode; "
             f"state in {db} (deleted on exit; inspect meanwhile with KALSHI_BOTS_SQLITE_PATH={db})",

@@ -23,11 +23,13 @@ from types import TracebackType
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.coinbase_fake import FakeCoinbase
-from kalshi_bots.sandbox.kalshi_demo import seed_demo_markets
+from kalshi_bots.sandbox.kalshi_demo import DEMO_CITIES, seed_demo_markets
 from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
 from kalshi_bots.sandbox.nws_fake import FakeNws
 
 ASSETS = (Asset.BTC, Asset.ETH)
+# The daily-high series the fake Kalshi lists (the others answer 404, like an unlisted series).
+WEATHER_SERIES: tuple[str, ...] = tuple(city.series for city in DEMO_CITIES)
 
 
 @dataclass(frozen=True, slots=True)
