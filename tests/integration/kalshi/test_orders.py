@@ -249,3 +249,14 @@ def test_unreachable_exchange_means_not_sent(signer: KalshiSigner, policy: Retry
     with pytest.raises(TransientError, match=r"ConnectError on POST .*order not sent"):
         client.create_order(buy_no("KXBTCD-X-T1.99", "0.60", 1))
     client.close()
+
+
+def test_lookup_survives_a_flaky_orders_endpoint(
+    fake: FakeKalshi, ladder: list[str], client: KalshiClient, policy: RetryPolicy
+) -> None:
+    fake.crash_after_accept()
+    fake.fail_next(503, times=policy.attempts, path="^/portfolio/orders$")  # the whole first lookup fails
+    result = client.create_order(buy_no(ladder[1], "0.60", 1, cid="flaky"))
+    assert result.client_order_id == "flaky" and len(fake.orders) == 1
+    lookups = [r for r in fake.server.requests if r.path.endswith("/portfolio/orders")]
+    assert len(lookups) == policy.attempts + 1

@@ -65,6 +65,7 @@ from kalshi_bots.ports.errors import (
     RejectedError,
     TransientError,
 )
+from kalshi_bots.ports.exchange import Exchange
 
 SERVICE = "kalshi"
 PRODUCTION_URL = "https://external-api.kalshi.com/trade-api/v2"
@@ -335,3 +336,8 @@ def _convert(to_domain: Callable[[], T], where: str) -> T:
 
 
 __all__ = ["DEMO_URL", "PRODUCTION_URL", "KalshiClient", "OrderOutcomeUnknownError"]
+
+
+def _implements_exchange(client: KalshiClient) -> Exchange:
+    """Never called: makes mypy prove that KalshiClient satisfies the Exchange port."""
+    return client
