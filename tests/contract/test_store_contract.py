@@ -155,6 +155,10 @@ def test_trade_update_keeps_the_row_and_round_trips_every_field(store: Store) ->
     store.update_trade(settled)
     assert store.get_trade("c-2") == settled
     assert store.all_trades() == [settled]
+    assert store.open_trades() == []
+    reopened = replace(settled, settlement_result=None)
+    store.update_trade(reopened)
+    assert store.open_trades() == [reopened]
     with pytest.raises(StoreError):
         store.update_trade(trade("nope", T0))
 

@@ -91,10 +91,18 @@ class SqliteStore:
             raise StoreError(f"SQLite {self.path}: cannot start a write: {exc}") from exc
         try:
             yield con
+            con.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(con)
+            raise StoreError(f"SQLite {self.path}: {exc}") from exc
         except BaseException:
-            con.execute("ROLLBACK")
+            self._rollback(con)
             raise
-        con.execute("COMMIT")
+
+    @staticmethod
+    def _rollback(con: sqlite3.Connection) -> None:
+        if con.in_transaction:  # some errors end the transaction themselves
+            con.execute("ROLLBACK")
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         try:
