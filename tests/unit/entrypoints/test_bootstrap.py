@@ -1,0 +1,120 @@
+"""The composition root: settings -> job parameters and adapters, by mode and store, lazily."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kalshi_bots.adapters.kalshi.client import KalshiClient
+from kalshi_bots.adapters.paper import PaperExchange
+from kalshi_bots.adapters.store.sqlite import SqliteStore
+from kalshi_bots.bootstrap import WeatherUnconfigured, build_deps, job_params
+from kalshi_bots.config import Settings
+from kalshi_bots.domain.models import Asset, Mode
+from kalshi_bots.ports.errors import AuthError
+
+
+def settings(tmp_path: Path, **values: str) -> Settings:
+    env = {"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "k.db"), "KALSHI_BOTS_NWS_CONTACT": "t@example.com"}
+    return Settings.from_env(env | {f"KALSHI_BOTS_{k}": v for k, v in values.items()})
+
+
+def test_job_params_carry_every_trading_setting(tmp_path):
+    params = job_params(
+        settings(
+            tmp_path,
+            HOURLY_MIN_EDGE="0.04",
+            HOURLY_STRIKE_DISTANCE_BPS="30",
+            HOURLY_KELLY_MULTIPLIER="0.5",
+            HOURLY_MAX_FRACTION="0.2",
+            HOURLY_MAX_CONTRACTS="3",
+            WEATHER_MIN_EDGE="0.06",
+            WEATHER_MAX_CONTRACTS="2",
+            WEATHER_CITIES="KXHIGHNY",
+            BUDGET_GLOBAL="40",
+            BUDGET_BTC_HOURLY="10",
+            BUDGET_WEATHER="7.50",
+            DAILY_LOSS_LIMIT="12",
+            TRADE_ETH="yes",
+            PRICE_RETENTION_MINUTES="240",
+            MAX_PRICE_JUMP_PCT="5",
+        )
+    )
+    assert params.mode is Mode.PAPER
+    h = params.hourly
+    assert (h.min_edge, h.strike_distance_bps, h.kelly_multiplier, h.max_fraction, h.max_contracts) == (
+        0.04,
+        30,
+        0.5,
+        0.2,
+        3,
+    )
+    assert (params.weather.min_edge, params.weather.max_contracts, params.weather.cities) == (
+        0.06,
+        2,
+        ("KXHIGHNY",),
+    )
+    assert params.budget.global_limit == Decimal(40)
+    assert params.budget.limit_for("btc-hourly") == Decimal(10)
+    assert params.budget.limit_for("weather") == Decimal("7.50")
+    assert params.budget.daily_loss_limit == Decimal(12)
+    assert params.trade_assets == (Asset.BTC, Asset.ETH)
+    assert (params.price_retention_minutes, params.max_price_jump_pct) == (240, 5.0)
+
+
+def test_paper_mode_is_the_paper_exchange_over_sqlite(tmp_path):
+    deps = build_deps(settings(tmp_path))
+    assert isinstance(deps.store, SqliteStore)
+    assert isinstance(deps.exchange, PaperExchange)
+    assert (tmp_path / "k.db").exists()
+
+
+def test_demo_mode_is_a_signed_kalshi_client_on_the_demo_host(tmp_path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = tmp_path / "demo.pem"
+    path.write_bytes(pem)
+    deps = build_deps(
+        settings(tmp_path, MODE="demo", KALSHI_API_KEY_ID="kid", KALSHI_PRIVATE_KEY_PATH=str(path))
+    )
+    assert isinstance(deps.exchange, KalshiClient)
+    text = repr(deps.exchange)
+    assert "external-api.demo.kalshi.co" in text and "kid" in text
+    assert "PRIVATE" not in text
+    from_pem = settings(tmp_path, MODE="demo", KALSHI_API_KEY_ID="kid", KALSHI_PRIVATE_KEY_PEM=pem.decode())
+    assert isinstance(build_deps(from_pem).exchange, KalshiClient)
+
+
+def test_each_process_gets_its_own_claim_owner(tmp_path):
+    s = settings(tmp_path)
+    assert build_deps(s).instance_id != build_deps(s).instance_id
+    assert build_deps(s, instance_id="worker-1").instance_id == "worker-1"
+
+
+def test_without_nws_contact_weather_fails_with_a_message_naming_the_variable(tmp_path):
+    s = Settings.from_env({"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "k.db")})
+    deps = build_deps(s)
+    assert isinstance(deps.weather, WeatherUnconfigured)
+    with pytest.raises(AuthError, match="KALSHI_BOTS_NWS_CONTACT"):
+        deps.weather.forecast_high(40.7, -74.0, date(2026, 5, 4))
+
+
+def test_the_sqlite_paper_path_never_imports_boto3(tmp_path):
+    code = (
+        "import sys\n"
+        "from kalshi_bots.config import Settings\n"
+        "from kalshi_bots.bootstrap import build_deps\n"
+        f"build_deps(Settings.from_env({{'KALSHI_BOTS_SQLITE_PATH': {str(tmp_path / 'x.db')!r}}}))\n"
+        "print(sorted(m for m in ('boto3', 'botocore') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
