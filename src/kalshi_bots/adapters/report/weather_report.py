@@ -1,0 +1,96 @@
+"""The weather backtest report: bracket probabilities vs NWS CLI outcomes and recorded Kalshi prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import accumulate
+
+from kalshi_bots.adapters.report.content import CalibrationSeries, EquitySeries, ReportContent, Table
+from kalshi_bots.app.backtest.run_weather import ScenarioResult
+
+
+def _f(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def build_weather_content(
+    results: Sequence[ScenarioResult], sigmas: Mapping[str, tuple[float, float, int]]
+) -> ReportContent:
+    rows = []
+    for r in results:
+        s, m = r.scores, r.market_scores
+        rows.append(
+            (
+                r.label,
+                str(r.events),
+                str(len(r.rows)),
+                _f(s.log_loss if s else None),
+                _f(s.brier if s else None),
+                _f(m.log_loss if m else None),
+                _f(m.brier if m else None),
+                str(len(r.trades)),
+                str(r.pnl) if any(t.price is not None for t in r.trades) else "n/a",
+            )
+        )
+    sigma_rows = tuple(
+        (name, f"{sd:.2f}", f"{bias:+.2f}", str(n)) for name, (sd, bias, n) in sorted(sigmas.items())
+    )
+    calibration = []
+    for r in results:
+        if r.scores is not None:
+            calibration.append(
+                CalibrationSeries(r.label, r.scores.calibration, tuple(x.p_yes for x in r.rows))
+            )
+    for r in results[:1]:
+        if r.market_scores is not None:
+            calibration.append(
+                CalibrationSeries(f"{r.scenario.dataset}: market price", r.market_scores.calibration)
+            )
+    equity = []
+    for r in results:
+        traded = [x for x in r.rows if x.side]
+        if traded and any(x.price is not None for x in traded):
+            equity.append(
+                EquitySeries(
+                    r.label,
+                    tuple(x.decision_time for x in traded),
+                    tuple(float(v) for v in accumulate(x.pnl for x in traded)),
+                )
+            )
+    return ReportContent(
+        title="Weather backtest: KXHIGHNY bracket probabilities vs the NWS CLI high",
+        summary=(
+            "Every bracket of every event is priced with the live weather pricing (normal forecast, "
+            "whole-degree bracket bounds) and scored against the official Central Park CLI high.",
+            "No NYC forecasts for these dates are in the shared data, so each scenario states its mean: "
+            "'market' = the mean of the market's own bracket distribution at the decision (tests sigma and "
+            "shape), 'persistence' = the last known CLI high (a real but weak forecast).",
+        ),
+        tables=(
+            Table(
+                "Scenarios",
+                (
+                    "scenario",
+                    "events",
+                    "brackets",
+                    "model log loss",
+                    "model Brier",
+                    "market log loss",
+                    "market Brier",
+                    "trades",
+                    "P&L $ (1 contract)",
+                ),
+                tuple(rows),
+                "Trades: one contract of a side whose edge p - (ask + taker fee) >= min edge, at the "
+                "recorded ask. Trades data has no asks, so no P&L there.",
+            ),
+            Table(
+                "Forecast error sigma sources (actual - forecast, lead 1 day)",
+                ("source", "sd °F", "bias °F", "pairs"),
+                sigma_rows,
+            ),
+        ),
+        calibration=tuple(calibration),
+        equity=tuple(equity),
+        equity_ylabel="cumulative P&L ($, 1 contract per trade)",
+    )

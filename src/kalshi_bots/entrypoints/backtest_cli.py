@@ -1,0 +1,246 @@
+"""``kalshi-bots backtest crypto|weather``: replay recorded data through the live decision code.
+
+Also runnable on its own: ``python -m kalshi_bots.entrypoints.backtest_cli crypto --prices FILE.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kalshi_bots.adapters.backtest_data import (
+    BacktestDataError,
+    load_cli_highs,
+    load_kxhighny_book,
+    load_kxhighny_trades,
+    load_late_band_quotes,
+    load_minute_bars,
+    load_nws_point_forecasts,
+    load_weathercom_pairs,
+)
+from kalshi_bots.adapters.report import write_report
+from kalshi_bots.adapters.report.crypto_report import build_crypto_content
+from kalshi_bots.adapters.report.files import write_decisions_csv, write_json, write_rows_csv
+from kalshi_bots.adapters.report.weather_report import build_weather_content
+from kalshi_bots.app.backtest.crypto import ReplayConfig
+from kalshi_bots.app.backtest.models import MODELS
+from kalshi_bots.app.backtest.quotes import study
+from kalshi_bots.app.backtest.run_crypto import AUTO, DEFAULT_REFERENCE, run_crypto
+from kalshi_bots.app.backtest.run_weather import Scenario, run_scenario, scenario_dict
+from kalshi_bots.app.backtest.weather import WeatherEvent, error_sd
+from kalshi_bots.app.backtest.weather_events import events_from_book, events_from_trades
+from kalshi_bots.domain.errors import DomainError
+from kalshi_bots.domain.models import Asset
+
+
+def add_backtest_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``backtest`` (with ``crypto`` and ``weather``) to a ``kalshi-bots`` subparsers object."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "backtest", help="score the models on recorded data and write a report"
+    )
+    kinds = parser.add_subparsers(dest="backtest_kind", required=True)
+    crypto = kinds.add_parser("crypto", help="replay 1-minute prices through the hourly decision code")
+    crypto.add_argument(
+        "--prices", type=Path, required=True, help="1-minute OHLC CSV (Bitstamp, Coinbase, ISO)"
+    )
+    crypto.add_argument("--asset", choices=[a.value for a in Asset], default="BTC")
+    crypto.add_argument(
+        "--strikes",
+        choices=("decision", "ladder"),
+        default="ladder",
+        help="rows in decisions.csv: the decision strike only, or every ladder strike (default)",
+    )
+    crypto.add_argument(
+        "--model",
+        choices=(AUTO, *MODELS),
+        default=AUTO,
+        help="volatility model to replay; 'auto' = the walk-forward choice (default)",
+    )
+    crypto.add_argument(
+        "--reference", choices=tuple(MODELS), default=DEFAULT_REFERENCE, help="assumed market's model"
+    )
+    crypto.add_argument("--quotes", type=Path, help="recorded Kalshi late-band quotes (hourly_KXBTCD.csv)")
+    crypto.add_argument("--folds", type=int, default=6, help="walk-forward blocks (default 6)")
+    crypto.add_argument("--ladder-width-pct", type=float, default=1.0)
+    crypto.add_argument("--bankroll", type=Decimal, default=Decimal(100))
+    crypto.add_argument("--half-spread-cents", type=Decimal, default=Decimal(1))
+    crypto.add_argument(
+        "--settlement-average-s",
+        type=float,
+        default=0.0,
+        help="model the 60 s settlement average in pricing (0 = spec formula)",
+    )
+    crypto.add_argument("--out", type=Path, default=Path("backtest-out/crypto"))
+    crypto.add_argument("--no-report", action="store_true", help="skip the HTML/PNG report")
+    add_weather_parser(kinds)
+    return parser
+
+
+def _run_crypto(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    bars = load_minute_bars(args.prices, Asset(args.asset))
+    for gap in bars.gaps:
+        print(f"gap: {gap.describe()}", file=sys.stderr)
+    quotes = study(load_late_band_quotes(args.quotes)) if args.quotes else None
+    config = ReplayConfig(
+        ladder_width_pct=args.ladder_width_pct,
+        bankroll=args.bankroll,
+        half_spread=args.half_spread_cents / 100,
+        settlement_average_s=args.settlement_average_s,
+    )
+    run = run_crypto(
+        bars, model=args.model, config=config, reference=args.reference, folds=args.folds, quotes=quotes
+    )
+    write_decisions_csv(run.selected, out / "decisions.csv", decision_only=args.strikes == "decision")
+    write_json(run.metrics, out / "metrics.json")
+    if not args.no_report:
+        write_report(build_crypto_content(run, quotes), out)
+    m = run.metrics
+    print(
+        f"{len(bars)} bars, {m['replayable_hours']} hours, {bars.missing_minutes} missing minutes; "
+        f"model {run.selected.model} {run.selected.params}"
+    )
+    for row in m["comparison_all_hours"]:
+        print(f"  {row['model']:13} decision-strike log loss {row['decision_log_loss']:.4f}")
+    wf = m["walk_forward"]
+    print(
+        f"walk-forward choice {wf['chosen_default']}: OOS minus spec "
+        f"{wf['chosen_minus_spec_oos_log_loss']:+.4f} (s.e. {wf['chosen_minus_spec_standard_error']:.4f})"
+    )
+    print(f"wrote {out}/decisions.csv, metrics.json" + ("" if args.no_report else ", report.html"))
+    return 0
+
+
+def add_weather_parser(kinds: Any) -> None:
+    weather = kinds.add_parser("weather", help="score KXHIGHNY bracket probabilities against NWS CLI highs")
+    weather.add_argument("--cli", type=Path, required=True, help="knyc_cli_daily_extract.csv (outcomes)")
+    weather.add_argument("--book-dir", type=Path, help="folder of market_data_KXHIGHNY-*.csv book logs")
+    weather.add_argument("--trades", type=Path, help="KXHIGHNY_trades_last100_per_market.csv")
+    weather.add_argument("--weathercom", type=Path, help="nyc_forecast.csv (sigma source 'weathercom')")
+    weather.add_argument("--nws-points", type=Path, help="nws_forecast_highs_10_airports.csv (sigma 'nws')")
+    weather.add_argument("--sigma", type=float, help="a fixed sigma in °F (sigma source 'fixed')")
+    weather.add_argument("--min-edge", type=float, default=0.05)
+    weather.add_argument("--decision-day-offset", type=int, default=-1, help="decide on event day + N")
+    weather.add_argument("--decision-hour-et", type=int, default=16, help="decide at this New York hour")
+    weather.add_argument("--out", type=Path, default=Path("backtest-out/weather"))
+    weather.add_argument("--no-report", action="store_true")
+
+
+def _sigmas(args: argparse.Namespace) -> dict[str, tuple[float, float, int]]:
+    sigmas: dict[str, tuple[float, float, int]] = {}
+    if args.weathercom:
+        sigmas["weathercom"] = error_sd(load_weathercom_pairs(args.weathercom))
+    if args.nws_points:
+        sigmas["nws"] = error_sd(load_nws_point_forecasts(args.nws_points))
+    if args.sigma is not None:
+        sigmas["fixed"] = (args.sigma, 0.0, 0)
+    return sigmas
+
+
+def run_weather(args: argparse.Namespace) -> int:
+    cli = load_cli_highs(args.cli)
+    datasets: dict[str, list[WeatherEvent]] = {}
+    offset, hour = args.decision_day_offset, args.decision_hour_et
+    if args.book_dir:
+        files = sorted(Path(args.book_dir).glob("market_data_KXHIGHNY-*.csv"))
+        if not files:
+            raise BacktestDataError(f"{args.book_dir}: no market_data_KXHIGHNY-*.csv files")
+        datasets["book"] = [
+            e for f in files for e in events_from_book(load_kxhighny_book(f), cli, offset, hour)
+        ]
+    if args.trades:
+        datasets["trades"] = events_from_trades(load_kxhighny_trades(args.trades), cli, offset, hour)
+    if not datasets:
+        raise BacktestDataError("weather backtest needs --book-dir and/or --trades")
+    sigmas = _sigmas(args)
+    sigma_values = {name: sd for name, (sd, _, _) in sigmas.items()}
+    scenarios = [Scenario(d, "market", s) for d in datasets for s in sigma_values]
+    scenarios += [Scenario(d, "persistence", "persistence") for d in datasets]
+    results = [run_scenario(sc, datasets[sc.dataset], cli, sigma_values, args.min_edge) for sc in scenarios]
+    out: Path = args.out
+    write_json(
+        {
+            "decision": f"event day {offset:+d} at {hour}:00 America/New_York",
+            "sigma_sources": {k: {"sd_f": sd, "bias_f": b, "pairs": n} for k, (sd, b, n) in sigmas.items()},
+            "scenarios": [scenario_dict(r) for r in results],
+        },
+        out / "metrics.json",
+    )
+    write_rows_csv(
+        (
+            "scenario",
+            "event",
+            "ticker",
+            "decision_time",
+            "mean_f",
+            "sigma_f",
+            "p_yes",
+            "market_p",
+            "outcome_yes",
+            "side",
+            "price",
+            "pnl",
+        ),
+        [
+            (
+                r.label,
+                x.event_ticker,
+                x.ticker,
+                x.decision_time.isoformat(),
+                f"{x.mean_f:.2f}",
+                f"{x.sigma_f:.2f}",
+                f"{x.p_yes:.4f}",
+                "" if x.market_p is None else f"{x.market_p:.4f}",
+                x.outcome_yes,
+                x.side,
+                "" if x.price is None else x.price,
+                x.pnl,
+            )
+            for r in results
+            for x in r.rows
+        ],
+        out / "brackets.csv",
+    )
+    if not args.no_report:
+        write_report(build_weather_content(results, sigmas), out)
+    for r in results:
+        s, m = r.scores, r.market_scores
+        print(
+            f"{r.label}: {r.events} events, model log loss {s.log_loss if s else float('nan'):.4f}, "
+            f"market {m.log_loss if m else float('nan'):.4f}, {len(r.trades)} trades, P&L ${r.pnl}"
+        )
+    print(f"wrote {out}/brackets.csv, metrics.json" + ("" if args.no_report else ", report.html"))
+    return 0
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Run the ``backtest`` subcommand; 0 on success, 2 on bad input (message on stderr)."""
+    try:
+        if args.backtest_kind == "crypto":
+            return _run_crypto(args)
+        if args.backtest_kind == "weather":
+            return run_weather(args)
+    except (BacktestDataError, DomainError) as exc:
+        print(f"backtest: {exc}", file=sys.stderr)
+        return 2
+    print(f"backtest: unknown kind {args.backtest_kind!r}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kalshi-bots", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_backtest_parser(sub)
+    # Standalone use: "backtest_cli crypto ..." works as well as "backtest_cli backtest crypto ...".
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in and args_in[0] in ("crypto", "weather"):
+        args_in.insert(0, "backtest")
+    return run_backtest(parser.parse_args(args_in))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
