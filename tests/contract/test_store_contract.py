@@ -314,6 +314,18 @@ def test_expired_lease_can_be_taken_over(store: Store) -> None:
     assert (run.owner, run.outcome, run.detail) == ("w2", "error", "boom")
 
 
+def test_a_transient_error_run_may_be_claimed_again_other_outcomes_are_final(store: Store) -> None:
+    later = RUN + timedelta(minutes=1)
+    assert store.claim_run("trade", RUN, "w1", RUN, 600)
+    store.finish_run("trade", RUN, "w1", "error-transient", "timeout")
+    assert store.claim_run("trade", RUN, "w2", later, 600) is True  # the platform's retry
+    assert store.claim_run("trade", RUN, "w3", later, 600) is False  # ...which now holds a lease
+    store.finish_run("trade", RUN, "w2", "error", "rejected")
+    assert store.claim_run("trade", RUN, "w3", later + timedelta(hours=1), 600) is False
+    (run,) = store.last_runs()
+    assert (run.owner, run.outcome) == ("w2", "error")
+
+
 def test_concurrent_claims_one_wins(store: Store) -> None:
     results = _race(10, lambda i: store.claim_run("trade", RUN, f"w{i}", RUN, 300))
     assert results.count(True) == 1

@@ -301,14 +301,18 @@ class DynamoStore:
             "detail": "",
             "expires_at": r.jobrun_expires_at(scheduled_for, self.jobrun_ttl),
         }
-        # Free, or still running with a lapsed lease (ISO strings of one width compare as times).
-        condition = "attribute_not_exists(pk) OR (#outcome = :running AND #lease <= :now)"
+        # Free, retryable, or still running with a lapsed lease (fixed-width ISO strings compare as
+        # times): records.claimable as a condition expression.
+        condition = (
+            "attribute_not_exists(pk) OR #outcome = :retry OR (#outcome = :running AND #lease <= :now)"
+        )
         return self.io.put(
             self.tables.budget,
             item,
             condition,
             names={"#outcome": "outcome", "#lease": "lease_until"},
             running="running",
+            retry=r.RETRYABLE_OUTCOME,
             now=r.iso_micro(at, "now"),
         )
 

@@ -209,7 +209,7 @@ class MemoryStore:
         at = r.as_utc(now, "now")
         with self._lock:
             held = self._runs.get(key)
-            if held is not None and (held.outcome != "running" or held.lease_until > at):
+            if held is not None and not r.claimable(held.outcome, held.lease_until, at):
                 return False
             self._runs[key] = JobRun(job, key[1], owner, at + timedelta(seconds=lease_seconds))
             return True

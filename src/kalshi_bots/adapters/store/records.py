@@ -15,6 +15,13 @@ Tables and keys (the spec's schema section; the budget table's layout is ours):
     ``ORDER#<client_order_id>`` / ``ORDER`` (the idempotency marker of a trade, holding its sk);
     ``OPENTRADE`` / ``<trade sk>`` (index of unsettled trades, so reconcile never reads old ones).
     Job-run rows carry ``expires_at`` (TTL, a week) so the table does not grow without bound.
+
+What the hourly cleanup (``delete_prices_before``) does on each backend:
+    memory, SQLite: deletes exactly the price rows older than the cutoff (SQLite, having no TTL, also
+    drops job-run rows whose ``expires_at`` has passed). DynamoDB: price rows carry ``expires_at``
+    (minute + 180 min, the cleanup's default retention), so DynamoDB's TTL deletes them for free;
+    the cleanup's query then finds nothing (1 read unit) and pays only for rows TTL has not reached
+    yet. ``bench/bench_store_costs.py`` prints both cases.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ JOBRUN_PK = "JOBRUN"
 OPEN_TRADE_PK = "OPENTRADE"
 GLOBAL_SK = "GLOBAL"
 ORDER_SK = "ORDER"
+# A run finished with this outcome (app.runner.TRANSIENT_ERROR_OUTCOME) may be claimed again: it failed
+# before doing anything irreversible, so a platform retry of the same scheduled run may proceed.
+RETRYABLE_OUTCOME = "error-transient"
 
 # Price rows older than this are removed by DynamoDB's TTL (free) rather than by paid deletes. It
 # matches the cleanup job's default retention (180 minutes, above the longest 120-minute window), so
@@ -128,6 +138,11 @@ def expires_at(at: datetime, ttl: timedelta = PRICE_TTL) -> int:
 def check_positive(amount: object, what: str) -> None:
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
         raise ValueError(f"{what} must be a positive finite Decimal (got {amount!r})")
+
+
+def claimable(outcome: str, lease_until: datetime, now: datetime) -> bool:
+    """An existing run row may be (re)claimed: retryable, or still running with a lapsed lease."""
+    return outcome == RETRYABLE_OUTCOME or (outcome == "running" and lease_until <= now)
 
 
 def is_open(status: str, settlement_result: str | None) -> bool:

@@ -329,8 +329,8 @@ class SqliteStore:
         sk, at = r.jobrun_sk(job, scheduled_for), r.as_utc(now, "now")
         with self._tx() as con:
             row = self._budget_row(con, r.JOBRUN_PK, sk)
-            if row is not None and (
-                row["outcome"] != "running" or row["lease_until"] > r.iso_micro(at, "now")
+            if row is not None and not r.claimable(
+                str(row["outcome"]), r.parse_iso(row["lease_until"], "job run lease"), at
             ):
                 return False
             item: codec.Item = {
