@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from kalshi_bots import bootstrap
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind, settings_markdown
-from kalshi_bots.domain.models import Asset, TradeRecord
+from kalshi_bots.domain.models import Asset, Mode, TradeRecord
 from kalshi_bots.entrypoints.logs import setup_logging
 
 
@@ -93,6 +94,8 @@ def cmd_job(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.app.runner import run_job
 
     job = job_name(args.name, args.asset)
+    if settings.mode is Mode.LIVE:
+        print(f"kalshi-bots: LIVE MODE - this {job.value} run may send real orders", file=sys.stderr)
     deps = bootstrap.build_deps(settings)
     result = run_job(deps, job, parse_at(args.at, deps.clock.now()))
     print(describe_result(result))

@@ -229,3 +229,24 @@ def test_serve_without_token_refuses_with_exit_2(capsys, environ):
 
 def test_parser_is_buildable_without_settings():
     assert build_parser().prog == "kalshi-bots"
+
+
+def test_live_banner_is_loud_and_names_the_kill_switch():
+    from kalshi_bots.config import Settings
+    from kalshi_bots.entrypoints.cli_run import live_banner, scheduled_jobs
+
+    live = Settings.from_env(
+        {
+            "KALSHI_BOTS_MODE": "live",
+            "KALSHI_BOTS_LIVE_CONFIRM": "yes",
+            "KALSHI_BOTS_KALSHI_API_KEY_ID": "k",
+            "KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM": "p",
+        }
+    )
+    banner = live_banner(live)
+    assert "LIVE MODE: REAL ORDERS WITH REAL MONEY" in banner and "kalshi-bots halt" in banner
+    assert "external-api.kalshi.com" in banner
+    jobs = {j.value for j in scheduled_jobs(live)}
+    assert "weather" not in jobs and "trade-hourly-eth" not in jobs  # no NWS contact, ETH off
+    with_all = live.model_copy(update={"nws_contact": "a@b.c", "trade_eth": True})
+    assert {"weather", "trade-hourly-eth"} <= {j.value for j in scheduled_jobs(with_all)}

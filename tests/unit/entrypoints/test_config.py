@@ -206,4 +206,7 @@ def test_describe_lists_every_variable_once_with_a_meaning():
 def test_readme_settings_table_lists_every_setting():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     missing = [name for name, _, _ in Settings.describe() if f"`{name}`" not in readme]
-    assert not missing, f"README.md lacks {missing}: paste the output of `kalshi-bots settings --markdown`"
+    assert not missing, (
+        f"README.md lacks {len(missing)} settings (first: {missing[:3]}): paste the table printed by "
+        "`kalshi-bots settings --markdown`"
+    )
