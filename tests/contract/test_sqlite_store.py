@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,3 +73,13 @@ def test_an_old_file_is_migrated_forward(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         columns = {row[1] for row in con.execute("PRAGMA table_info(KalshiTradingBudget)")}
     assert "expires_at" in columns
+
+
+def test_cleanup_also_drops_job_runs_past_their_ttl(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "ttl.db"))
+    store.claim_run("collect-btc", RUN, "w", RUN, 60)
+    store.finish_run("collect-btc", RUN, "w", "ok", "")
+    store.delete_prices_before(Asset.BTC, RUN + timedelta(days=6))
+    assert [run.job for run in store.last_runs()] == ["collect-btc"]  # a week's TTL: still there
+    store.delete_prices_before(Asset.BTC, RUN + timedelta(days=7))
+    assert store.last_runs() == []

@@ -224,6 +224,11 @@ class DynamoIO:
                 self.call("TransactWriteItems", TransactItems=items)
                 return
             except ConditionFailedError as exc:
+                unexpected = set(exc.reasons) - {"None", "ConditionalCheckFailed", "TransactionConflict"}
+                if unexpected:  # e.g. ThrottlingError: not a refusal, try again later
+                    raise TransientError(
+                        "store", f"DynamoDB transaction cancelled: {sorted(unexpected)}"
+                    ) from None
                 if "ConditionalCheckFailed" in exc.reasons or "TransactionConflict" not in exc.reasons:
                     raise
             time.sleep(random.uniform(0.002, 0.01) * min(attempt + 1, 10))
