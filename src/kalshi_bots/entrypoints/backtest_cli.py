@@ -158,7 +158,8 @@ def run_weather(args: argparse.Namespace) -> int:
         raise BacktestDataError("weather backtest needs --book-dir and/or --trades")
     sigmas = _sigmas(args)
     sigma_values = {name: sd for name, (sd, _, _) in sigmas.items()}
-    scenarios = [Scenario(d, "market", s) for d in datasets for s in sigma_values]
+    # The market-implied mean needs recorded quotes: only the book has them (see events_from_trades).
+    scenarios = [Scenario("book", "market", s) for s in sigma_values if "book" in datasets]
     scenarios += [Scenario(d, "persistence", "persistence") for d in datasets]
     results = [run_scenario(sc, datasets[sc.dataset], cli, sigma_values, args.min_edge) for sc in scenarios]
     out: Path = args.out

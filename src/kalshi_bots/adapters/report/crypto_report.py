@@ -115,6 +115,11 @@ def build_crypto_content(run: CryptoRun, quotes: QuoteStudy | None = None) -> Re
         f"All hours: {run.chosen.model} {_f(_loss(run, run.chosen.model))}, "
         f"spec {_f(_loss(run, BASELINE))}, the spec's literal reading (1-minute sd as the 15-minute sigma) "
         f"{_f(_loss(run, LITERAL))}.",
+        "P&L is under an ASSUMED market (no Kalshi quotes exist for these dates): NO asks from the "
+        f"'{m['assumptions']['reference_model']}' model plus a spread. That market "
+        "is itself a little under-confident here, so most models 'profit'; read P&L as relative, not as an "
+        "edge. Real Kalshi quotes (a different period) are summarised below: late favourites are priced "
+        "about fairly and lose after fees.",
     )
     tables = [_model_table(run), _calibration_table(chosen)]
     if quotes is not None:

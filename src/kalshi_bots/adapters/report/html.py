@@ -21,7 +21,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}
 td:first-child,th:first-child{text-align:left}.note{color:#555;font-size:.85em}
-.charts{display:flex;flex-wrap:wrap;gap:12px}.charts img{border:1px solid #ddd;max-width:100%}
+.charts{display:flex;flex-wrap:wrap;gap:8px}.charts img{border:1px solid #ddd;width:49%;height:auto}
 """
 
 
@@ -56,12 +56,14 @@ def write_report(content: ReportContent, out_dir: Path, name: str = "report.html
         for p in charts
     )
     summary = "".join(f"<p>{html.escape(s)}</p>" for s in content.summary)
-    tables = "".join(_table(t) for t in content.tables)
+    # The first table (the headline comparison) goes above the charts; the rest below them.
+    lead = _table(content.tables[0]) if content.tables else ""
+    tables = "".join(_table(t) for t in content.tables[1:])
     foot = "".join(f'<p class="note">{html.escape(s)}</p>' for s in content.footnotes)
     page = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(content.title)}'
-        f"</title><style>{_STYLE}</style></head><body><h1>{html.escape(content.title)}</h1>{summary}"
-        f'<div class="charts">{images}</div>{missing}{tables}{foot}</body></html>'
+        f"</title><style>{_STYLE}</style></head><body><h1>{html.escape(content.title)}</h1>{summary}{lead}"
+        f'<h2>Charts</h2><div class="charts">{images}</div>{missing}{tables}{foot}</body></html>'
     )
     path = out_dir / name
     path.write_text(page, encoding="utf-8")

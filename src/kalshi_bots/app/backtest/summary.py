@@ -27,6 +27,8 @@ def pnl_summary(result: ReplayResult, start: Decimal) -> dict[str, Any]:
         peak = max(peak, h.bankroll_after)
         max_drawdown = max(max_drawdown, peak - h.bankroll_after)
     final = result.hours[-1].bankroll_after if result.hours else start
+    cent = Decimal("0.01")
+    fees, start, final, max_drawdown = (v.quantize(cent) for v in (fees, start, final, max_drawdown))
     return {
         "hours": len(result.hours),
         "trades": len(trades),
@@ -83,6 +85,7 @@ def config_dict(cfg: ReplayConfig, reference_model: str) -> dict[str, Any]:
         "market_price_assumption": f"NO ask = ceil_cent(P_ref(NO) + {cfg.half_spread}), NO bid = "
         f"floor_cent(P_ref(NO) - {cfg.half_spread}), P_ref from the live prob_no with the "
         f"'{reference_model}' model; clipped to [0.01, 0.99]",
+        "reference_model": reference_model,
         "fees": f"Kalshi taker fee, {cfg.fee_schedule.fee_type.value} x{cfg.fee_schedule.multiplier}",
         "min_edge": cfg.min_edge,
         "kelly_multiplier": cfg.kelly_multiplier,

@@ -6,7 +6,6 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 from kalshi_bots.app.backtest.records import BookTop, TradePrint
 from kalshi_bots.app.backtest.weather import Quote, WeatherEvent, bracket_market
@@ -73,20 +72,23 @@ def events_from_book(
 def events_from_trades(
     prints: Sequence[TradePrint], cli: Mapping[date, int], day_offset: int = -1, local_hour: int = 16
 ) -> list[WeatherEvent]:
-    """One event per event ticker: each bracket's last trade before the decision (no asks: no P&L)."""
-    by_event: dict[str, dict[str, list[TradePrint]]] = defaultdict(lambda: defaultdict(list))
+    """One event per event ticker with at least two brackets traded, carrying **no** market prices.
+
+    The trades file keeps only each market's last 100 trades, so busy brackets have no trades before
+    the decision while quiet (near-certain) ones do: a "last trade before the decision" would be a
+    biased sample of the market. These events are therefore scored for the model only, with no
+    market comparison and no P&L.
+    """
+    tickers: dict[str, set[str]] = defaultdict(set)
     for p in prints:
-        by_event[_event_of(p.ticker)][p.ticker].append(p)
+        tickers[_event_of(p.ticker)].add(p.ticker)
     events = []
-    for event_ticker, trades in sorted(by_event.items()):
+    for event_ticker, names in sorted(tickers.items()):
+        if len(names) < 2:
+            continue
         decision = decision_instant(weather_event_date(event_ticker), day_offset, local_hour)
-        quotes: dict[str, Quote] = {}
-        for ticker, rows in trades.items():
-            before = [r for r in rows if r.at <= decision]
-            last: Decimal | None = max(before, key=lambda r: r.at).yes_price if before else None
-            quotes[ticker] = Quote(None, None, None if last is None else float(last))
-        if len(trades) >= 2:
-            event = _build(event_ticker, list(trades), quotes, decision, cli)
-            if event is not None:
-                events.append(event)
+        quotes = {t: Quote(None, None, None) for t in names}
+        event = _build(event_ticker, sorted(names), quotes, decision, cli)
+        if event is not None:
+            events.append(event)
     return events
