@@ -122,3 +122,16 @@ def test_events_from_book_use_the_last_state_before_the_decision() -> None:
     assert result.events == 1 and len(result.rows) == 6 and result.scores is not None
     persistence = run_scenario(Scenario("book", "persistence", "persistence"), [event], {day: 33}, {})
     assert persistence.events == 0 and persistence.skipped_events == 1  # no earlier CLI days
+
+
+def test_trade_events_carry_no_market_price_because_the_last_100_cap_biases_it() -> None:
+    from kalshi_bots.app.backtest.records import TradePrint
+    from kalshi_bots.app.backtest.weather_events import events_from_trades
+
+    day = date(2025, 12, 5)
+    early = decision_instant(day, -1, 16) - timedelta(hours=3)
+    prints = [TradePrint(early, t, Decimal("0.30")) for t in TICKERS]
+    prints.append(TradePrint(early, "KXHIGHNY-25DEC06-B40.5", Decimal("0.5")))  # a lone bracket: skipped
+    (event,) = events_from_trades(prints, {day: 33, date(2025, 12, 6): 41})
+    assert len(event.markets) == 6
+    assert all(q.market_p is None and q.yes_ask is None for q in event.quotes.values())
