@@ -42,6 +42,7 @@ def job_params(settings: Settings) -> JobParams:
         kelly_multiplier=settings.hourly_kelly_multiplier,
         max_fraction=settings.hourly_max_fraction,
         max_contracts=settings.hourly_max_contracts,
+        tail_nu=settings.hourly_tail_nu or None,
         max_vol_age_s=defaults.max_vol_age_s,
         max_price_age_s=defaults.max_price_age_s,
         vol_window_minutes=defaults.vol_window_minutes,

@@ -27,6 +27,9 @@ class HourlyParams:
     max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
     max_price_age_s: int = 90  # Coinbase price older than this: refuse
     vol_window_minutes: int = 15
+    # Student-t tails (degrees of freedom) on the spec's random walk; None = the spec's normal law.
+    # 5 won the walk-forward comparison on real BTC minutes (docs/model.md).
+    tail_nu: float | None = 5.0
 
 
 @dataclass(frozen=True, slots=True)

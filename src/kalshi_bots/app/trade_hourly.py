@@ -165,6 +165,7 @@ def _gather_and_decide(
         max_fraction=params.max_fraction,
         max_contracts=params.max_contracts,
         expected_close=target.close_time,
+        tail_nu=params.tail_nu,
     )
     return decision, tick.price, now
 

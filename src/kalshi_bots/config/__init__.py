@@ -83,6 +83,7 @@ class Settings(BaseModel):
     hourly_kelly_multiplier: float = H.kelly_multiplier
     hourly_max_fraction: float = H.max_fraction
     hourly_max_contracts: int = H.max_contracts
+    hourly_tail_nu: float = H.tail_nu or 0.0
     weather_min_edge: float = W.min_edge
     weather_kelly_multiplier: float = W.kelly_multiplier
     weather_max_fraction: float = W.max_fraction

@@ -65,6 +65,14 @@ def float_range(low: float, high: float, *, low_open: bool = False) -> Callable[
     return parse
 
 
+def tail_nu(raw: str) -> float:
+    """Student-t degrees of freedom: 0 turns fat tails off; otherwise > 2 (finite variance)."""
+    value = float_range(0, 1000)(raw)
+    if 0 < value <= 2:
+        raise BadValueError("expected 0 (normal law) or a number greater than 2 and at most 1000")
+    return value
+
+
 def dollars(raw: str) -> Decimal:
     try:
         value = Decimal(raw.strip())

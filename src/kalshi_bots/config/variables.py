@@ -22,6 +22,7 @@ from kalshi_bots.config.parsers import (
     log_level,
     secret,
     table,
+    tail_nu,
     text,
     url,
     yes_no,
@@ -217,6 +218,13 @@ VARIABLES: tuple[Variable, ...] = (
         int_range(1, 1000),
         str(H.max_contracts),
         "Hourly bot: most contracts per order.",
+    ),
+    Variable(
+        "HOURLY_TAIL_NU",
+        "hourly_tail_nu",
+        tail_nu,
+        str(H.tail_nu or 0),
+        "Hourly bot: Student-t tails (degrees of freedom) on the random walk; 0 = the spec's normal law.",
     ),
     Variable(
         "WEATHER_MIN_EDGE",

@@ -31,6 +31,7 @@ from kalshi_bots.domain.markets import minutes_until, next_top_of_hour, require_
 from kalshi_bots.domain.models import Event, FeeSchedule, Market
 from kalshi_bots.domain.pricing import prob_no, scaled_sigma_pct
 from kalshi_bots.domain.sizing import size_order
+from kalshi_bots.domain.vol_models import t_equivalent_std_pct
 
 
 class NoTradeReason(StrEnum):
@@ -106,11 +107,14 @@ def decide_hourly(
     max_contracts: int = 5,
     expected_close: datetime | None = None,
     settlement_average_s: float = 0.0,
+    tail_nu: float | None = None,
 ) -> HourlyDecision:
     """Decide whether to buy NO on the hourly event, and how many contracts.
 
     ``expected_close`` defaults to the next top of the hour after ``now``. ``settlement_average_s``
-    (default 0 = the spec's formula) models the 60-second settlement average, see pricing. Never
+    (default 0 = the spec's formula) models the 60-second settlement average, see pricing. ``tail_nu``
+    (default None = the spec's normal law) prices the move with Student-t tails of that many degrees of
+    freedom, variance-matched to the normal model (chosen by walk-forward backtest, docs/model.md). Never
     raises on bad input: any rule violation is an ``INVALID_INPUT`` refusal saying what was wrong.
     """
     try:
@@ -128,6 +132,7 @@ def decide_hourly(
             max_contracts=max_contracts,
             expected_close=expected_close,
             settlement_average_s=settlement_average_s,
+            tail_nu=tail_nu,
         )
     except DomainError as exc:
         return _refuse(HourlyDecision(trade=False, reason=None), NoTradeReason.INVALID_INPUT, str(exc))
@@ -148,6 +153,7 @@ def _decide(
     max_contracts: int,
     expected_close: datetime | None,
     settlement_average_s: float,
+    tail_nu: float | None,
 ) -> HourlyDecision:
     d = HourlyDecision(trade=False, reason=None)
     problem = _input_problem(spot, vol_15m_std_pct, bankroll, now)
@@ -172,10 +178,14 @@ def _decide(
         return _refuse(d, NoTradeReason.CLOSE_TIME_MISMATCH, detail)
 
     minutes_left = minutes_until(close, now)
-    p_no = prob_no(
-        spot, market.floor_strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s
-    )
-    sigma = scaled_sigma_pct(vol_15m_std_pct, minutes_left)
+    vol = vol_15m_std_pct
+    if tail_nu is not None:
+        # Fat tails enter as the normal sigma that reproduces the t probability at this strike, so
+        # the spec's pricing formula below stays the one formula (see vol_models).
+        distance_pct = float((market.floor_strike - spot) / spot * 100)
+        vol = t_equivalent_std_pct(distance_pct, minutes_left, vol, tail_nu)
+    p_no = prob_no(spot, market.floor_strike, minutes_left, vol, settlement_average_s=settlement_average_s)
+    sigma = scaled_sigma_pct(vol, minutes_left)
     d = replace(d, minutes_left=minutes_left, sigma_scaled_pct=sigma, p_no=p_no)
 
     no_ask = market.no_ask

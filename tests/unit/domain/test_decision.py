@@ -177,3 +177,37 @@ def test_any_trade_respects_edge_size_and_bankroll(
         assert d.contracts * (ask + d.fee_per_contract) <= bankroll
     else:
         assert d.reason is not None and d.contracts == 0
+
+
+def test_fat_tails_move_weight_to_the_centre_and_the_far_tail() -> None:
+    """A variance-matched t is more peaked and has fatter far tails than the normal: NO at a strike
+    1.5 sigma away is surer, NO at a strike 3 sigma away is less sure."""
+    near_normal, near_fat = decide(), decide(tail_nu=5.0)  # z = 1.5
+    far_normal, far_fat = decide(vol_15m_std_pct=0.1), decide(vol_15m_std_pct=0.1, tail_nu=5.0)  # z = 3
+    assert near_normal.p_no is not None and near_fat.p_no is not None
+    assert far_normal.p_no is not None and far_fat.p_no is not None
+    assert near_fat.p_no > near_normal.p_no
+    assert far_fat.p_no < far_normal.p_no
+    assert near_fat.strike == near_normal.strike  # the law changes the price, never the strike rule
+
+
+def test_fat_tails_match_the_student_t_law_exactly() -> None:
+    from kalshi_bots.domain.vol_models import student_t_cdf
+
+    nu = 5.0
+    d = decide(tail_nu=nu)
+    z = (100299.99 - 100_000) / 100_000 * 100 / 0.2
+    # variance-matched t: the move is sigma * T_nu / sqrt(nu / (nu - 2))
+    assert d.p_no == pytest.approx(student_t_cdf(z * math.sqrt(nu / (nu - 2)), nu), abs=1e-9)
+
+
+def test_live_tail_nu_equals_the_backtests_equivalent_sigma() -> None:
+    """The backtester's student-t model feeds decide_hourly an equivalent normal sigma; the live bot
+    passes tail_nu. Both must give the same probability, or the backtest would not score the live bot."""
+    from kalshi_bots.domain.vol_models import t_equivalent_std_pct
+
+    distance_pct = float((Decimal("100299.99") - SPOT) / SPOT * 100)
+    for vol in (0.05, 0.1, 0.2, 0.4):
+        live = decide(vol_15m_std_pct=vol, tail_nu=5.0)
+        backtest = decide(vol_15m_std_pct=t_equivalent_std_pct(distance_pct, 15.0, vol, 5.0))
+        assert live.p_no == pytest.approx(backtest.p_no, rel=1e-12)
