@@ -97,11 +97,6 @@ def test_handler_result_equals_the_cli_job(
     assert from_cli.last_price == from_lambda.last_price
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="ports/store.py (b95e941) lets a run finished as error-transient be claimed again; "
-    "the DynamoDB store's claim_run does not implement that yet, so the retry is skipped",
-)
 def test_a_transient_failure_raises_and_the_retry_then_succeeds(
     aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
