@@ -31,6 +31,7 @@ from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, NoTradeReason, decide_hourly
+from kalshi_bots.domain.fees import effective_fee_schedule
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target, minutes_until
 from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus
 from kalshi_bots.domain.models import Outcome as Side
@@ -149,7 +150,7 @@ def _gather_and_decide(
             NoTradeReason.PRICE_STALE, f"price is {price_age_s:.0f}s old (max {params.max_price_age_s})"
         )
 
-    fees = deps.exchange.series_fees(asset.hourly_series)
+    fees = effective_fee_schedule(deps.exchange.series_fees(asset.hourly_series), event)
     bankroll = deps.exchange.balance()
     facts["bankroll"] = bankroll
     decision = decide_hourly(

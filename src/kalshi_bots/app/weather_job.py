@@ -35,7 +35,7 @@ from kalshi_bots.app.weather_model import HighModel, station_problem, today_mode
 from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
 from kalshi_bots.domain.decision import NoTradeReason
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
-from kalshi_bots.domain.fees import fee_per_contract
+from kalshi_bots.domain.fees import effective_fee_schedule, fee_per_contract
 from kalshi_bots.domain.models import (
     BookSide,
     Event,
@@ -129,7 +129,8 @@ def _city_candidates(
             continue
         if day not in wanted:
             continue
-        best = _event_candidate(deps, city, event, day, today, now, status, fees, notes)
+        event_fees = effective_fee_schedule(fees, event)
+        best = _event_candidate(deps, city, event, day, today, now, status, event_fees, notes)
         if best is not None:
             found.append(best)
     return found

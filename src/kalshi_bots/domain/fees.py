@@ -25,7 +25,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
-from kalshi_bots.domain.models import FeeSchedule, FeeType
+from kalshi_bots.domain.models import Event, FeeSchedule, FeeType
 
 TAKER_COEFFICIENT = Decimal("0.07")
 _MAKER_COEFFICIENT: dict[FeeType, Decimal] = {
@@ -82,3 +82,12 @@ def _check_count(count: int | Decimal) -> Decimal:
 def _check_price(price: Decimal) -> None:
     if not isinstance(price, Decimal) or not price.is_finite() or not (0 <= price <= 1):
         raise DomainError(f"price must be a Decimal dollar price in [0, 1], got {price!r}")
+
+
+def effective_fee_schedule(series: FeeSchedule, event: Event) -> FeeSchedule:
+    """The series' fee schedule with the event's overrides applied (Kalshi: ``fee_type_override``,
+    ``fee_multiplier_override``). An override naming a fee type we do not know parses to UNKNOWN, so
+    the bot refuses to trade rather than price with the wrong fee."""
+    fee_type = series.fee_type if event.fee_type_override is None else FeeType.parse(event.fee_type_override)
+    multiplier = series.multiplier if event.fee_multiplier_override is None else event.fee_multiplier_override
+    return FeeSchedule(fee_type, multiplier)

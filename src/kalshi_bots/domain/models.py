@@ -131,6 +131,9 @@ class Event:
     series_ticker: str
     markets: tuple[Market, ...] = ()
     exchange_index: int | None = None
+    # Kalshi lets an event override its series' fee type/multiplier (fee_*_override); None = no override.
+    fee_type_override: str | None = None
+    fee_multiplier_override: Decimal | None = None
 
 
 class FeeType(StrEnum):

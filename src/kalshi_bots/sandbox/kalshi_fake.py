@@ -95,7 +95,7 @@ class FakeKalshi(FaultInjector):
 
     def issue_key(self, key_id: str = "sandbox-key") -> str:
         """Register a fresh Ed25519 key under ``key_id``; its private PEM text is for the client side
-        (``KalshiSigner.from_pem`` or ``KALSHI_BOTS_KALSHI_PRIVATE_KEY``). Never stored anywhere."""
+        (``KalshiSigner.from_pem`` or ``KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM``). Never stored anywhere."""
         public_key, pem = new_key_pair()
         self.register_key(key_id, public_key)
         return pem

@@ -96,8 +96,8 @@ def test_repr_and_errors_never_show_key_material(rsa_key: rsa.RSAPrivateKey, tmp
     assert "RSA-PSS" in repr(signer)
     broken = pem.replace(body_line, body_line[::-1])
     with pytest.raises(AuthError) as caught:
-        load_private_key_pem(broken, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY")
-    assert "KALSHI_BOTS_KALSHI_PRIVATE_KEY" in str(caught.value)
+        load_private_key_pem(broken, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM")
+    assert "KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM" in str(caught.value)
     assert body_line[::-1] not in str(caught.value) and body_line not in str(caught.value)
     with pytest.raises(TypeError):
         import pickle
@@ -178,7 +178,7 @@ def test_account_calls_without_a_signer_say_which_setting_to_configure(
 ) -> None:
     client = make_client(None)
     for call in (client.balance, lambda: client.find_order("x", "T")):
-        with pytest.raises(AuthError, match="KALSHI_BOTS_KALSHI_KEY_ID"):
+        with pytest.raises(AuthError, match="KALSHI_BOTS_KALSHI_API_KEY_ID"):
             call()
     assert fake.server.requests == []  # nothing unsigned was sent
 

@@ -91,3 +91,18 @@ def test_fee_never_negative_whole_cents_and_an_upper_bound(
 def test_per_contract_fee_never_exceeds_single_contract_fee(count: int, price: Decimal) -> None:
     # Why the decision can gate on the one-contract fee: it is the worst case per contract.
     assert fee_per_contract(count, price, QUAD) <= fee_per_contract(1, price, QUAD)
+
+
+def test_event_overrides_replace_the_series_fee_schedule_field_by_field() -> None:
+    from kalshi_bots.domain.fees import effective_fee_schedule
+    from kalshi_bots.domain.models import Event
+
+    series = FeeSchedule(FeeType.QUADRATIC, Decimal(1))
+    plain = Event("KXBTCD-26NOV2411", "KXBTCD")
+    assert effective_fee_schedule(series, plain) == series
+    cheaper = Event("KXBTCD-26NOV2411", "KXBTCD", fee_multiplier_override=Decimal("0.5"))
+    assert effective_fee_schedule(series, cheaper) == FeeSchedule(FeeType.QUADRATIC, Decimal("0.5"))
+    maker = Event("KXBTCD-26NOV2411", "KXBTCD", fee_type_override="quadratic_with_maker_fees")
+    assert effective_fee_schedule(series, maker).fee_type is FeeType.QUADRATIC_WITH_MAKER_FEES
+    unknown = Event("KXBTCD-26NOV2411", "KXBTCD", fee_type_override="something_new")
+    assert effective_fee_schedule(series, unknown).fee_type is FeeType.UNKNOWN

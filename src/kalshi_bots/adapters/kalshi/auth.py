@@ -89,7 +89,7 @@ class KalshiSigner:
         self, key_id: str, private_key: PrivateKey, *, clock_ms: Callable[[], int] = _now_ms
     ) -> None:
         if not key_id.strip():
-            raise AuthError(SERVICE, "Kalshi API key id is empty (set KALSHI_BOTS_KALSHI_KEY_ID)")
+            raise AuthError(SERVICE, "Kalshi API key id is empty (set KALSHI_BOTS_KALSHI_API_KEY_ID)")
         self.key_id = key_id
         self._key = private_key
         self._clock_ms = clock_ms

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -88,6 +89,8 @@ class KalshiClient:
         http: httpx.Client | None = None,
         lookup_attempts: int = 3,
         page_limit: int | None = None,
+        fee_cache_s: float = 900.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
@@ -99,6 +102,11 @@ class KalshiClient:
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._lookup_attempts = lookup_attempts
         self._page_limit = page_limit
+        # Series fee schedules change rarely and on announced dates; caching them for a few minutes
+        # saves one round trip per trading run (the decision path's budget is 4 calls before the order).
+        self._fee_cache_s = fee_cache_s
+        self._monotonic = monotonic
+        self._fee_cache: dict[str, tuple[float, FeeSchedule]] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -129,8 +137,8 @@ class KalshiClient:
             if signer is None:
                 raise AuthError(
                     SERVICE,
-                    f"{method} {path} needs a Kalshi API key: set KALSHI_BOTS_KALSHI_KEY_ID and "
-                    "KALSHI_BOTS_KALSHI_PRIVATE_KEY_PATH (or KALSHI_BOTS_KALSHI_PRIVATE_KEY)",
+                    f"{method} {path} needs a Kalshi API key: set KALSHI_BOTS_KALSHI_API_KEY_ID and "
+                    "KALSHI_BOTS_KALSHI_PRIVATE_KEY_PATH (or KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM)",
                 )
             # Sign the path exactly as it goes on the wire: base prefix included, query excluded.
             wire_path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
@@ -178,7 +186,13 @@ class KalshiClient:
         return self._get(ExchangeStatusWire, "/exchange/status").to_domain()
 
     def series_fees(self, series_ticker: str) -> FeeSchedule:
-        return self._get(SeriesResponse, f"/series/{series_ticker}").series.fee_schedule()
+        now = self._monotonic()
+        cached = self._fee_cache.get(series_ticker)
+        if cached is not None and now - cached[0] < self._fee_cache_s:
+            return cached[1]
+        schedule = self._get(SeriesResponse, f"/series/{series_ticker}").series.fee_schedule()
+        self._fee_cache[series_ticker] = (now, schedule)
+        return schedule
 
     def get_event(self, event_ticker: str) -> Event:
         path = f"/events/{event_ticker}"

@@ -138,6 +138,9 @@ class MarketWire(Wire):
             status=self.status,
             rules_primary=self.rules_primary,
             exchange_index=self.exchange_index,
+            result=self.result,
+            yes_ask_size=self.yes_ask_size_fp,
+            yes_bid_size=self.yes_bid_size_fp,
         )
 
 
@@ -166,6 +169,8 @@ class EventWire(Wire):
             series_ticker=self.series_ticker,
             markets=tuple(m.to_domain() for m in markets),
             exchange_index=self.exchange_index,
+            fee_type_override=self.fee_type_override,
+            fee_multiplier_override=self.fee_multiplier_override,
         )
 
 
