@@ -72,6 +72,8 @@ def job_params(settings: Settings) -> JobParams:
         trade_assets=assets,
         price_retention_minutes=settings.price_retention_minutes,
         max_price_jump_pct=settings.max_price_jump_pct,
+        # On DynamoDB every write is billed; collectors need no claim to be idempotent (see JobParams).
+        claim_collector_runs=settings.store != "dynamodb",
     )
 
 

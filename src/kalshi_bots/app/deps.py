@@ -62,6 +62,10 @@ class JobParams:
     price_retention_minutes: int = 180
     max_price_jump_pct: float = 10.0  # a collected price this far from the last one is rejected
     job_lease_seconds: int = 600
+    # Collectors are idempotent per minute on their own (put_price refuses a second row), so the run
+    # claim only buys a line in `status`. On DynamoDB that line costs 2 of a collector run's 4 write
+    # units, 2,880 runs a day: bootstrap turns it off there.
+    claim_collector_runs: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,9 @@ JOBS: Mapping[JobName, JobFunction] = MappingProxyType(
 )
 
 
+SELF_IDEMPOTENT_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
+
+
 def normalise_scheduled_for(scheduled_for: datetime) -> datetime:
     """Aware UTC, truncated to the minute: the identity of a scheduled run. Naive times are refused."""
     if scheduled_for.tzinfo is None or scheduled_for.utcoffset() is None:
@@ -95,6 +98,10 @@ def run_job(
     """Claim, run and record one scheduled run. ``jobs`` replaces the registry (tests, tools)."""
     sched = normalise_scheduled_for(scheduled_for)
     with job_context(job.value, run_id_for(job, sched)):
+        if job in SELF_IDEMPOTENT_JOBS and not deps.params.claim_collector_runs:
+            result = execute(deps, job, sched, jobs=jobs)
+            _log_result(result)
+            return result
         try:
             claimed = deps.store.claim_run(
                 job.value, sched, deps.instance_id, deps.clock.now(), deps.params.job_lease_seconds

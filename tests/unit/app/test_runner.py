@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.runner import JOBS, TRANSIENT_ERROR_OUTCOME, normalise_scheduled_for, run_job
 from kalshi_bots.app.schedule import JobName
+from kalshi_bots.domain.models import Asset
 
 from .fakes import BrokenStore, make_world
 
@@ -79,3 +81,19 @@ def test_structured_events_carry_job_and_run_id(caplog: pytest.LogCaptureFixture
     fields = finished[-1].fields  # type: ignore[attr-defined]
     assert fields["job"] == "cleanup" and fields["run_id"] == "cleanup@2026-11-24T12:00Z"
     assert fields["outcome"] == "ok"
+
+
+def test_collectors_can_run_without_claims_and_stay_idempotent_per_minute() -> None:
+    """On DynamoDB the collectors skip the run claim (2 of their 4 paid writes); put_price's own
+    per-minute condition keeps a duplicate delivery from storing anything twice."""
+    w = make_world(T0 + timedelta(seconds=2))
+    deps = w.deps(params=JobParams(claim_collector_runs=False))
+    first = run_job(deps, JobName.COLLECT_BTC, T0)
+    rows = len(w.store.prices_between(Asset.BTC, T0 - timedelta(hours=3), T0 + timedelta(minutes=1)))
+    again = run_job(deps, JobName.COLLECT_BTC, T0)
+    assert first.outcome is Outcome.OK and again.outcome is Outcome.OK
+    assert len(w.store.prices_between(Asset.BTC, T0 - timedelta(hours=3), T0 + timedelta(minutes=1))) == rows
+    assert [r for r in w.store.last_runs() if r.job == JobName.COLLECT_BTC.value] == []
+    # Trading jobs always claim, whatever the setting.
+    run_job(deps, JobName.CLEANUP, T0)
+    assert [r.job for r in w.store.last_runs()] == ["cleanup"]

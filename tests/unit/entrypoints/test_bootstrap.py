@@ -16,7 +16,7 @@ from kalshi_bots.adapters.kalshi.client import KalshiClient
 from kalshi_bots.adapters.paper import PaperExchange
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.bootstrap import WeatherUnconfigured, build_deps, job_params
-from kalshi_bots.config import Settings
+from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset, Mode
 from kalshi_bots.ports.errors import AuthError
 
@@ -67,6 +67,19 @@ def test_job_params_carry_every_trading_setting(tmp_path):
     assert params.budget.daily_loss_limit == Decimal(12)
     assert params.trade_assets == (Asset.BTC, Asset.ETH)
     assert (params.price_retention_minutes, params.max_price_jump_pct) == (240, 5.0)
+
+
+def test_tail_law_setting_reaches_the_hourly_bot(tmp_path):
+    assert job_params(settings(tmp_path)).hourly.tail_nu == 5.0
+    assert job_params(settings(tmp_path, HOURLY_TAIL_NU="8")).hourly.tail_nu == 8.0
+    assert job_params(settings(tmp_path, HOURLY_TAIL_NU="0")).hourly.tail_nu is None  # spec's normal law
+    with pytest.raises(ConfigError, match="KALSHI_BOTS_HOURLY_TAIL_NU"):
+        settings(tmp_path, HOURLY_TAIL_NU="1.5")
+
+
+def test_collector_run_claims_are_kept_locally_and_dropped_on_dynamodb(tmp_path):
+    assert job_params(settings(tmp_path)).claim_collector_runs is True
+    assert job_params(settings(tmp_path, STORE="dynamodb")).claim_collector_runs is False
 
 
 def test_paper_mode_is_the_paper_exchange_over_sqlite(tmp_path):
