@@ -1,7 +1,8 @@
 """What one Lambda run costs in DynamoDB capacity and log volume: the inputs of docs/aws.md's cost table.
 
-Runs the collector handler for consecutive minutes (and one trading run) in-process against DynamoDB
-Local and the sandbox fakes, exactly as tests/integration/aws does. It prints, per steady-state run:
+Runs the collector handler in-process against DynamoDB Local and the sandbox fakes, exactly as
+tests/integration/aws does, once per real minute (the job reads the system clock, so the bench waits
+for minute boundaries: about two minutes). It prints, per steady-state run:
 the consumed write/read capacity units DynamoDB Local reports (ReturnConsumedCapacity, counted by
 botocore event hooks) and the bytes of log output (our JSON lines and the EMF metric line; Lambda's
 own START/END/REPORT lines, ~0.35 KB, come on top).
@@ -16,14 +17,15 @@ import importlib.util
 import io
 import os
 import sys
+import time
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-MINUTES = 8
+STEADY_RUNS = 2  # after the first (backfilling) run
 DATA_OPS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem", "TransactWriteItems")
 
 
@@ -103,11 +105,13 @@ def main() -> None:
                     "KALSHI_BOTS_NWS_BASE_URL": world.urls.nws,
                 }
             )
-            start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=MINUTES)
             rows = []
-            for n in range(MINUTES + 1):
-                when = start + timedelta(minutes=n)
-                world.advance(when)
+            for n in range(STEADY_RUNS + 1):
+                if n:  # sleep into the next minute, as the schedule would
+                    now = datetime.now(UTC)
+                    time.sleep(60 - now.second - now.microsecond / 1e6 + 1)
+                when = datetime.now(UTC).replace(second=0, microsecond=0)
+                world.advance(datetime.now(UTC))
                 capacity.reset()
                 out, err = io.StringIO(), io.StringIO()
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

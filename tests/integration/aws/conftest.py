@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -105,6 +105,51 @@ def kalshi_key() -> rsa.RSAPrivateKey:
 def world() -> Iterator[Sandbox]:
     with Sandbox() as sandbox:
         yield sandbox
+
+
+class DynamoCalls:
+    """Every DynamoDB action the handlers' clients perform, as IAM sees it: (action, table).
+
+    A transaction is authorized per contained item (Put -> PutItem ...), a batch write as
+    BatchWriteItem on each table it touches. Hooked on boto3's default session, which the store's
+    client is created from (hooks must exist before the container builds its client)."""
+
+    TRANSACT: ClassVar[dict[str, str]] = {
+        "Put": "PutItem",
+        "Update": "UpdateItem",
+        "Delete": "DeleteItem",
+        "ConditionCheck": "ConditionCheckItem",
+    }
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str]] = set()
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        op = model.name
+        if op == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                [(kind, body)] = item.items()
+                self.seen.add((self.TRANSACT[kind], body["TableName"]))
+        elif op in ("BatchWriteItem", "BatchGetItem"):
+            self.seen.update((op, table) for table in params["RequestItems"])
+        elif "TableName" in params:
+            self.seen.add((op, params["TableName"]))
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+@pytest.fixture(scope="session")
+def dynamo_calls() -> Iterator[DynamoCalls]:
+    import boto3
+
+    calls = DynamoCalls()
+    events = boto3._get_default_session().events
+    events.register("provide-client-params.dynamodb.*", calls)
+    try:
+        yield calls
+    finally:
+        events.unregister("provide-client-params.dynamodb.*", calls)
 
 
 @dataclass

@@ -59,17 +59,21 @@ def test_collector_on_a_scheduler_event_stores_the_minute_and_emits_its_metric(
     assert directive["Dimensions"] == [["Asset"]]
 
 
-def test_duplicate_delivery_of_a_collector_run_is_skipped(
+def test_duplicate_delivery_of_a_collector_run_stores_nothing_twice(
     aws: LambdaWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
     now = this_minute()
     first = aws_lambda.collect_prices_eth(scheduler_event(JobName.COLLECT_ETH, now), None)
-    # The same minute again, this time as a classic EventBridge rule would deliver it.
+    # The same minute again, this time as a classic EventBridge rule would deliver it. Collectors
+    # claim no run on DynamoDB: put_price's one-row-per-minute condition is their idempotency.
     second = aws_lambda.collect_prices_eth(eventbridge_event(now, "ETHPriceCollector-EveryMinute"), None)
-    assert first["outcome"] == "ok"
-    assert second["outcome"] == "skipped"
-    metrics = [m[aws_lambda.COLLECTOR_METRIC] for m in emf_lines(capsys.readouterr().out)]
-    assert metrics == [1, 0]  # only a run that stored a price counts as a success
+    assert first["outcome"] == second["outcome"] == "ok"
+    assert first["data"]["rows_stored"] > 0
+    assert second["data"]["rows_stored"] == 0
+    rows = aws.store.prices_between(Asset.ETH, now, now + timedelta(minutes=1))
+    assert [tick.at for tick in rows] == [now]
+    assert aws.store.last_runs() == []  # no claim rows written for collectors on DynamoDB
+    assert [m["Asset"] for m in emf_lines(capsys.readouterr().out)] == ["ETH", "ETH"]
 
 
 def test_handler_result_equals_the_cli_job(
@@ -173,7 +177,8 @@ def test_every_scheduled_handler_runs_its_job(aws: LambdaWorld) -> None:
         result = handler(scheduler_event(job, now), None)
         assert result["job"] == job.value
         assert result["outcome"] in ("ok", "no-trade", "skipped"), result
-    assert {run.job for run in aws.store.last_runs()} == {job.value for job in JobName}
+    claimed = set(JobName) - {JobName.COLLECT_BTC, JobName.COLLECT_ETH}  # collectors claim nothing here
+    assert {run.job for run in aws.store.last_runs()} == {job.value for job in claimed}
 
 
 # ----------------------------------------------------------------------------- volatility API

@@ -94,8 +94,9 @@ TRADE_LOG = ddb("GetItem PutItem", "BTCTradeLog")
 
 # The minimal set per function, derived from the Store methods each job calls (DynamoStore).
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
-    "BTCPriceCollector": ddb("GetItem PutItem", "BTCPriceHistory") | CLAIMS | DLQ,
-    "ETHPriceCollector": ddb("GetItem PutItem", "ETHPriceHistory") | CLAIMS | DLQ,
+    # Collectors claim no run on DynamoDB (bootstrap: claim_collector_runs=False): no budget table.
+    "BTCPriceCollector": ddb("GetItem PutItem", "BTCPriceHistory") | DLQ,
+    "ETHPriceCollector": ddb("GetItem PutItem", "ETHPriceHistory") | DLQ,
     "BTCTradingBot": ddb("GetItem", "BTCPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
     "ETHTradingBot": ddb("GetItem", "ETHPriceHistory") | TRADE_LOG | TRADER_BUDGET | KALSHI_KEY | DLQ,
     "PriceHistoryCleanup": ddb("Query BatchWriteItem", "BTCPriceHistory")
