@@ -52,6 +52,17 @@ def _add(
     return sub.add_parser(name, help=help_text, description=description)
 
 
+def _speed(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 30, got {raw!r}") from None
+    # Above 30x the scheduler, which wakes once a real second, could step over a whole minute.
+    if not 1 <= value <= 30:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 30, got {raw!r}")
+    return value
+
+
 def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     """The full parser. ``with_backtest=False`` puts a placeholder where the backtester's options go,
     so commands other than ``backtest`` do not pay for importing it (~0.1 s)."""
@@ -77,6 +88,14 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
         action="store_true",
         help="start the bundled fake Kalshi, Coinbase and NWS servers and use them (offline, "
         "paper mode, throwaway SQLite file)",
+    )
+    run.add_argument(
+        "--speed",
+        type=_speed,
+        default=1.0,
+        metavar="X",
+        help="with --sandbox: run the simulated world X times faster than real time (1 to 30; "
+        "30 shows an hourly trade within two minutes)",
     )
 
     job = _add(

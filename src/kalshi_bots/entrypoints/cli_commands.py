@@ -258,7 +258,9 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.entrypoints.cli_run import run_local
 
-    return run_local(settings, sandbox=args.sandbox)
+    if args.speed != 1.0 and not args.sandbox:
+        raise UsageError("--speed only applies with --sandbox (real markets run in real time)")
+    return run_local(settings, sandbox=args.sandbox, speed=args.speed)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

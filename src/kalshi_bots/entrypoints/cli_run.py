@@ -6,7 +6,7 @@ import logging
 import sys
 import tempfile
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -17,6 +17,7 @@ from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.models import Mode
 from kalshi_bots.entrypoints.cli_commands import describe_result, store_label
 from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
+from kalshi_bots.ports.clock import Clock
 
 log = logging.getLogger(__name__)
 COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
@@ -52,12 +53,25 @@ def startup_lines(settings: Settings, jobs: frozenset[JobName]) -> list[str]:
     ]
 
 
-def report(result: JobResult, out: TextIO) -> None:
-    """One line per job outcome on stdout; routine collector successes stay in the JSON log only."""
-    if JobName(result.job) in COLLECTORS and result.outcome in (Outcome.OK, Outcome.SKIPPED):
-        return
-    with _print_lock:
-        print(describe_result(result), file=out, flush=True)
+class Reporter:
+    """One line per job outcome on stdout. A collector's first success per asset is shown, so a
+    newcomer sees prices flowing; later routine collector successes stay in the JSON log only."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._collectors_seen: set[str] = set()
+
+    def __call__(self, result: JobResult) -> None:
+        routine = JobName(result.job) in COLLECTORS and result.outcome in (Outcome.OK, Outcome.SKIPPED)
+        with _print_lock:
+            if routine:
+                if result.outcome is not Outcome.OK or result.job in self._collectors_seen:
+                    return
+                self._collectors_seen.add(result.job)
+                line = describe_result(result) + "  (further collector runs: JSON log on stderr)"
+            else:
+                line = describe_result(result)
+            print(line, file=self._out, flush=True)
 
 
 def run_scheduler(
@@ -65,6 +79,7 @@ def run_scheduler(
     stop: threading.Event,
     *,
     out: TextIO,
+    clock: Clock | None = None,
 ) -> int:
     from kalshi_bots.app.runner import run_job
 
@@ -75,29 +90,40 @@ def run_scheduler(
         print(line, file=out, flush=True)
     if JobName.WEATHER not in jobs:
         print("weather bot off: set KALSHI_BOTS_NWS_CONTACT (your e-mail or site) to enable it", file=out)
-    deps = bootstrap.build_deps(settings)
+    deps = bootstrap.build_deps(settings, clock=clock)
+    report = Reporter(out)
 
     def fire(job: JobName, at: datetime) -> JobResult:
         result = run_job(deps, job, at)
-        report(result, out)
+        report(result)
         return result
 
-    Scheduler(fire, deps.clock, enabled=jobs, stop_event=stop).run_forever()
+    # Wake at least every 3 world-seconds, so an accelerated sandbox clock never steps over a minute.
+    speed = getattr(clock, "speed", 1.0)
+    Scheduler(fire, deps.clock, enabled=jobs, stop_event=stop).run_forever(max_wait_s=min(1.0, 3.0 / speed))
     return 0
 
 
-def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None) -> int:
-    """Run until Ctrl-C/SIGTERM. ``sandbox``: start the fakes, trade paper against them."""
+def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None, speed: float = 1.0) -> int:
+    """Run until Ctrl-C/SIGTERM. ``sandbox``: start the fakes, trade paper against them, optionally
+    with the whole world (fakes, jobs, scheduler) on a clock ``speed`` times faster than real time."""
     out = out or sys.stdout
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:
         return run_scheduler(settings, stop, out=out)
 
+    from kalshi_bots.adapters.clock import AcceleratedClock
     from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
 
-    with tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp, Sandbox() as fakes:
-        fakes.keep_rolling()
+    clock = AcceleratedClock(datetime.now(UTC), speed) if speed != 1.0 else None
+    world_time = clock.now if clock is not None else None
+    with (
+        tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp,
+        Sandbox(clock=world_time) as fakes,
+    ):
+        # The fakes must move at least every few world-seconds, or prices look stale to the collector.
+        fakes.keep_rolling(interval_s=5.0 / speed)
         urls = fakes.urls
         db = Path(tmp) / "kalshi-bots.db"
         sandboxed = settings.with_base_urls(kalshi=urls.kalshi, coinbase=urls.coinbase, nws=urls.nws)
@@ -115,4 +141,6 @@ def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None) -
             file=out,
             flush=True,
         )
-        return run_scheduler(sandboxed, stop, out=out)
+        if clock is not None:
+            print(f"sandbox clock runs {speed:g}x faster than real time", file=out, flush=True)
+        return run_scheduler(sandboxed, stop, out=out, clock=clock)

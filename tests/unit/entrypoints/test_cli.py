@@ -81,7 +81,16 @@ def test_version(capsys):
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["job"], ["job", "trade-hourly", "--asset", "DOGE"], ["job", "explode"], ["db"]],
+    [
+        [],
+        ["frobnicate"],
+        ["job"],
+        ["job", "trade-hourly", "--asset", "DOGE"],
+        ["job", "explode"],
+        ["db"],
+        ["run", "--sandbox", "--speed", "500"],
+        ["run", "--sandbox", "--speed", "fast"],
+    ],
 )
 def test_usage_errors_exit_2(argv, capsys, environ):
     assert main(argv, environ) == 2
@@ -96,6 +105,7 @@ def test_usage_errors_exit_2(argv, capsys, environ):
         (["job", "trade-hourly", "--at", "yesterday"], "is not an ISO-8601 time"),
         (["job", "trade-hourly", "--at", "2026-03-08T14:45:30Z"], "is not a whole minute"),
         (["trades", "--date", "2026-13-01"], "is not a date"),
+        (["run", "--speed", "10"], "--speed only applies with --sandbox"),
     ],
 )
 def test_nonsense_arguments_exit_2_with_one_line(argv, message, capsys, environ):
