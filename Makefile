@@ -15,7 +15,7 @@ DDB_STAMP := $(TOOLS)/.installed-dynamodb-local
 help:
 	@echo "make run      start the local system (paper mode, SQLite, built-in scheduler)"
 	@echo "make test     install dev tools and run lint, type check, import rules and all tests"
-	@echo "make sandbox  run the local system offline against the bundled fake exchanges"
+	@echo "make sandbox  run the local system offline against the bundled fakes, 30x faster than real time"
 	@echo "make bench    run the benchmarks under bench/ (prints figures)"
 	@echo "make package  build the AWS Lambda artifact (build/lambda.zip)"
 
@@ -44,7 +44,7 @@ run: $(RUNSTAMP)
 	$(BIN)/kalshi-bots run
 
 sandbox: $(RUNSTAMP)
-	$(BIN)/kalshi-bots run --sandbox
+	$(BIN)/kalshi-bots run --sandbox --speed 30
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
