@@ -6,23 +6,22 @@ from __future__ import annotations
 import json
 import socket
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from conftest import (
+from aws_world import (
     API_TOKEN,
     CREDENTIALS_PARAMETER,
     TOKEN_PARAMETER,
     LambdaWorld,
     eventbridge_event,
     function_url_event,
+    quote_every_strike_cheap,
     scheduler_event,
     use_signing_mode,
 )
+
 from kalshi_bots.app.schedule import JobName
-from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints import aws_lambda, cli
 
@@ -127,17 +126,6 @@ def test_an_event_for_another_job_is_refused(aws: LambdaWorld) -> None:
 
 
 # ----------------------------------------------------------------------------- trading
-def quote_every_strike_cheap(aws: LambdaWorld, now: datetime) -> str:
-    """NO asks of 0.40 on every strike of the next hour's event: the model's edge is large."""
-    event_ticker = hourly_target(Asset.BTC, now).event_ticker
-    kalshi = aws.world.kalshi
-    tickers = list(kalshi.state.events[event_ticker].market_tickers)
-    assert tickers, f"the sandbox listed no markets for {event_ticker}"
-    for ticker in tickers:
-        kalshi.set_quote(ticker, yes_bid=Decimal("0.60"), yes_ask=Decimal("0.62"))
-    return event_ticker
-
-
 def test_duplicate_delivery_of_a_trading_run_places_no_second_order(
     aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,16 +13,16 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from test_handlers import quote_every_strike_cheap
-
-from conftest import (
+from aws_world import (
     API_TOKEN,
     DynamoCalls,
     LambdaWorld,
     function_url_event,
+    quote_every_strike_cheap,
     scheduler_event,
     use_signing_mode,
 )
+
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.app.schedule import SCHEDULE, JobName
 from kalshi_bots.entrypoints import aws_lambda
