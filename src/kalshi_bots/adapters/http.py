@@ -140,11 +140,33 @@ def json_body(response: httpx.Response, service: str) -> Any:
         ) from exc
 
 
+def get_json(
+    client: httpx.Client,
+    url: str,
+    *,
+    service: str,
+    policy: RetryPolicy,
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: httpx.Timeout | float | None = None,
+) -> Any:
+    """A safe GET with retries, the error mapping and JSON parsing: what every read of a public API
+    needs (Coinbase, NWS). Each attempt is built afresh."""
+
+    def build() -> httpx.Request:
+        return client.build_request("GET", url, params=params, headers=headers, timeout=timeout)
+
+    response = send_with_retries(client, build, service=service, policy=policy)
+    raise_for_status(response, service)
+    return json_body(response, service)
+
+
 __all__ = [
     "DEFAULT_TIMEOUT",
     "NO_RETRY",
     "ExternalServiceError",
     "RetryPolicy",
+    "get_json",
     "json_body",
     "raise_for_status",
     "send_with_retries",

@@ -16,9 +16,7 @@ from kalshi_bots.adapters.coinbase.parse import SERVICE, parse_candles, parse_ti
 from kalshi_bots.adapters.http import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
-    json_body,
-    raise_for_status,
-    send_with_retries,
+    get_json,
 )
 from kalshi_bots.domain.models import Asset, PriceTick
 
@@ -72,16 +70,15 @@ class CoinbaseClient:
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        url = f"{self._base_url}{path}"
-
-        def build() -> httpx.Request:
-            return self._http.build_request(
-                "GET", url, params=params, headers=self._headers, timeout=self._timeout
-            )
-
-        response = send_with_retries(self._http, build, service=SERVICE, policy=self._retry)
-        raise_for_status(response, SERVICE)
-        return json_body(response, SERVICE)
+        return get_json(
+            self._http,
+            f"{self._base_url}{path}",
+            service=SERVICE,
+            policy=self._retry,
+            params=params,
+            headers=self._headers,
+            timeout=self._timeout,
+        )
 
     def close(self) -> None:
         if self._owns_http:

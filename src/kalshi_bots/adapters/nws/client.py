@@ -24,9 +24,7 @@ import httpx
 from kalshi_bots.adapters.http import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
-    json_body,
-    raise_for_status,
-    send_with_retries,
+    get_json,
 )
 from kalshi_bots.adapters.nws.climate_report import ClimateReportError, parse_climate_report
 from kalshi_bots.adapters.nws.observed import (
@@ -134,14 +132,15 @@ class NwsClient:
             raise StaleDataError(SERVICE, f"forecast grid expired (HTTP 503 on {where}) {detail}".strip())
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> Any:
-        def build() -> httpx.Request:
-            return self._http.build_request(
-                "GET", url, params=params, headers=self._headers, timeout=self._timeout
-            )
-
-        response = send_with_retries(self._http, build, service=SERVICE, policy=self._retry)
-        raise_for_status(response, SERVICE)
-        return json_body(response, SERVICE)
+        return get_json(
+            self._http,
+            url,
+            service=SERVICE,
+            policy=self._retry,
+            params=params,
+            headers=self._headers,
+            timeout=self._timeout,
+        )
 
     def close(self) -> None:
         if self._owns_http:
