@@ -23,3 +23,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     return SHARED
+
+
+# Placeholder PEM headers in tests are written as two joined literals ("-----BEGIN " + "PRIVATE KEY-----"):
+# they are not key material (real test keys are generated at test time), and the split keeps secret
+# scanners from flagging them.

