@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from types import MappingProxyType
@@ -65,14 +66,35 @@ def _weather(deps: Deps, scheduled_for: datetime) -> JobResult:
     return weather(deps, scheduled_for)
 
 
+def then_reconcile(job: JobFunction) -> JobFunction:
+    """Run a trading job, then a reconcile pass (the issue's "every run of a trading job").
+
+    The pass comes *after* the decision so the order path keeps its 4 calls; what it learns (fills,
+    settlements, realized P&L) is what the next run's loss gate reads. A reconcile failure never
+    turns a trading result into an error: it is logged and reported in ``data["reconcile"]``, and
+    the hourly reconcile run retries it."""
+
+    def run(deps: Deps, scheduled_for: datetime) -> JobResult:
+        result = job(deps, scheduled_for)
+        try:
+            summary = reconcile.reconcile(deps, scheduled_for)
+            outcome: dict[str, object] = {"outcome": summary.outcome.value, **summary.data}
+        except ExternalServiceError as exc:
+            log_event(logger, "reconcile.failed", f"reconcile after the run failed: {exc}", logging.WARNING)
+            outcome = {"outcome": Outcome.ERROR.value, "detail": str(exc)}
+        return replace(result, data={**result.data, "reconcile": outcome})
+
+    return run
+
+
 JOBS: Mapping[JobName, JobFunction] = MappingProxyType(
     {
         JobName.COLLECT_BTC: partial(collect_prices.collect_prices, asset=Asset.BTC),
         JobName.COLLECT_ETH: partial(collect_prices.collect_prices, asset=Asset.ETH),
-        JobName.TRADE_BTC: partial(trade_hourly.trade_hourly, asset=Asset.BTC),
-        JobName.TRADE_ETH: partial(trade_hourly.trade_hourly, asset=Asset.ETH),
+        JobName.TRADE_BTC: then_reconcile(partial(trade_hourly.trade_hourly, asset=Asset.BTC)),
+        JobName.TRADE_ETH: then_reconcile(partial(trade_hourly.trade_hourly, asset=Asset.ETH)),
         JobName.CLEANUP: cleanup.cleanup,
-        JobName.WEATHER: _weather,
+        JobName.WEATHER: then_reconcile(_weather),
         JobName.RECONCILE: reconcile.reconcile,
     }
 )

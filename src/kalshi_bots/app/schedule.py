@@ -107,11 +107,13 @@ SCHEDULE: tuple[ScheduleRule, ...] = (
         timezone="America/New_York",
         description="Weather bot at 6 pm and 8 pm Eastern, DST-correct",
     ),
+    # :10, not :05: hourly crypto markets settle about 5 minutes after the top of the hour, and the
+    # :45 run's daily-loss gate should see the :00 settlement's realized P&L.
     ScheduleRule(
         "Reconcile-Hourly",
         JobName.RECONCILE,
         "Reconciler",
-        (5,),
+        (10,),
         None,
         description="Bring the trade log up to date from Kalshi",
     ),

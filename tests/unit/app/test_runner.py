@@ -97,3 +97,26 @@ def test_collectors_can_run_without_claims_and_stay_idempotent_per_minute() -> N
     # Trading jobs always claim, whatever the setting.
     run_job(deps, JobName.CLEANUP, T0)
     assert [r.job for r in w.store.last_runs()] == ["cleanup"]
+
+
+def test_trading_runs_end_with_a_reconcile_pass_reported_in_their_data() -> None:
+    w = make_world(T0 + timedelta(minutes=45, seconds=2))
+    result = run_job(w.deps(), JobName.TRADE_BTC, T0 + timedelta(minutes=45))
+    assert result.outcome is Outcome.NO_TRADE  # no VOL/LATEST yet
+    assert result.data["reconcile"]["outcome"] == "ok"
+
+
+def test_a_failing_reconcile_pass_never_changes_the_trading_result() -> None:
+    from kalshi_bots.app.results import JobResult
+    from kalshi_bots.app.runner import then_reconcile
+
+    w = make_world(T0)
+    broken = w.deps(store=BrokenStore(w.store))
+
+    def decided(deps, scheduled_for):  # type: ignore[no-untyped-def]
+        return JobResult("trade-hourly-btc", scheduled_for, Outcome.NO_TRADE, "edge_too_small")
+
+    result = then_reconcile(decided)(broken, T0)
+    assert result.outcome is Outcome.NO_TRADE and result.reason == "edge_too_small"
+    assert result.data["reconcile"]["outcome"] == "error"
+    assert "table unreachable" in result.data["reconcile"]["detail"]

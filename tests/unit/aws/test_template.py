@@ -90,7 +90,7 @@ CLAIMS = ddb("PutItem UpdateItem", "KalshiTradingBudget")
 # DynamoDB has no IAM action for TransactWriteItems: each contained Put/Update/Delete is authorized
 # as PutItem/UpdateItem/DeleteItem. Query: realized P&L of the day and the paper exchange's documents.
 TRADER_BUDGET = ddb("GetItem PutItem UpdateItem DeleteItem Query", "KalshiTradingBudget")
-TRADE_LOG = ddb("GetItem PutItem", "BTCTradeLog")
+TRADE_LOG = ddb("GetItem PutItem Query", "BTCTradeLog")  # Query: the reconcile pass after each run
 
 # The minimal set per function, derived from the Store methods each job calls (DynamoStore).
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {

@@ -119,7 +119,7 @@ def test_no_burst_after_downtime_only_latest_collector_minute_and_no_stale_trade
             (JobName.COLLECT_BTC.value, utc(2026, 5, 4, 14, 50)),
             (JobName.COLLECT_ETH.value, utc(2026, 5, 4, 14, 50)),
             (JobName.CLEANUP.value, utc(2026, 5, 4, 14, 0)),
-            (JobName.RECONCILE.value, utc(2026, 5, 4, 14, 5)),
+            (JobName.RECONCILE.value, utc(2026, 5, 4, 14, 10)),
         ]
     )
 
