@@ -34,6 +34,7 @@ from kalshi_bots.app.schedule import JobName
 
 if TYPE_CHECKING:
     from kalshi_bots.app.deps import Deps
+    from kalshi_bots.ports.clock import Clock
 
 # Environment variables the template sets that are NOT settings: names of the SSM SecureString
 # parameters. Kept outside the KALSHI_BOTS_ prefix so the settings' typo check ignores them.
@@ -144,6 +145,7 @@ class _Container:
         self._lock = threading.Lock()
         self._deps: Deps | None = None
         self._api_token: str | None = None
+        self._clock: Clock | None = None  # None = the system clock
 
     def deps(self) -> Deps:
         with self._lock:
@@ -156,10 +158,11 @@ class _Container:
         self.deps()
         return self._api_token
 
-    def reset(self) -> None:
+    def reset(self, clock: Clock | None = None) -> None:
         with self._lock:
             self._deps = None
             self._api_token = None
+            self._clock = clock
 
     def _build(self) -> None:
         from kalshi_bots.bootstrap import build_deps
@@ -169,7 +172,7 @@ class _Container:
         environ.update(secret_environ(environ, read_ssm_secure_string))
         settings = Settings.from_env(environ)
         _route_logs(settings.log_level)
-        self._deps = build_deps(settings)
+        self._deps = build_deps(settings, clock=self._clock)
         token = settings.api_token
         self._api_token = token.get_secret_value() if token is not None else None
 
@@ -191,9 +194,10 @@ def _route_logs(level: str) -> None:
     setup_logging(level)
 
 
-def reset_container() -> None:
-    """Forget the cached dependencies (tests; a real container never needs this)."""
-    CONTAINER.reset()
+def reset_container(clock: Clock | None = None) -> None:
+    """Forget the cached dependencies, optionally running the next ones on ``clock`` (tests; a real
+    container never needs this)."""
+    CONTAINER.reset(clock)
 
 
 # --------------------------------------------------------------------------- scheduled handlers

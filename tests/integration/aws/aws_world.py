@@ -8,7 +8,7 @@ import importlib.util
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -183,3 +183,24 @@ def quote_every_strike_cheap(aws: LambdaWorld, now: datetime) -> str:
     for ticker in tickers:
         kalshi.set_quote(ticker, yes_bid=Decimal("0.60"), yes_ask=Decimal("0.62"))
     return event_ticker
+
+
+class AwayFromTheHourClock:
+    """Real time, shifted back 15 minutes when the session starts in the last 15 minutes of an hour.
+
+    The handlers trade the next top of the hour and refuse with under a minute left, so a test run
+    that happened to start at :59 would see "too late" instead of an order. Shifting keeps the
+    minutes real (they advance) and every run far from the boundary, whatever time CI runs."""
+
+    def __init__(self) -> None:
+        real = datetime.now(UTC)
+        self._shift = timedelta(minutes=15) if real.minute >= 45 else timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) - self._shift
+
+    def this_minute(self) -> datetime:
+        return self.now().replace(second=0, microsecond=0)
+
+
+CLOCK = AwayFromTheHourClock()

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import pytest
 from aws_world import (
     API_TOKEN,
+    CLOCK,
     CREDENTIALS_PARAMETER,
     KEY_ID,
     TOKEN_PARAMETER,
@@ -62,7 +63,7 @@ def kalshi_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture
 def world() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
+    with Sandbox(clock=CLOCK.now) as sandbox:
         yield sandbox
 
 
@@ -127,7 +128,7 @@ def aws(
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    aws_lambda.reset_container()
+    aws_lambda.reset_container(clock=CLOCK)
     try:
         yield LambdaWorld(world, fake_ssm, store, tables)
     finally:

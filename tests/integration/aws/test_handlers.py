@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from aws_world import (
     API_TOKEN,
+    CLOCK,
     CREDENTIALS_PARAMETER,
     TOKEN_PARAMETER,
     LambdaWorld,
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.dynamodb
 
 
 def this_minute() -> datetime:
-    return datetime.now(UTC).replace(second=0, microsecond=0)
+    return CLOCK.this_minute()
 
 
 def emf_lines(printed: str) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from aws_world import (
     API_TOKEN,
+    CLOCK,
     DynamoCalls,
     LambdaWorld,
     function_url_event,
@@ -84,7 +84,7 @@ def test_every_handler_uses_only_what_its_role_allows(
     monkeypatch: pytest.MonkeyPatch,
     granted: dict[str, set[tuple[str, str]]],
 ) -> None:
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    now = CLOCK.this_minute()
     function_of = {rule.job: rule.function for rule in SCHEDULE}
     used: dict[str, set[tuple[str, str]]] = {}
 
