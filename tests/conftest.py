@@ -3,7 +3,11 @@ when it is absent (a user's fresh clone has no ../shared; CI has it)."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -28,3 +32,37 @@ def shared_dir() -> Path:
 # Placeholder PEM headers in tests are written as two joined literals ("-----BEGIN " + "PRIVATE KEY-----"):
 # they are not key material (real test keys are generated at test time), and the split keeps secret
 # scanners from flagging them.
+
+
+def load_dynamodb_local() -> ModuleType:
+    """``tests/dynamodb_local.py``, loaded once under a fixed name: every test folder shares its server."""
+    name = "_kalshi_bots_tests_dynamodb_local"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("dynamodb_local.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_server() -> Any:
+    """The official DynamoDB Local, started once per test process and stopped by its PID at exit.
+    Missing Java or npm package: the test fails with a message saying how to install it."""
+    helper = load_dynamodb_local()
+    try:
+        return helper.shared()
+    except helper.DynamoDBLocalUnavailableError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint(dynamodb_local_server: Any) -> str:
+    return str(dynamodb_local_server.endpoint)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_client(dynamodb_local_server: Any) -> Any:
+    """A boto3 client on the session's DynamoDB Local (fake credentials, us-east-1)."""
+    return dynamodb_local_server.client()

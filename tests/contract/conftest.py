@@ -7,14 +7,10 @@ page size of 3 so every query and scan crosses several pages.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import pytest
 
@@ -24,30 +20,6 @@ from kalshi_bots.ports.store import Store
 BACKENDS = ["memory", "sqlite", "dynamodb"]
 SMALL_PAGE = 3
 NEVER = timedelta(days=365 * 50)
-
-
-def load_dynamodb_local() -> ModuleType:
-    """``tests/dynamodb_local.py``, loaded once under a fixed name so all test folders share its server."""
-    name = "_kalshi_bots_tests_dynamodb_local"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "dynamodb_local.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def dynamodb_client() -> Any:
-    """A boto3 client on the session's DynamoDB Local (fake credentials, us-east-1)."""
-    helper = load_dynamodb_local()
-    try:
-        return helper.shared().client()
-    except helper.DynamoDBLocalUnavailableError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 def _make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:

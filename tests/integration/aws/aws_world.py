@@ -4,14 +4,10 @@ The fixtures that assemble them are in conftest.py."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from types import ModuleType
 from typing import Any, ClassVar
 
 import pytest
@@ -29,19 +25,6 @@ KEY_ID = "lambda-test-key"
 CREDENTIALS_PARAMETER = "/kalshi-bots/kalshi-credentials"
 TOKEN_PARAMETER = "/kalshi-bots/volatility-api-token"
 API_TOKEN = "test-token-" + uuid.uuid4().hex  # made up per run, never a real secret
-
-
-def load_dynamodb_local() -> ModuleType:
-    """``tests/dynamodb_local.py`` under the fixed name the other conftests use: one shared server."""
-    name = "_kalshi_bots_tests_dynamodb_local"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[2] / "dynamodb_local.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 class FakeSsm:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from aws_world import (
@@ -26,7 +27,6 @@ from aws_world import (
     DynamoCalls,
     FakeSsm,
     LambdaWorld,
-    load_dynamodb_local,
 )
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -35,15 +35,6 @@ from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.entrypoints import aws_lambda
 from kalshi_bots.sandbox.launch import Sandbox
-
-
-@pytest.fixture(scope="session")
-def dynamodb_endpoint() -> str:
-    helper = load_dynamodb_local()
-    try:
-        return str(helper.shared().endpoint)
-    except helper.DynamoDBLocalUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture
@@ -83,15 +74,15 @@ def dynamo_calls() -> Iterator[DynamoCalls]:
 @pytest.fixture
 def aws(
     dynamodb_endpoint: str,
+    dynamodb_client: Any,
     fake_ssm: FakeSsm,
     world: Sandbox,
     kalshi_key: rsa.RSAPrivateKey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[LambdaWorld]:
     """The environment the template gives a function, pointed at the offline world."""
-    helper = load_dynamodb_local()
     tables = TableNames.with_prefix(f"l{uuid.uuid4().hex[:10]}_")
-    store = DynamoStore(client=helper.make_client(dynamodb_endpoint), tables=tables)
+    store = DynamoStore(client=dynamodb_client, tables=tables)
     store.init_schema()  # on AWS the template creates them
 
     pem = kalshi_key.private_bytes(
