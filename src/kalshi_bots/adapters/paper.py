@@ -104,7 +104,8 @@ class PaperExchange:
         return self._data.get_market(ticker)
 
     # --- account ----------------------------------------------------------------------------------
-    def balance(self) -> Decimal:
+    def balance(self, exchange_index: int | None = None) -> Decimal:
+        # The paper wallet has one pot: shards are a collateral detail of the real exchange.
         text = self._store.get_doc(BALANCE_KIND, BALANCE_KEY)
         if text is None:
             return self._starting_balance

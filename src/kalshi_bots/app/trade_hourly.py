@@ -151,7 +151,8 @@ def _gather_and_decide(
         )
 
     fees = effective_fee_schedule(deps.exchange.series_fees(asset.hourly_series), event)
-    bankroll = deps.exchange.balance()
+    # Kelly sizes against the cash that can back this order: collateral is per shard (crypto: shard 2).
+    bankroll = deps.exchange.balance(event.exchange_index)
     facts["bankroll"] = bankroll
     decision = decide_hourly(
         spot=tick.price,

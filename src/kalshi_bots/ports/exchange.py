@@ -39,8 +39,9 @@ class MarketData(Protocol):
 class Exchange(MarketData, Protocol):
     """Market data plus the account: paper, demo and live all implement this."""
 
-    def balance(self) -> Decimal:
-        """Cash available to trade, in dollars."""
+    def balance(self, exchange_index: int | None = None) -> Decimal:
+        """Cash available to trade, in dollars. Collateral is per exchange shard (crypto events live on
+        shard 2): with ``exchange_index`` the cash on that shard, else the account total."""
         ...
 
     def create_order(self, intent: OrderIntent) -> OrderResult:

@@ -341,3 +341,25 @@ def test_a_run_too_close_to_the_close_refuses() -> None:
     w.clock.set(CLOSE + timedelta(hours=3))  # e.g. ``job trade-hourly --at <past>`` on a real clock
     assert trade_hourly(w.deps(), SCHED, asset=Asset.BTC).reason == "too_late"
     assert w.exchange.orders == []
+
+
+class ShardCashExchange(CountingExchange):
+    """Collateral per shard, like Kalshi since the 2026 sharding: plenty on shard 0, $2 on shard 2."""
+
+    def __init__(self, inner: PaperExchange) -> None:
+        super().__init__(inner)
+        self.balance_asks: list[int | None] = []
+
+    def balance(self, exchange_index: int | None = None) -> Decimal:
+        self.balance_asks.append(exchange_index)
+        return D(2) if exchange_index == 2 else D(1000)
+
+
+def test_kelly_sizes_against_the_cash_on_the_events_shard() -> None:
+    w = setup_world()
+    exchange = ShardCashExchange(w.paper)
+    result = trade_hourly(w.deps(exchange=exchange), SCHED, asset=Asset.BTC)
+    assert exchange.balance_asks == [2]  # the KXBTCD event is on shard 2
+    # $2 on shard 2 at 25% applied Kelly buys no contract at $0.80 + fee: sized on shard 0's $1000 it
+    # would have bought 5 and been refused by the exchange for lack of collateral on shard 2.
+    assert result.reason == "size_zero" and exchange.orders == []
