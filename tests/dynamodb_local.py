@@ -11,6 +11,7 @@ import atexit
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -89,6 +90,19 @@ class DynamoDBLocal:
         self.log.close()
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to kill the JVM when the test process dies, so a pytest
+    killed hard (a CI time limit, kill -9) does not leave DynamoDB Local spinning. Elsewhere: no-op.
+    (Linux ties this to the thread that started the child: the session fixture runs on the main one.)"""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def start() -> DynamoDBLocal:
     jar, native = find_jar()
     port = _free_port()
@@ -105,7 +119,9 @@ def start() -> DynamoDBLocal:
     ]
     # stderr to a file, not a pipe: an unread pipe that fills up would block the JVM.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by DynamoDBLocal.stop)
-    process = subprocess.Popen(command, cwd=jar.parent, stdout=subprocess.DEVNULL, stderr=log)
+    process = subprocess.Popen(
+        command, cwd=jar.parent, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=_die_with_parent
+    )
     server = DynamoDBLocal(process, f"http://127.0.0.1:{port}", log)
     _wait_ready(server)
     return server
