@@ -208,6 +208,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  budget {bot:11} ${state.remaining:.2f} left of ${state.limit:.2f}")
     left = max(Decimal(0), limits.global_limit - spent_total)
     print(f"  budget {'all bots':11} ${left:.2f} left of ${limits.global_limit:.2f}")
+    for asset in Asset:
+        # Prices are the system's pulse, and on DynamoDB collectors record no run rows (they are
+        # idempotent without a claim), so show how fresh each VOL/LATEST is.
+        snapshot = store.get_volatility(asset)
+        age = "never" if snapshot is None else f"{(now - snapshot.computed_at).total_seconds():.0f}s ago"
+        print(f"  prices {asset.value:11} last volatility update {age}")
     runs = store.last_runs()
     print("last runs:" if runs else "last runs:  none yet")
     for run in runs:

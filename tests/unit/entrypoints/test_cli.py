@@ -167,6 +167,7 @@ def test_db_init_halt_resume_and_status(capsys, environ):
     out = capsys.readouterr().out
     assert "kill switch: ON - testing" in out
     assert "mode:        paper" in out and "budget btc-hourly  $25.00 left of $25.00" in out
+    assert "prices BTC         last volatility update never" in out
     assert main(["resume"], environ) == 0
     assert main(["status"], environ) == 0
     assert "kill switch: off" in capsys.readouterr().out
