@@ -36,8 +36,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
+from kalshi_bots.adapters import paper_docs
 from kalshi_bots.domain.errors import UnknownFeeTypeError
 from kalshi_bots.domain.fees import fee_dollars
 from kalshi_bots.domain.models import (
@@ -155,7 +155,12 @@ class PaperExchange:
                 status="executed" if count == intent.count else "canceled",
             )
             if not self._store.put_doc(
-                ORDER_KIND, intent.client_order_id, _order_json(result, intent, now), only_if_absent=True
+                ORDER_KIND,
+                intent.client_order_id,
+                paper_docs.dumps(
+                    result, book_side=intent.book_side, limit_yes_price=intent.yes_price, created_at=now
+                ),
+                only_if_absent=True,
             ):
                 found = self.find_order(intent.client_order_id, intent.ticker)
                 if found is None:
@@ -173,7 +178,7 @@ class PaperExchange:
                     now,
                     intent.client_order_id,
                 )
-                self._store.put_doc(FILL_KIND, f"{now.isoformat()}#{order_id}", _fill_json(fill))
+                self._store.put_doc(FILL_KIND, f"{now.isoformat()}#{order_id}", paper_docs.dumps(fill))
             return result
 
     def _fillable(self, market: Market, intent: OrderIntent) -> tuple[int, Decimal]:
@@ -188,7 +193,7 @@ class PaperExchange:
 
     def find_order(self, client_order_id: str, ticker: str) -> OrderResult | None:
         text = self._store.get_doc(ORDER_KIND, client_order_id)
-        return None if text is None else _order_from_json(text)
+        return None if text is None else paper_docs.loads(OrderResult, text)
 
     def cancel_order(self, order_id: str, ticker: str) -> None:
         """Paper orders never rest, so there is nothing to cancel; an unknown id is an error."""
@@ -198,18 +203,18 @@ class PaperExchange:
         raise NotFoundError(SERVICE, f"no paper order {order_id}")
 
     def fills(self, since: datetime) -> list[Fill]:
-        found = [_fill_from_json(text) for _, text in self._store.list_docs(FILL_KIND)]
+        found = [paper_docs.loads(Fill, text) for _, text in self._store.list_docs(FILL_KIND)]
         return [f for f in found if f.created_at >= since]
 
     def settlements(self, since: datetime) -> list[Settlement]:
         self._settle_positions()
-        found = [_settlement_from_json(text) for _, text in self._store.list_docs(SETTLEMENT_KIND)]
+        found = [paper_docs.loads(Settlement, text) for _, text in self._store.list_docs(SETTLEMENT_KIND)]
         return [s for s in found if s.settled_at >= since]
 
     def _settle_positions(self) -> None:
         positions: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
         for _, text in self._store.list_docs(FILL_KIND):
-            fill = _fill_from_json(text)
+            fill = paper_docs.loads(Fill, text)
             yes, no, fees = positions.get(fill.ticker, (Decimal(0), Decimal(0), Decimal(0)))
             if fill.book_side is BookSide.BID:
                 yes += fill.count
@@ -226,7 +231,7 @@ class PaperExchange:
             settlement = Settlement(ticker, market.result, yes, no, revenue, fees, self._clock.now())
             with self._lock:
                 if self._store.put_doc(
-                    SETTLEMENT_KIND, ticker, _settlement_json(settlement), only_if_absent=True
+                    SETTLEMENT_KIND, ticker, paper_docs.dumps(settlement), only_if_absent=True
                 ):
                     self._set_balance(self.balance() + revenue)
 
@@ -244,91 +249,3 @@ def _quote(market: Market, side: BookSide) -> _Quote | None:
     if no_ask is None or not (0 < no_ask < 1):
         return None
     return _Quote(no_ask, market.yes_bid_size)  # buying NO lifts the YES bids
-
-
-def _order_json(result: OrderResult, intent: OrderIntent, now: datetime) -> str:
-    body: dict[str, Any] = {
-        "order_id": result.order_id,
-        "client_order_id": result.client_order_id,
-        "ticker": result.ticker,
-        "fill_count": str(result.fill_count),
-        "remaining_count": str(result.remaining_count),
-        "average_fill_price": None if result.average_fill_price is None else str(result.average_fill_price),
-        "fees_paid": str(result.fees_paid),
-        "status": result.status,
-        "book_side": intent.book_side.value,
-        "limit_yes_price": str(intent.yes_price),
-        "created_at": now.isoformat(),
-    }
-    return json.dumps(body)
-
-
-def _order_from_json(text: str) -> OrderResult:
-    raw = json.loads(text)
-    avg = raw["average_fill_price"]
-    return OrderResult(
-        order_id=raw["order_id"],
-        client_order_id=raw["client_order_id"],
-        ticker=raw["ticker"],
-        fill_count=Decimal(raw["fill_count"]),
-        remaining_count=Decimal(raw["remaining_count"]),
-        average_fill_price=None if avg is None else Decimal(avg),
-        fees_paid=Decimal(raw["fees_paid"]),
-        status=raw["status"],
-    )
-
-
-def _fill_json(fill: Fill) -> str:
-    return json.dumps(
-        {
-            "order_id": fill.order_id,
-            "ticker": fill.ticker,
-            "count": str(fill.count),
-            "yes_price": str(fill.yes_price),
-            "book_side": fill.book_side.value,
-            "fee": str(fill.fee),
-            "created_at": fill.created_at.isoformat(),
-            "client_order_id": fill.client_order_id,
-        }
-    )
-
-
-def _fill_from_json(text: str) -> Fill:
-    raw = json.loads(text)
-    return Fill(
-        order_id=raw["order_id"],
-        ticker=raw["ticker"],
-        count=Decimal(raw["count"]),
-        yes_price=Decimal(raw["yes_price"]),
-        book_side=BookSide(raw["book_side"]),
-        fee=Decimal(raw["fee"]),
-        created_at=datetime.fromisoformat(raw["created_at"]),
-        client_order_id=raw["client_order_id"],
-    )
-
-
-def _settlement_json(s: Settlement) -> str:
-    return json.dumps(
-        {
-            "ticker": s.ticker,
-            "market_result": s.market_result,
-            "yes_count": str(s.yes_count),
-            "no_count": str(s.no_count),
-            "revenue": str(s.revenue),
-            "fee_cost": str(s.fee_cost),
-            "settled_at": s.settled_at.isoformat(),
-        }
-    )
-
-
-def _settlement_from_json(text: str) -> Settlement:
-    raw = json.loads(text)
-    return Settlement(
-        ticker=raw["ticker"],
-        market_result=raw["market_result"],
-        yes_count=Decimal(raw["yes_count"]),
-        no_count=Decimal(raw["no_count"]),
-        revenue=Decimal(raw["revenue"]),
-        fee_cost=Decimal(raw["fee_cost"]),
-        settled_at=datetime.fromisoformat(raw["settled_at"]),
-    )
