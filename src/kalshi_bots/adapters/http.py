@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -140,6 +140,24 @@ def json_body(response: httpx.Response, service: str) -> Any:
         ) from exc
 
 
+class OwnedHttpClient:
+    """``close()`` and ``with`` support for a client that may own its ``httpx.Client``: one it was
+    handed (tests, shared pools) is left open for its owner."""
+
+    _http: httpx.Client
+    _owns_http: bool
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def get_json(
     client: httpx.Client,
     url: str,
@@ -165,6 +183,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "NO_RETRY",
     "ExternalServiceError",
+    "OwnedHttpClient",
     "RetryPolicy",
     "get_json",
     "json_body",

@@ -7,7 +7,6 @@ Public endpoints only (no key). Every read goes through ``send_with_retries`` (t
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -15,6 +14,7 @@ import httpx
 from kalshi_bots.adapters.coinbase.parse import SERVICE, parse_candles, parse_ticker
 from kalshi_bots.adapters.http import (
     DEFAULT_TIMEOUT,
+    OwnedHttpClient,
     RetryPolicy,
     get_json,
 )
@@ -44,7 +44,7 @@ def _ceil_minute(moment: datetime) -> datetime:
     return floored if floored == moment else floored + timedelta(minutes=1)
 
 
-class CoinbaseClient:
+class CoinbaseClient(OwnedHttpClient):
     """``current_price`` from ``/products/{id}/ticker``; ``minute_candles`` from ``/candles``."""
 
     def __init__(
@@ -79,18 +79,6 @@ class CoinbaseClient:
             headers=self._headers,
             timeout=self._timeout,
         )
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> CoinbaseClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- PriceFeed --------------------------------------------------------------------------------
 

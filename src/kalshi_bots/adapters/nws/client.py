@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from kalshi_bots.adapters.http import (
     DEFAULT_TIMEOUT,
+    OwnedHttpClient,
     RetryPolicy,
     get_json,
 )
@@ -78,7 +78,7 @@ def _require_user_agent(user_agent: str) -> str:
     return cleaned
 
 
-class NwsClient:
+class NwsClient(OwnedHttpClient):
     def __init__(
         self,
         base_url: str = DEFAULT_BASE_URL,
@@ -141,18 +141,6 @@ class NwsClient:
             headers=self._headers,
             timeout=self._timeout,
         )
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> NwsClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- forecast ---------------------------------------------------------------------------------
 
