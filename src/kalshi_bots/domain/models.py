@@ -297,12 +297,19 @@ class TradeRecord:
 
 @dataclass(frozen=True, slots=True)
 class BudgetReservation:
-    """A request to set aside ``amount`` dollars of ``bot``'s budget for ``day`` (ET date)."""
+    """``amount`` dollars of ``bot``'s budget for ``day`` (ET date) held under ``reservation_id``.
+
+    Identified by id *and* amount: asking again for the same id with a larger amount holds only the
+    difference more; a smaller amount never shrinks what is held (see ``Store.reserve_budget``).
+    ``at`` is when it was asked for: stores keep the latest, so reconcile can tell a reservation a
+    run is still using from one a crash left behind.
+    """
 
     bot: str
     day: date
     amount: Decimal
     reservation_id: str
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
