@@ -26,7 +26,7 @@ from kalshi_bots.ports.errors import (
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})  # 408: the server gave up waiting
 
 
 @dataclass(frozen=True, slots=True)

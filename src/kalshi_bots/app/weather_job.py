@@ -15,6 +15,11 @@ For each configured city (default: every city of :mod:`kalshi_bots.domain.cities
    shared order path (budget ``weather``, pending record before the IOC, never re-sent) until the
    budget refuses. One open position per event at a time.
 
+Idempotency: the client_order_id is per (bot, market, **trading slot**) (:func:`slot_client_order_id`),
+never per triggering minute, and every order claims its event (``OrderPlan.exclusive_group``, see
+:mod:`.claims`) between writing its record and the POST, so any number of overlapping runs (18:00 and
+18:01, a retry, a late run) place at most one order per market and hold one position per event.
+
 Stale forecasts (``StaleDataError``) and missing data refuse the event or city, never a default.
 """
 
@@ -25,12 +30,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import BUDGET_EXCEEDED, OrderPlan, PlacementStatus, place_order
 from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.schedule import JobName, rule_for
 from kalshi_bots.app.weather_model import HighModel, station_problem, today_model, tomorrow_model
 from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
 from kalshi_bots.domain.decision import NoTradeReason
@@ -48,7 +55,7 @@ from kalshi_bots.domain.models import (
     TradeStatus,
 )
 from kalshi_bots.domain.models import Outcome as Side
-from kalshi_bots.domain.orders import buy_no_intent, client_order_id
+from kalshi_bots.domain.orders import buy_no_intent, client_order_id, trading_slot
 from kalshi_bots.domain.sizing import size_order
 from kalshi_bots.domain.weather import brackets_partition, event_probabilities, weather_event_date
 from kalshi_bots.ports.errors import ExternalServiceError, StaleDataError
@@ -58,6 +65,7 @@ logger = logging.getLogger(__name__)
 JOB = "weather"
 BOT = "weather"
 ACTIVE = "active"
+_STOP_REASONS = frozenset({BUDGET_EXCEEDED, risk.KILL_SWITCH, risk.LOSS_LIMIT, risk.STORE_UNAVAILABLE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +273,8 @@ def _trade(  # noqa: PLR0917
                 "reason": placement.reason,
             }
         )
-        if placement.status is PlacementStatus.REFUSED and placement.reason == BUDGET_EXCEEDED:
-            break
+        if placement.status is PlacementStatus.REFUSED and placement.reason in _STOP_REASONS:
+            break  # budget spent, halted or the store failing: the next candidate would fare no better
         if placement.status is not PlacementStatus.REFUSED:
             held.add(c.event.event_ticker)
     data = json_safe({"placed": placed, "refusals": notes, "candidates": len(candidates)})
@@ -286,7 +294,7 @@ def _plan(  # noqa: PLR0917
     fee: Decimal,
     kelly: float,
 ) -> OrderPlan:
-    coid = client_order_id(BOT, c.market.ticker, scheduled_for)
+    coid = slot_client_order_id(c.market.ticker, scheduled_for)
     index = c.market.exchange_index
     intent = (
         OrderIntent(
@@ -314,4 +322,14 @@ def _plan(  # noqa: PLR0917
         status=TradeStatus.PENDING,
         scheduled_for=scheduled_for,
     )
-    return OrderPlan(BOT, risk.trading_day(now), intent, record, c.price + fee)
+    return OrderPlan(
+        BOT, risk.trading_day(now), intent, record, c.price + fee, exclusive_group=c.event.event_ticker
+    )
+
+
+def slot_client_order_id(ticker: str, scheduled_for: datetime) -> str:
+    """One id per (bot, market, trading slot): a run at 18:00, one at 18:01, a retry and a late run
+    all decide for the 18:00 slot and share the id; the 20:00 slot is another decision."""
+    rule = rule_for(JobName.WEATHER)
+    slot = trading_slot(scheduled_for, rule.hours or range(24), ZoneInfo(rule.timezone))
+    return client_order_id(BOT, ticker, slot)

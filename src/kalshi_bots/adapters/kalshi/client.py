@@ -3,9 +3,10 @@
 - Reads go through :func:`send_with_retries` (429/5xx/timeouts, capped backoff with jitter); the
   signature is rebuilt per attempt so every try carries a fresh timestamp.
 - An order POST is sent exactly once. If its outcome is unknown (timeout, dropped connection, 5xx,
-  unreadable 2xx) the client looks the order up by ``client_order_id`` and returns what it finds, or
-  raises :class:`OrderOutcomeUnknownError`. A 409 (duplicate ``client_order_id``) is answered the same
-  way: the existing order is returned, a second one is never placed. A connection that never opened
+  unreadable 2xx, any 4xx but a definitive rejection such as a 408) the client looks the order up by
+  ``client_order_id`` and returns what it finds, or raises :class:`OrderOutcomeUnknownError`. A 409
+  (duplicate ``client_order_id``) is answered the same way: the existing order is returned, a second
+  one is never placed. A connection that never opened
   (connect error/timeout) and a 429 mean "not placed": TransientError, no lookup.
 - Every failure is one of :mod:`kalshi_bots.ports.errors`, mapped in ``adapters/http.py``.
 """
@@ -59,6 +60,7 @@ from kalshi_bots.domain.models import (
     OrderResult,
     Settlement,
 )
+from kalshi_bots.domain.orders import is_definitive_rejection
 from kalshi_bots.ports.errors import (
     AuthError,
     MalformedResponseError,
@@ -281,7 +283,8 @@ class KalshiClient:
             return self._after_unknown(intent, f"HTTP 409 on POST {path} (duplicate client_order_id)")
         if status == 429:
             raise TransientError(SERVICE, f"HTTP 429 on POST {path}: rate limited, order not placed")
-        if status >= 500:
+        if status >= 400 and not is_definitive_rejection(status):
+            # 408, 425, 5xx, ...: the exchange may have accepted the order before failing the reply.
             return self._after_unknown(intent, f"HTTP {status} on POST {path}")
         raise_for_status(response, SERVICE)
         try:
