@@ -42,9 +42,9 @@ def test_reconcile_releases_a_reservation_a_crash_left_without_a_trade(
         world.clock.advance(timedelta(minutes=6))
         result = reconcile(world.deps(), world.clock.now())
         assert result.outcome is Outcome.OK, result
-        assert result.data["leaks_released"] == 1
         assert world.spent() == 0
         assert world.fake.orders == []
+        assert result.data["leaks_released"] == 1
 
         # Idempotent: a second pass finds nothing to do.
         again = reconcile(world.deps(), world.clock.now())

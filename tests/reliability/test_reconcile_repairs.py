@@ -23,7 +23,7 @@ from kalshi_bots.app.deps import Deps, JobParams
 from kalshi_bots.app.reconcile import reconcile
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.trade_hourly import trade_hourly
-from kalshi_bots.domain.models import Asset, OrderResult, TradeStatus
+from kalshi_bots.domain.models import Asset, BudgetReservation, OrderResult, TradeRecord, TradeStatus
 
 from .money_world import (
     HOURLY_SCHED,
@@ -39,6 +39,11 @@ from .money_world import (
 
 D = Decimal
 COST = D("1.32")  # 5 NO at 0.25 + 0.07 fee: what the exchange takes for the hour's order
+
+
+def _reservation_of(trade: TradeRecord) -> BudgetReservation:
+    """The key the order path reserved the trade's budget under (its client_order_id, ET day)."""
+    return BudgetReservation(trade.bot, risk.trading_day(trade.created_at), D(0), trade.client_order_id)
 
 
 def _trade(world: MoneyWorld) -> Any:
@@ -120,15 +125,15 @@ def test_a_rejected_record_left_by_an_older_version_is_repaired_when_the_order_e
             reason="order_rejected: request_timeout: HTTP 408",
         )
         world.raw_store.update_trade(as_older_versions_left_it)
-        world.raw_store.settle_budget(replace(risk.booking(executed), amount=D(0)))
+        world.raw_store.release_budget(_reservation_of(executed), COST)
         assert world.spent() == 0
 
         result = _reconcile_at(world, 30)
         trade = world.trade(coid)
-        assert result.data["repaired"] == 1
         assert trade.status is TradeStatus.EXECUTED and trade.fill_count == 5
         assert trade.order_id == world.fake.orders[0]["order_id"]
         assert world.spent() == world.exchange_cost() == COST
+        assert result.data["repaired"] == 1
 
 
 class LaggingOrderList:
@@ -171,7 +176,7 @@ def test_fills_for_a_client_order_id_already_in_the_log_are_applied_not_skipped(
                 reason="order_not_found",
             )
         )
-        store.settle_budget(replace(risk.booking(filled), amount=D(0)))
+        store.release_budget(_reservation_of(filled), COST)
 
         clock.advance(timedelta(minutes=30))
         result = reconcile(deps, clock.now())
@@ -181,7 +186,7 @@ def test_fills_for_a_client_order_id_already_in_the_log_are_applied_not_skipped(
         assert repaired.fill_count == 5 and repaired.fees_dollars == filled.fees_dollars
         assert result.data["discovered"] == 0
         day = risk.trading_day(clock.now())
-        assert store.budget_state("btc-hourly", day, JobParams().budget).spent == risk.booking(filled).amount
+        assert store.budget_state("btc-hourly", day, JobParams().budget).spent == COST
 
 
 def test_a_definitive_rejection_stays_rejected_and_holds_nothing(tmp_path: Path) -> None:
