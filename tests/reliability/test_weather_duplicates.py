@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.weather_job import weather
 
 from .money_world import WEATHER_EVENTS, WEATHER_RUN, list_weather_events, make_store, money_world
+
+D = Decimal
 
 # The 18:00 run, its platform retry, an 18:01 run, a late 18:00 run at 19:40, two 20:00 runs.
 OVERLAPPING = (
@@ -110,3 +113,33 @@ def test_weather_order_ids_depend_on_the_slot_not_the_minute(a: str, b: str, sam
 
     ticker = f"{WEATHER_EVENTS[0]}-B50.5"
     assert (slot_client_order_id(ticker, at(a)) == slot_client_order_id(ticker, at(b))) is same
+
+
+def test_an_event_whose_order_did_not_fill_is_free_for_the_next_slot(tmp_path: Path) -> None:
+    """The event claim holds only while its order may be live or filled: an IOC that found nothing
+    leaves the event to the 20:00 run, which takes the next claim and trades."""
+    today_b50 = f"{WEATHER_EVENTS[0]}-B50.5"
+    with money_world(WEATHER_RUN, store=make_store("sqlite", tmp_path)) as world:
+        list_weather_events(world)
+        hold = world.fake.hold_next(path="^/portfolio/balance$", method="GET")
+        releaser = threading.Thread(
+            target=lambda: (
+                hold.arrived.wait(10),
+                world.fake.set_quote(today_b50, yes_bid=D("0.01"), yes_ask=D("0.99")),  # the ask is gone
+                hold.release(),
+            ),
+            daemon=True,
+        )
+        releaser.start()
+        weather(world.deps(), WEATHER_RUN)
+        releaser.join(5)
+        first = {o["ticker"]: o for o in world.fake.orders}
+        assert first[today_b50]["fill_count_fp"] == "0.00"  # sent, found nothing at 0.60
+
+        world.fake.set_quote(today_b50, yes_bid=D("0.01"), yes_ask=D("0.60"))
+        later = WEATHER_RUN + timedelta(hours=2)
+        world.clock.set(later + timedelta(seconds=5))
+        weather(world.deps(), later)
+        tickers = [o["ticker"] for o in world.fake.orders]
+        assert tickers.count(today_b50) == 2  # 18:00 (unfilled) and 20:00 (filled)
+        assert tickers.count(f"{WEATHER_EVENTS[1]}-B44.5") == 1  # tomorrow's position is still open

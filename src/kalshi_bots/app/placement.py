@@ -67,6 +67,11 @@ ALREADY_TRADED = NoTradeReason.ALREADY_TRADED.value
 ORDER_REJECTED = "order_rejected"
 OUTCOME_UNKNOWN = "order_outcome_unknown"
 NOT_FILLED = "not_filled"
+# Reasons a record was closed by the last look before the POST: no order was sent for it, ever (its
+# client_order_id is never sent later either), so reconcile need not look it up on the exchange.
+NOT_SENT_REASONS = frozenset(
+    {BUDGET_EXCEEDED, ALREADY_TRADED, risk.KILL_SWITCH, risk.LOSS_LIMIT, risk.STORE_UNAVAILABLE}
+)
 
 
 class PlacementStatus(StrEnum):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
-from kalshi_bots.app.placement import resolved_record
+from kalshi_bots.app.placement import NOT_SENT_REASONS, resolved_record
 from kalshi_bots.domain.models import Fill, TradeRecord, TradeStatus
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.ports.errors import ExternalServiceError, StoreError
@@ -71,6 +71,8 @@ def repair_closed(deps: Deps, rows: dict[str, TradeRecord], now: datetime, tally
     for coid, trade in list(rows.items()):
         if trade.status not in _CLOSED or trade.order_id or coid in tally.booked:
             continue
+        if trade.status is TradeStatus.FAILED and trade.reason in NOT_SENT_REASONS:
+            continue  # closed before the POST: there is no order to find
         if now - trade.created_at < IN_FLIGHT:
             continue
         try:

@@ -88,7 +88,7 @@ def trading_slot(when: datetime, hours: Iterable[int], zone: ZoneInfo) -> dateti
     slot; 20:00 and 23:59 the 20:00 slot; 01:00 the previous day's 20:00 slot."""
     slot_hours = sorted(set(hours))
     if not slot_hours or any(not 0 <= h <= 23 for h in slot_hours):
-        raise DomainError(f"slot hours must be 0..23, got {list(hours)}")
+        raise DomainError(f"slot hours must be 0..23, got {slot_hours}")
     local = (require_aware(when, "when") + SLOT_EARLY_TOLERANCE).astimezone(zone)
     for days_back in range(2):
         day = local.date() - timedelta(days=days_back)
