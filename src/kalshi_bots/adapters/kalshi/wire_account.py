@@ -57,7 +57,9 @@ class CreateOrderResponse(Wire):
     def to_domain(self, ticker: str, requested: Decimal, client_order_id: str) -> OrderResult:
         filled, remaining = self.fill_count, self.remaining_count
         if filled > 0 and (self.average_fill_price is None or self.average_fee_paid is None):
-            raise ValueError(f"order {self.order_id} filled {filled} without average price and fee")
+            raise ValueError(
+                f"order {self.order_id} filled {filled} but lacks average_fill_price or average_fee_paid"
+            )
         # average x count can miss the order's fee by rounding (0.18 / 7 x 7): back to 4 decimals.
         fees = ((self.average_fee_paid or _ZERO) * filled).quantize(_FEE_QUANTUM)
         # IOC/FOK report remaining 0 after cancelling the rest, so compare with what we asked for.
@@ -139,8 +141,8 @@ class FillWire(Wire):
     market_ticker: str | None = None
     book_side: str | None = None
     outcome_side: str | None = None
-    count_fp: Dec = None
-    yes_price_dollars: Dec = None
+    count_fp: ReqDec
+    yes_price_dollars: ReqDec
     fee_cost: ReqDec
     is_taker: bool | None = None
     created_time: datetime | None = None
@@ -149,10 +151,8 @@ class FillWire(Wire):
 
     def to_domain(self) -> Fill:
         ticker = self.ticker or self.market_ticker
-        if not ticker or self.count_fp is None or self.yes_price_dollars is None:
-            raise ValueError(
-                f"fill {self.fill_id or self.order_id} lacks ticker, count_fp or yes_price_dollars"
-            )
+        if not ticker:
+            raise ValueError(f"fill {self.fill_id or self.order_id} has neither ticker nor market_ticker")
         return Fill(
             order_id=self.order_id,
             ticker=ticker,
