@@ -69,7 +69,6 @@ from kalshi_bots.ports.errors import NotFoundError
 logger = logging.getLogger(__name__)
 
 MIN_MINUTES_LEFT = 1.0
-TOO_LATE = NoTradeReason.TOO_LATE.value
 # Placement statuses that are errors of the run, with the reason they are reported under.
 _PLACEMENT_ERRORS = {PlacementStatus.REJECTED: ORDER_REJECTED, PlacementStatus.UNKNOWN: OUTCOME_UNKNOWN}
 
