@@ -156,8 +156,9 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
         event = deps.exchange.get_event(target.event_ticker)
     except NotFoundError as exc:
         return seen, Refusal(NoTradeReason.EVENT_MISSING, str(exc))
+    status = deps.exchange.exchange_status()
     refusal = foreign_market_refusal(event, target.event_ticker) or exchange_refusal(
-        deps.exchange.exchange_status(), event.exchange_index
+        status, event.exchange_index
     )
     if refusal is not None:
         return seen, refusal
