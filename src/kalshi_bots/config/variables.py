@@ -274,7 +274,7 @@ VARIABLES: tuple[Variable, ...] = (
         "max_price_jump_pct",
         float_range(0, 100, low_open=True),
         str(J.max_price_jump_pct),
-        "Collector rejects a price this many % away from the last one.",
+        "Collector rejects a price this many % from the last one; the hourly bot refuses such a spot.",
     ),
     Variable(
         "API_TOKEN",

@@ -1,8 +1,10 @@
 """The hourly crypto decision: the ONE function the live job and the backtester both call.
 
-Pure: every input is an argument. Checks that need I/O or state (exchange/shard open, staleness of the
-VOL item and the price, budget, loss limit, kill switch, already traded) happen in the job, which
-reports them with the same :class:`NoTradeReason` values.
+Pure: every input is an argument. The checks on the inputs themselves (exchange/shard open, staleness
+and timestamps of the VOL item and the price, spot against the collector, the event's markets and
+strikes, the tick grid) are the pure rules of :mod:`kalshi_bots.domain.sanity`; budget, loss limit,
+kill switch and "already traded" need the store and stay in the job. All report a :class:`NoTradeReason`,
+and :meth:`HourlyDecision.verdict` turns a decision into a value: :class:`HourlyTrade` or :class:`Refusal`.
 
 Steps (spec "BTC Trading Bot Data Flow" 6-9, with fees):
 
@@ -52,6 +54,36 @@ class NoTradeReason(StrEnum):
     ALREADY_TRADED = "already_traded"
     INVALID_INPUT = "invalid_input"
     CLOSE_TIME_MISMATCH = "close_time_mismatch"
+    # When the run happened (under a minute before the close), and the input sanity rules of
+    # domain/sanity.py: data the collector would reject, or that cannot be what it claims to be.
+    TOO_LATE = "too_late"
+    SPOT_DISAGREES = "spot_disagrees"
+    FUTURE_TIMESTAMP = "future_timestamp"
+    STRIKES_IMPLAUSIBLE = "strikes_implausible"
+    FOREIGN_MARKET = "foreign_market"
+    PRICE_OFF_TICK = "price_off_tick"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A decision not to trade: the reason (log, job result, ``status``) and what triggered it."""
+
+    reason: NoTradeReason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyTrade:
+    """A decision to buy ``contracts`` NO on ``market`` at up to ``no_ask``: every number is known."""
+
+    market: Market
+    strike: Decimal
+    no_ask: Decimal
+    contracts: int
+    fee_per_contract: Decimal  # of the actual order size
+    p_no: float
+    edge: float  # p_no - (no_ask + fee_per_contract)
+    kelly_applied: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +105,24 @@ class HourlyDecision:
     kelly_applied: float | None = None
     contracts: int = 0
     detail: str = ""
+
+    def verdict(self) -> HourlyTrade | Refusal:
+        """The decision as a value: a :class:`HourlyTrade` with every number, or a :class:`Refusal`."""
+        if not self.trade:
+            return Refusal(self.reason or NoTradeReason.INVALID_INPUT, self.detail)
+        market, strike, no_ask, fee = self.market, self.strike, self.no_ask, self.fee_per_contract
+        if market is None or strike is None or no_ask is None or fee is None or self.p_no is None:
+            return Refusal(NoTradeReason.INVALID_INPUT, "a trade decision without its numbers")
+        return HourlyTrade(
+            market=market,
+            strike=strike,
+            no_ask=no_ask,
+            contracts=self.contracts,
+            fee_per_contract=fee,
+            p_no=self.p_no,
+            edge=self.edge if self.edge is not None else self.p_no - float(no_ask + fee),
+            kelly_applied=self.kelly_applied or 0.0,
+        )
 
 
 def _refuse(partial: HourlyDecision, reason: NoTradeReason, detail: str) -> HourlyDecision:

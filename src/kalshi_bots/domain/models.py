@@ -100,6 +100,15 @@ class StrikeType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PriceRange:
+    """One band of a market's tick grid (Kalshi ``price_ranges``): ``start..end`` in steps of ``step``."""
+
+    start: Decimal
+    end: Decimal
+    step: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Market:
     """One binary market. Quotes are dollars; ``None`` means no quote on that side."""
 
@@ -123,6 +132,8 @@ class Market:
     # exchange caps an IOC fill at it; None = unknown (assume the order fills).
     yes_ask_size: Decimal | None = None
     yes_bid_size: Decimal | None = None
+    # The tick grid orders must sit on (Kalshi ``price_ranges``); () = unknown, the wire's 4 decimals apply.
+    price_ranges: tuple[PriceRange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,10 @@ State is an in-memory minute price path per product. Seed it exactly (``set_pric
 walk for demos. The candles endpoint behaves like the real one where it matters to a client:
 rows ``[time, low, high, open, close, volume]`` newest first, missing minutes absent, more than 300
 buckets -> HTTP 400 with the real message, unknown granularity -> 400.
+
+Faults replace the next replies of an endpoint: an HTTP status, a cut-off body, a bad ``price``, and
+well-formed but wrong data (a tick far from the candles, a tick stamped in the future, a candle time
+no calendar holds), which only the reader's sanity rules can catch.
 """
 
 from __future__ import annotations
@@ -154,7 +158,9 @@ class FakeCoinbase:
                 while minute <= _minute(now):
                     step = Decimal(str(round(self._rng.gauss(0.0, 0.0008), 6)))  # ~0.08 % per minute
                     price = max(Decimal("0.01"), (price * (1 + step)).quantize(Decimal("0.01")))
-                    self.set_price(product, price, datetime.fromtimestamp(minute + 30, tz=UTC))
+                    # Mid-minute, but never after ``now``: a real trade cannot come from the future.
+                    traded = min(datetime.fromtimestamp(minute + 30, tz=UTC), now.astimezone(UTC))
+                    self.set_price(product, price, traded)
                     minute += 60
 
     def seed_demo(self, now: datetime) -> None:
@@ -187,6 +193,31 @@ class FakeCoinbase:
         body = {"price": price, "time": "2026-01-01T00:00:00.000000Z", "bid": "1", "ask": "1"}
         self.faults.add(Response.json(body), times=times, endpoint="ticker")
 
+    def jump_next(self, product: str | Asset, factor: Decimal | str = "0.5", *, times: int = 1) -> Decimal:
+        """The next ticker replies show the last trade at ``factor`` x its price, still fresh (a bad
+        tick, e.g. 50 % below the candles). Returns the price served."""
+        product = _product(product)
+        with self.server.lock:
+            price, at = self._last[product]
+        bad = (price * Decimal(factor)).quantize(Decimal("0.01"))
+        self.faults.add(Response.json(self._ticker_body(bad, at)), times=times, endpoint="ticker")
+        return bad
+
+    def future_tick_next(
+        self, product: str | Asset, ahead: timedelta = timedelta(days=1), *, times: int = 1
+    ) -> datetime:
+        """The next ticker replies stamp the last price ``ahead`` of its trade; returns the stamp."""
+        product = _product(product)
+        with self.server.lock:
+            price, at = self._last[product]
+        self.faults.add(Response.json(self._ticker_body(price, at + ahead)), times=times, endpoint="ticker")
+        return at + ahead
+
+    def candle_time_next(self, stamp: Any = 10**15, *, times: int = 1) -> None:
+        """The next candle replies carry a row whose ``time`` is ``stamp`` (10**15 s: past year 9999)."""
+        row = [stamp, 60000.0, 60010.0, 60005.0, 60001.0, 1.5]
+        self.faults.add(Response.json([row]), times=times, endpoint="candles")
+
     # -- handlers ---------------------------------------------------------------------------------
 
     def _unknown(self, product: str) -> Response:
@@ -201,9 +232,13 @@ class FakeCoinbase:
             last = self._last.get(product)
             if last is None:
                 return self._unknown(product)
+            body = self._ticker_body(*last)
+        return Response.json(body)
+
+    def _ticker_body(self, price: Decimal, at: datetime) -> dict[str, Any]:
+        with self.server.lock:
             self._trade_id += 1
-            price, at = last
-            body = {
+            return {
                 "ask": str(price + Decimal("0.01")),
                 "bid": str(price),
                 "volume": "4916.94797396",
@@ -213,7 +248,6 @@ class FakeCoinbase:
                 "time": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                 "rfq_volume": "31.625279",
             }
-        return Response.json(body)
 
     def _candles_route(self, request: Request) -> Response:
         injected = self.faults.take("candles")

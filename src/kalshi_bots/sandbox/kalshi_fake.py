@@ -12,13 +12,16 @@
   clock answer 401 ``{"error": {"code": "authentication_error", ...}}``.
 - Faults (``fail_next``, ``malformed_next``, ``delay_next``, ``hold_next``, ``drop_next``,
   ``crash_after_accept``) act before auth and the handler, except ``crash_after_accept``, which lets an
-  order through first (then answers e.g. 500 or 408). ``hide_new_orders`` keeps accepted orders out of
-  the orders and fills lists for a while, as a lagging exchange would.
+  order through first (then answers e.g. 500 or 408), and the ``rewrite`` family (``scale_strikes_next``,
+  ``over_precise_next``, ``foreign_markets_next``), which edits a correct answer into well-formed but
+  wrong data. ``hide_new_orders`` keeps accepted orders out of the orders and fills lists for a while,
+  as a lagging exchange would.
 Exchange behaviour (matching, fees, settlement) is in :mod:`kalshi_bots.sandbox.kalshi_state`.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -195,6 +198,19 @@ class FakeKalshi(FaultInjector):
         with self.server.lock:
             self.state.settle(market_ticker, result, self.clock())
 
+    def foreign_markets_next(self, event_ticker: str, other_event_ticker: str, *, times: int = 1) -> None:
+        """The reply for ``event_ticker`` carries the markets of ``other_event_ticker`` instead."""
+
+        def swap(body: Any) -> Any:
+            other = self.state.events[other_event_ticker]
+            markets = [self._market_json(m) for m in self._event_markets(other)]
+            if isinstance(body.get("event"), dict) and "markets" in body["event"]:
+                body["event"]["markets"] = markets
+            body["markets"] = markets
+            return body
+
+        self.rewrite_next(swap, times=times, path=f"^/events/{re.escape(event_ticker)}$")
+
     @property
     def orders(self) -> list[dict[str, Any]]:
         with self.server.lock:
@@ -246,6 +262,8 @@ class FakeKalshi(FaultInjector):
             try:
                 with self.server.lock:
                     response = handler(request)
+                    if fault is not None:
+                        response = self.apply_late(fault, response)
             except FakeReject as exc:
                 return error_response(exc.status, exc.code, exc.message)
             if fault is not None and fault.kind == "crash_after_accept":

@@ -6,18 +6,28 @@ requests: ``status`` (e.g. 429 then success, 503 forever), ``malformed`` (a 200 
 wait until it is released, so "something happens while the run waits" is deterministic), ``drop``
 (close the socket unanswered) and ``crash_after_accept`` (an order POST is stored and matched, then
 answered with an error status, e.g. 500 or 408, or dropped).
+
+``rewrite`` lets the request through and edits the JSON of its answer: data that is well-formed but
+wrong, which only the reader's sanity rules can catch. Ready-made ones: strikes scaled (x100, 1e30),
+an event reply carrying another event's markets, prices with too many decimals.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from kalshi_bots.sandbox.server import DropConnection, Response
 
 ORDERS_PATH = "/portfolio/events/orders"
+EVENT_PATHS = r"^/events(/[^/]+)?$"  # one event, or a page of events
+Rewrite = Callable[[Any], Any]
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -55,7 +65,7 @@ class Hold:
 
 @dataclass(slots=True)
 class Fault:
-    kind: str  # status | malformed | delay | hold | drop | crash_after_accept
+    kind: str  # status | malformed | delay | hold | drop | crash_after_accept | rewrite
     path: re.Pattern[str] | None  # searched in the path after /trade-api/v2; None = any
     method: str | None
     remaining: int | None  # None = forever
@@ -63,6 +73,7 @@ class Fault:
     seconds: float = 0.0
     headers: dict[str, str] | None = None
     hold: Hold | None = None
+    rewrite: Rewrite | None = None  # kind "rewrite": the answer's JSON -> the JSON sent instead
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -131,6 +142,35 @@ class FaultInjector:
             Fault("crash_after_accept", re.compile(f"^{ORDERS_PATH}$"), "POST", times, status=status)
         )
 
+    def rewrite_next(
+        self, rewrite: Rewrite, *, times: int | None = 1, path: str | None = None, method: str | None = "GET"
+    ) -> None:
+        """Answer normally, then send ``rewrite(json)`` instead of the JSON (called with the lock held)."""
+        self._add_fault(Fault("rewrite", self._pattern(path), method, times, rewrite=rewrite))
+
+    def scale_strikes_next(self, factor: Decimal | str, *, times: int | None = 1) -> None:
+        """Event replies whose strikes are multiplied by ``factor`` (``100``, ``"1e30"``)."""
+        scale = Decimal(factor)
+
+        def scaled(market: dict[str, Any]) -> dict[str, Any]:
+            for key in ("floor_strike", "cap_strike"):
+                if market.get(key) is not None:
+                    market[key] = float(Decimal(str(market[key])) * scale)
+            return market
+
+        self.rewrite_next(lambda body: _each_market(body, scaled), times=times, path=EVENT_PATHS)
+
+    def over_precise_next(self, no_ask: str = "0.25001", *, times: int | None = 1) -> None:
+        """Event replies quoting every market at a NO ask (and matching YES bid) with too many decimals."""
+        price = Decimal(no_ask)
+
+        def quoted(market: dict[str, Any]) -> dict[str, Any]:
+            market["no_ask_dollars"] = str(price)
+            market["yes_bid_dollars"] = str(Decimal(1) - price)
+            return market
+
+        self.rewrite_next(lambda body: _each_market(body, quoted), times=times, path=EVENT_PATHS)
+
     def clear_faults(self) -> None:
         with self._fault_lock:
             self._faults.clear()
@@ -147,6 +187,14 @@ class FaultInjector:
         return None
 
     @staticmethod
+    def apply_late(fault: Fault, response: Response) -> Response:
+        """A ``rewrite`` fault edits the handler's JSON answer; other kinds leave it alone."""
+        if fault.kind != "rewrite" or fault.rewrite is None:
+            return response
+        body = fault.rewrite(json.loads(response.body))
+        return Response(response.status, json.dumps(body).encode(), response.headers)
+
+    @staticmethod
     def apply_early(fault: Fault) -> Response | None:
         if fault.kind == "status":
             code = "too_many_requests" if fault.status == 429 else "injected"
@@ -160,3 +208,12 @@ class FaultInjector:
         if fault.kind == "hold" and fault.hold is not None:
             fault.hold.wait_here()
         return None
+
+
+def _each_market(body: Any, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """Apply ``edit`` to every market object of an event, events page or markets reply."""
+    events = [body.get("event")] if isinstance(body.get("event"), dict) else list(body.get("events") or [])
+    for holder in [body, *events]:
+        if isinstance(holder.get("markets"), list):
+            holder["markets"] = [edit(m) for m in holder["markets"]]
+    return body

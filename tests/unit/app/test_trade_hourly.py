@@ -103,6 +103,12 @@ def _refusal_cases() -> list[tuple[str, str]]:
         ("size_zero", "size_zero"),
         ("budget", "budget_exceeded"),
         ("close_mismatch", "close_time_mismatch"),
+        ("spot_off", "spot_disagrees"),
+        ("tick_from_future", "future_timestamp"),
+        ("vol_from_future", "future_timestamp"),
+        ("strikes_x100", "strikes_implausible"),
+        ("foreign_market", "foreign_market"),
+        ("over_precise_ask", "price_off_tick"),
     ]
 
 
@@ -130,7 +136,8 @@ def _break(w: World, case: str) -> JobParams:
     elif case == "price_stale":
         w.prices.lag = timedelta(seconds=91)
     elif case == "no_strike":
-        w.prices.price_at = lambda _t: D(200000)
+        # Above the ladder's last qualifying threshold, yet within the collector's jump limit.
+        w.prices.price_at = lambda _t: D(100480)
     elif case == "no_quote":
         w.data.update_market(f"{EVENT}-T100249.99", no_ask=None)
     elif case == "fee_unknown":
@@ -143,6 +150,21 @@ def _break(w: World, case: str) -> JobParams:
         params = replace(params, budget=replace(params.budget, per_bot=(("btc-hourly", D(1)),)))
     elif case == "close_mismatch":
         w.data.update_market(f"{EVENT}-T100249.99", close_time=CLOSE + timedelta(hours=1))
+    elif case == "spot_off":
+        w.prices.price_at = lambda _t: D(200000)  # the collector accepted 100000
+    elif case == "tick_from_future":
+        w.prices.lag = timedelta(days=-1)
+    elif case == "vol_from_future":
+        w.store.put_volatility(vol_snapshot(Asset.BTC, w.clock.now() + timedelta(minutes=10)))
+    elif case == "strikes_x100":
+        event = w.data.events[EVENT]
+        scaled = tuple(replace(m, floor_strike=m.floor_strike * 100) for m in event.markets if m.floor_strike)
+        w.data.add_event(replace(event, markets=scaled))
+    elif case == "foreign_market":
+        other = hourly_market("KXBTCD-26NOV2411", "100249.99", CLOSE, "0.80")
+        w.data.add_event(replace(w.data.events[EVENT], markets=(other,)))
+    elif case == "over_precise_ask":
+        w.data.update_market(f"{EVENT}-T100249.99", no_ask=D("0.80001"))
     return params
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshi_bots.domain.decision import HourlyDecision, NoTradeReason, decide_hourly
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
 from kalshi_bots.domain.models import Event, FeeSchedule, FeeType, Market, StrikeType
 
 NOW = datetime(2025, 12, 11, 6, 45, tzinfo=UTC)
@@ -211,3 +211,19 @@ def test_live_tail_nu_equals_the_backtests_equivalent_sigma() -> None:
         live = decide(vol_15m_std_pct=vol, tail_nu=5.0)
         backtest = decide(vol_15m_std_pct=t_equivalent_std_pct(distance_pct, 15.0, vol, 5.0))
         assert live.p_no == pytest.approx(backtest.p_no, rel=1e-12)
+
+
+def test_a_decision_is_a_value_a_trade_with_every_number_or_a_refusal() -> None:
+    trade = decide().verdict()
+    assert isinstance(trade, HourlyTrade)
+    assert (trade.market.ticker, trade.strike, trade.no_ask) == (
+        "KXBTCD-25DEC1102-T100299.99",
+        Decimal("100299.99"),
+        Decimal("0.80"),
+    )
+    assert trade.contracts == 5 and trade.fee_per_contract == Decimal("0.012")
+    refused = decide(event=event(market("100299.99", None))).verdict()
+    assert isinstance(refused, Refusal) and refused.reason is NoTradeReason.NO_QUOTE
+    # A trade flag without its numbers (never produced by decide_hourly) still fails closed.
+    broken = replace(decide(), no_ask=None).verdict()
+    assert isinstance(broken, Refusal) and broken.reason is NoTradeReason.INVALID_INPUT
