@@ -23,7 +23,7 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.bootstrap import build_deps
 from kalshi_bots.config import Settings
 from kalshi_bots.domain.markets import hourly_target
-from kalshi_bots.domain.models import Asset, TradeRecord
+from kalshi_bots.domain.models import Asset, BudgetReservation, TradeRecord
 from kalshi_bots.sandbox.launch import Sandbox
 
 T = datetime(2026, 11, 24, 14, 45, tzinfo=UTC)
@@ -84,8 +84,9 @@ class HourlyWorld:
         """Orders that reached an exchange: the paper exchange's (paper mode) or the fake Kalshi's."""
         return len(self.store.list_docs(ORDER_KIND)) + len(self.sandbox.kalshi.orders)
 
-    def reservations(self) -> list[tuple[str, str]]:
-        return self.store.list_docs(risk.RESERVATION_DOC)
+    def reservations(self) -> list[BudgetReservation]:
+        """Budget held today (ET) by any bot: empty when nothing was reserved."""
+        return self.store.reservations(risk.trading_day(self.clock.now()))
 
     def status_detail(self, job: JobName) -> str:
         runs = {run.job: run for run in self.store.last_runs()}
