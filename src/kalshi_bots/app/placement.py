@@ -51,7 +51,7 @@ from kalshi_bots.domain.models import (
     TradeStatus,
 )
 from kalshi_bots.domain.models import Outcome as Side
-from kalshi_bots.domain.orders import is_definitive_rejection
+from kalshi_bots.domain.orders import intent_problem, is_definitive_rejection
 from kalshi_bots.ports.errors import (
     AuthError,
     ExternalServiceError,
@@ -115,6 +115,11 @@ def outcome_price_of_fill(side: Side, result: OrderResult) -> Decimal | None:
 
 def place_order(deps: Deps, plan: OrderPlan) -> Placement:
     intent = plan.intent
+    problem = intent_problem(intent)
+    if problem is not None:
+        # A price or count the exchange cannot take: refuse before anything is reserved or written.
+        log_event(logger, "order.invalid", f"no order: {problem}", logging.ERROR, ticker=intent.ticker)
+        return Placement(PlacementStatus.REFUSED, NoTradeReason.INVALID_INPUT.value)
     budget = BudgetReservation(
         bot=plan.bot,
         day=plan.day,

@@ -56,6 +56,7 @@ from kalshi_bots.domain.models import (
 )
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id, trading_slot
+from kalshi_bots.domain.sanity import tick_refusal
 from kalshi_bots.domain.sizing import size_order
 from kalshi_bots.domain.weather import brackets_partition, event_probabilities, weather_event_date
 from kalshi_bots.ports.errors import ExternalServiceError, StaleDataError
@@ -246,6 +247,11 @@ def _trade(  # noqa: PLR0917
     for c in good:
         if c.event.event_ticker in held:
             _note(notes, c.event.event_ticker, NoTradeReason.ALREADY_TRADED, "open position in this event")
+            continue
+        # Before anything is written: an ask off the market's grid cannot be sent as a limit price.
+        off_tick = tick_refusal(c.market, c.price)
+        if off_tick is not None:
+            _note(notes, c.market.ticker, off_tick.reason, off_tick.detail)
             continue
         sizing = size_order(
             bankroll,

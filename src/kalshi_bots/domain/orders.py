@@ -31,6 +31,24 @@ SLOT_EARLY_TOLERANCE = timedelta(minutes=5)
 CLIENT_ORDER_NAMESPACE = uuid.UUID("6f1c2a8e-4b7d-5e93-9a41-0d2c6b8f7e15")
 
 
+ORDER_PRICE_QUANTUM = Decimal("0.0001")  # order prices accept at most 4 decimals (reference §3)
+
+
+def intent_problem(intent: OrderIntent) -> str | None:
+    """Why ``intent`` cannot be sent as it is (price, count, id), or None. The order path checks this
+    before it reserves or writes anything; the exchange adapters refuse to build such a request."""
+    price = intent.yes_price
+    if not price.is_finite() or not (0 < price < 1):
+        return f"order {intent.client_order_id}: YES price must be strictly between 0 and 1, got {price}"
+    if price != price.quantize(ORDER_PRICE_QUANTUM):
+        return f"order {intent.client_order_id}: price {price} has more than 4 decimals"
+    if intent.count < 1:
+        return f"order {intent.client_order_id}: count must be >= 1, got {intent.count}"
+    if not intent.client_order_id:
+        return "order without client_order_id: it could not be reconciled, refusing to send"
+    return None
+
+
 def client_order_id(bot: str, ticker: str, scheduled_for: datetime, attempt: int = 0) -> str:
     """Deterministic UUID string for (bot, market ticker, scheduled time, attempt)."""
     if not bot or "|" in bot:
