@@ -3,9 +3,10 @@
 Refusals (``Outcome.NO_TRADE``, ``reason`` = a :class:`NoTradeReason` value, logged, no order):
 ``too_late`` (under a minute before the target hour closes), kill switch, daily loss limit, already
 traded this hour, event missing, exchange or crypto shard not trading, VOL/LATEST older than
-``max_vol_age_s`` or without 15-minute metrics, Coinbase price older than ``max_price_age_s`` (exchange
-time vs our clock), no qualifying strike, no NO ask, unknown fee type, edge too small, size zero, close
-time not the target top of the hour, budget exceeded.
+``max_vol_age_s`` or without the model's volatility input (:func:`hourly_model_input`: too few recent
+minute prices), Coinbase price older than ``max_price_age_s`` (exchange time vs our clock), no qualifying
+strike, no NO ask, unknown fee type, edge too small, size zero, close time not the target top of the
+hour, budget exceeded.
 A store that cannot be read is ``Outcome.ERROR`` with reason ``store_unavailable`` (no order either).
 
 One order per asset and hour: the client_order_id is derived from the bot and the **target hour** (the
@@ -32,6 +33,7 @@ from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, pla
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, NoTradeReason, decide_hourly
 from kalshi_bots.domain.fees import effective_fee_schedule
+from kalshi_bots.domain.hourly_model import hourly_model_input
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target, minutes_until
 from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus
 from kalshi_bots.domain.models import Outcome as Side
@@ -135,12 +137,10 @@ def _gather_and_decide(
         raise _Refusal(
             NoTradeReason.VOL_STALE, f"VOL/LATEST is {vol_age_s:.0f}s old (max {params.max_vol_age_s})"
         )
-    window = snapshot.window(params.vol_window_minutes)
-    if window is None or window.std_pct is None:
-        samples = 0 if window is None else window.samples
-        raise _Refusal(
-            NoTradeReason.VOL_INSUFFICIENT, f"{params.vol_window_minutes}m window: {samples} samples"
-        )
+    vol = hourly_model_input(params.model, snapshot)  # the one model input, shared with the backtest
+    facts.update(vol_model=vol.model, vol_returns=vol.returns)
+    if vol.vol_15m_std_pct is None:
+        raise _Refusal(NoTradeReason.VOL_INSUFFICIENT, f"{vol.model}: {vol.detail}")
 
     tick = deps.prices.current_price(asset)
     price_age_s = (now - tick.at).total_seconds()
@@ -156,7 +156,7 @@ def _gather_and_decide(
     facts["bankroll"] = bankroll
     decision = decide_hourly(
         spot=tick.price,
-        vol_15m_std_pct=window.std_pct,
+        vol_15m_std_pct=vol.vol_15m_std_pct,
         now=now,
         event=event,
         fee_schedule=fees,
@@ -167,7 +167,8 @@ def _gather_and_decide(
         max_fraction=params.max_fraction,
         max_contracts=params.max_contracts,
         expected_close=target.close_time,
-        tail_nu=params.tail_nu,
+        tail_nu=vol.tail_nu,
+        settlement_average_s=vol.settlement_average_s,
     )
     return decision, tick.price, now
 
