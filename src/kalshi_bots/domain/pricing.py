@@ -157,9 +157,7 @@ def prob_no_law(
 ) -> float:
     """P(NO) under the model's law: the spec's normal (``tail_nu`` None) or unit-variance Student-t."""
     if tail_nu is None:
-        return prob_no(
-            spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s
-        )
+        return prob_no(spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s)
     return prob_no_t(
         spot, strike, minutes_left, vol_15m_std_pct, tail_nu, settlement_average_s=settlement_average_s
     )

@@ -6,6 +6,7 @@ Also runnable on its own: ``python -m kalshi_bots.entrypoints.backtest_cli crypt
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -27,12 +28,15 @@ from kalshi_bots.adapters.report.crypto_report import build_crypto_content
 from kalshi_bots.adapters.report.files import write_decisions_csv, write_json, write_rows_csv
 from kalshi_bots.adapters.report.weather_report import build_weather_content
 from kalshi_bots.app.backtest.crypto import ReplayConfig
-from kalshi_bots.app.backtest.models import MODELS
+from kalshi_bots.app.backtest.models import LIVE, MODELS
 from kalshi_bots.app.backtest.quotes import study
 from kalshi_bots.app.backtest.run_crypto import AUTO, DEFAULT_REFERENCE, run_crypto
 from kalshi_bots.app.backtest.run_weather import Scenario, run_scenario, scenario_dict
 from kalshi_bots.app.backtest.weather import WeatherEvent, error_sd
 from kalshi_bots.app.backtest.weather_events import events_from_book, events_from_trades
+from kalshi_bots.app.deps import HourlyParams
+from kalshi_bots.bootstrap import job_params
+from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.models import Asset
 
@@ -56,9 +60,10 @@ def add_backtest_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     crypto.add_argument(
         "--model",
-        choices=(AUTO, *MODELS),
+        choices=(AUTO, LIVE, *MODELS),
         default=AUTO,
-        help="volatility model to replay; 'auto' = the walk-forward choice (default)",
+        help="volatility model to replay; 'live' = what the bot runs under the current KALSHI_BOTS_* "
+        "settings (model, its parameters and the trading rule); 'auto' = the walk-forward choice (default)",
     )
     crypto.add_argument(
         "--reference", choices=tuple(MODELS), default=DEFAULT_REFERENCE, help="assumed market's model"
@@ -80,20 +85,38 @@ def add_backtest_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def live_settings() -> HourlyParams:
+    """The hourly parameters the bot would run with now (``KALSHI_BOTS_*``, validated)."""
+    return job_params(Settings.from_env(os.environ)).hourly
+
+
 def _run_crypto(args: argparse.Namespace) -> int:
     out: Path = args.out
+    hourly = live_settings()
     bars = load_minute_bars(args.prices, Asset(args.asset))
     for gap in bars.gaps:
         print(f"gap: {gap.describe()}", file=sys.stderr)
     quotes = study(load_late_band_quotes(args.quotes)) if args.quotes else None
+    # The trading rule is the live one under the current settings, for every model replayed.
     config = ReplayConfig(
         ladder_width_pct=args.ladder_width_pct,
         bankroll=args.bankroll,
         half_spread=args.half_spread_cents / 100,
         settlement_average_s=args.settlement_average_s,
+        min_edge=hourly.min_edge,
+        strike_distance_bps=hourly.strike_distance_bps,
+        kelly_multiplier=hourly.kelly_multiplier,
+        max_fraction=hourly.max_fraction,
+        max_contracts=hourly.max_contracts,
     )
     run = run_crypto(
-        bars, model=args.model, config=config, reference=args.reference, folds=args.folds, quotes=quotes
+        bars,
+        model=args.model,
+        config=config,
+        reference=args.reference,
+        folds=args.folds,
+        quotes=quotes,
+        live=hourly.model,
     )
     write_decisions_csv(run.selected, out / "decisions.csv", decision_only=args.strikes == "decision")
     write_json(run.metrics, out / "metrics.json")
@@ -106,6 +129,15 @@ def _run_crypto(args: argparse.Namespace) -> int:
     )
     for row in m["comparison_all_hours"]:
         print(f"  {row['model']:13} decision-strike log loss {row['decision_log_loss']:.4f}")
+    for name in ("decision_strike", "ladder"):
+        d = m["against_spec_same_rows"].get(name)
+        if d:
+            where = f"{name.replace('_', ' ')} ({d['n']} rows, {d['clusters']} hours)"
+            print(
+                f"{run.selected.model} vs spec, {where}: "
+                f"{d['mean_a']:.4f} vs {d['mean_b']:.4f} = {d['ratio']:.3f}x, "
+                f"difference {d['difference']:+.4f} (s.e. {d['standard_error'] or float('nan'):.4f})"
+            )
     wf = m["walk_forward"]
     print(
         f"walk-forward choice {wf['chosen_default']}: OOS minus spec "
@@ -225,6 +257,9 @@ def run_backtest(args: argparse.Namespace) -> int:
             return _run_crypto(args)
         if args.backtest_kind == "weather":
             return run_weather(args)
+    except ConfigError as exc:
+        print(f"backtest: settings: {exc}", file=sys.stderr)
+        return 2
     except (BacktestDataError, DomainError) as exc:
         print(f"backtest: {exc}", file=sys.stderr)
         return 2
