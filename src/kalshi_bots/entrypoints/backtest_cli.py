@@ -1,4 +1,7 @@
-"""``kalshi-bots backtest crypto|weather``: replay recorded data through the live decision code.
+"""``kalshi-bots backtest crypto|weather|quotes``: replay recorded data through the live decision code.
+
+``crypto --quotes`` (the late-band favourite study, market side only) keeps working; ``quotes`` scores the
+live model against the market on every recorded quote with a fresh spot.
 
 Also runnable on its own: ``python -m kalshi_bots.entrypoints.backtest_cli crypto --prices FILE.csv``.
 """
@@ -15,22 +18,30 @@ from typing import Any
 
 from kalshi_bots.adapters.backtest_data import (
     BacktestDataError,
+    load_botlog,
     load_cli_highs,
     load_kxhighny_book,
     load_kxhighny_trades,
     load_late_band_quotes,
     load_minute_bars,
     load_nws_point_forecasts,
+    load_official_results,
+    load_price_points,
     load_weathercom_pairs,
 )
 from kalshi_bots.adapters.report import write_report
 from kalshi_bots.adapters.report.crypto_report import build_crypto_content
 from kalshi_bots.adapters.report.files import write_decisions_csv, write_json, write_rows_csv
+from kalshi_bots.adapters.report.quotes_report import build_quotes_content
 from kalshi_bots.adapters.report.weather_report import build_weather_content
+from kalshi_bots.adapters.snapshot_csv import SnapshotFileError, read_snapshot_csv
 from kalshi_bots.app.backtest.crypto import ReplayConfig
-from kalshi_bots.app.backtest.models import LIVE, MODELS
+from kalshi_bots.app.backtest.models import LIVE, MODELS, live_model
+from kalshi_bots.app.backtest.quote_scoring import ROW_COLUMNS, QuoteSource, RuleConfig, SpotSeries, row_cells
+from kalshi_bots.app.backtest.quote_sources import botlog_rows, late_band_rows, minute_prices, recorder_rows
 from kalshi_bots.app.backtest.quotes import study
 from kalshi_bots.app.backtest.run_crypto import AUTO, DEFAULT_REFERENCE, run_crypto
+from kalshi_bots.app.backtest.run_quotes import run_quotes
 from kalshi_bots.app.backtest.run_weather import Scenario, run_scenario, scenario_dict
 from kalshi_bots.app.backtest.weather import WeatherEvent, error_sd
 from kalshi_bots.app.backtest.weather_events import events_from_book, events_from_trades
@@ -82,7 +93,95 @@ def add_backtest_parser(subparsers: Any) -> argparse.ArgumentParser:
     crypto.add_argument("--out", type=Path, default=Path("backtest-out/crypto"))
     crypto.add_argument("--no-report", action="store_true", help="skip the HTML/PNG report")
     add_weather_parser(kinds)
+    add_quotes_parser(kinds)
     return parser
+
+
+def add_quotes_parser(kinds: Any) -> None:
+    quotes = kinds.add_parser(
+        "quotes",
+        help="score the live model against the market on recorded Kalshi quotes (needs spot <= 60 s old)",
+    )
+    quotes.add_argument("--late-band", type=Path, help="hourly_KXBTCD.csv (late-band asks and outcomes)")
+    quotes.add_argument(
+        "--spot", type=Path, help="1-minute spot closes for the late band (Coinbase: time = candle start)"
+    )
+    quotes.add_argument(
+        "--spot-stamp",
+        choices=("start", "end"),
+        default="start",
+        help="whether --spot times are candle starts (Coinbase, default) or the observation time",
+    )
+    quotes.add_argument("--brti", type=Path, help="brti_quarter_hour_2026.csv: settlement index points")
+    quotes.add_argument("--botlog", type=Path, help="kxbtcd_v2_paper_run_*.jsonl (Feb 2026 ladder logs)")
+    quotes.add_argument("--botlog-results", type=Path, help="fills_with_settlement_*.csv (official results)")
+    quotes.add_argument(
+        "--recorder", type=Path, action="append", default=[], help="a recorder snapshot export (repeatable)"
+    )
+    quotes.add_argument("--asset", choices=[a.value for a in Asset], default="BTC")
+    quotes.add_argument("--out", type=Path, default=Path("backtest-out/quotes"))
+    quotes.add_argument("--no-report", action="store_true")
+
+
+def _quote_sources(args: argparse.Namespace) -> list[QuoteSource]:
+    asset = Asset(args.asset)
+    sources: list[QuoteSource] = []
+    if args.late_band:
+        minutes = (
+            load_price_points(args.spot, asset, stamp_offset_s=60 if args.spot_stamp == "start" else 0)
+            if args.spot
+            else []
+        )
+        brti = load_price_points(args.brti, asset, price_column="brti_60s_avg") if args.brti else []
+        rows = [
+            r
+            for r in late_band_rows(load_late_band_quotes(args.late_band))
+            if r.ticker.startswith(f"KX{asset}")
+        ]
+        sources.append(QuoteSource("late-band", rows, minutes, brti, asset))
+    if args.botlog:
+        candidates, prints = load_botlog(args.botlog, asset)
+        official = load_official_results(args.botlog_results) if args.botlog_results else {}
+        rows = botlog_rows(candidates, SpotSeries(prints), official)
+        sources.append(QuoteSource("botlog-2026-02", rows, minute_prices(prints), (), asset))
+    for path in args.recorder:
+        sources.append(
+            QuoteSource(f"recorder:{path.name}", recorder_rows(read_snapshot_csv(path)), (), (), asset)
+        )
+    if not sources:
+        raise BacktestDataError("backtest quotes needs --late-band, --botlog and/or --recorder")
+    return sources
+
+
+def run_quotes_cli(args: argparse.Namespace) -> int:
+    hourly = live_settings()
+    sources = _quote_sources(args)
+    rule = RuleConfig(min_edge=hourly.min_edge, strike_distance_bps=hourly.strike_distance_bps)
+    run = run_quotes(sources, hourly.model, rule=rule, model_description=live_model(hourly.model).description)
+    out: Path = args.out
+    write_rows_csv(ROW_COLUMNS, [row_cells(r) for r in run.result.rows], out / "quotes.csv")
+    write_json(run.metrics, out / "metrics.json")
+    if not args.no_report:
+        write_report(build_quotes_content(run), out)
+    r = run.result
+    print(f"{len(r.rows)} of {sum(r.seen.values())} quotes scored ({r.model}); dropped: {r.drops}")
+    for name, c in (
+        ("all, vs ask", r.versus_ask),
+        ("with a bid, vs mid", r.versus_mid),
+        *r.by_source.items(),
+    ):
+        if c is None:
+            continue
+        d = c.log_loss_difference
+        se = "n/a" if d.standard_error is None else f"{d.standard_error:.4f}"
+        print(
+            f"  {name}: {c.model.n} rows, {d.clusters} events; log loss model {c.model.log_loss:.4f} "
+            f"market {c.market.log_loss:.4f} (diff {d.difference:+.4f}, s.e. {se}); "
+            f"Brier {c.model.brier:.4f} vs {c.market.brier:.4f}"
+        )
+    print(f"live rule: {r.rule.trades} trades, P&L ${r.rule.total_pnl}")
+    print(f"wrote {out}/quotes.csv, metrics.json" + ("" if args.no_report else ", report.html"))
+    return 0
 
 
 def live_settings() -> HourlyParams:
@@ -257,10 +356,12 @@ def run_backtest(args: argparse.Namespace) -> int:
             return _run_crypto(args)
         if args.backtest_kind == "weather":
             return run_weather(args)
+        if args.backtest_kind == "quotes":
+            return run_quotes_cli(args)
     except ConfigError as exc:
         print(f"backtest: settings: {exc}", file=sys.stderr)
         return 2
-    except (BacktestDataError, DomainError) as exc:
+    except (BacktestDataError, DomainError, SnapshotFileError) as exc:
         print(f"backtest: {exc}", file=sys.stderr)
         return 2
     print(f"backtest: unknown kind {args.backtest_kind!r}", file=sys.stderr)
@@ -273,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_backtest_parser(sub)
     # Standalone use: "backtest_cli crypto ..." works as well as "backtest_cli backtest crypto ...".
     args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in and args_in[0] in ("crypto", "weather"):
+    if args_in and args_in[0] in ("crypto", "weather", "quotes"):
         args_in.insert(0, "backtest")
     return run_backtest(parser.parse_args(args_in))
 
