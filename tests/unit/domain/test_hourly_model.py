@@ -7,6 +7,7 @@ import random
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -43,7 +44,7 @@ def issue_formula(ticks: list[PriceTick], half_life: float = 20.0) -> float:
     """The issue's words, literally: s^2 = 15 * EWMA of squared 1-minute log returns, weights
     0.5^(age / 20) over the last 120 returns, normalised; as vol_15m_std_pct (percent)."""
     prices = [float(t.price) for t in ticks[-121:]]
-    squares = [math.log(b / a) ** 2 for a, b in zip(prices, prices[1:], strict=False)]
+    squares = [math.log(b / a) ** 2 for a, b in pairwise(prices)]
     weights = [0.5 ** ((len(squares) - 1 - i) / half_life) for i in range(len(squares))]
     ewma = sum(w * r for w, r in zip(weights, squares, strict=True)) / sum(weights)
     return math.sqrt(15 * ewma) * 100

@@ -33,7 +33,10 @@ def event_of(ticker: str) -> str:
     return ticker.rsplit("-", 1)[0]
 
 
-def late_band_rows(quotes: Sequence[LateBandQuote], source: str = "late-band") -> list[QuoteRow]:
+def late_band_rows(
+    quotes: Sequence[LateBandQuote], series: str = "KXBTCD", source: str = "late-band"
+) -> list[QuoteRow]:
+    """The quotes of one series (the file mixes KXBTCD and KXETHD when concatenated)."""
     return [
         QuoteRow(
             source=source,
@@ -48,6 +51,7 @@ def late_band_rows(quotes: Sequence[LateBandQuote], source: str = "late-band") -
             outcome_source=KALSHI,
         )
         for q in quotes
+        if q.ticker.startswith(f"{series}-")
     ]
 
 
