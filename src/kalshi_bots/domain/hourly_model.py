@@ -28,6 +28,7 @@ feed outage) gives no estimate and a reason: the job refuses ``vol_insufficient`
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -129,6 +130,10 @@ class EwmaVol:
     minutes_covered: float
 
 
+def _at(tick: PriceTick) -> datetime:
+    return tick.at
+
+
 def ewma_vol_15m_pct(
     ticks: Sequence[PriceTick],
     end: datetime,
@@ -143,30 +148,34 @@ def ewma_vol_15m_pct(
     or a repeated time raises :class:`DomainError` naming the time.
     """
     end = require_aware(end, "end")
-    start = end - timedelta(minutes=window_minutes)
-    decay = math.log(2.0) / half_life_minutes
+    end_s = end.timestamp()
+    decay = math.log(2.0) / half_life_minutes / 60.0  # per second of age
     weighted_squares = 0.0
-    weighted_minutes = 0.0
+    weighted_seconds = 0.0
     returns = 0
-    covered = 0.0
-    previous: PriceTick | None = None
-    for tick in ticks:
-        if tick.at < start or tick.at > end:
-            continue
-        price = tick.price
-        if not price.is_finite() or price <= 0:
-            raise DomainError(f"price at {tick.at.isoformat()} must be positive and finite, got {price}")
-        if previous is not None:
-            dt = (tick.at - previous.at).total_seconds() / 60.0
+    first_s = previous_s = previous_price = 0.0
+    lo = bisect_left(ticks, end - timedelta(minutes=window_minutes), key=_at)
+    hi = bisect_right(ticks, end, key=_at)
+    for tick in ticks[lo:hi]:
+        at_s = tick.at.timestamp()
+        value = tick.price
+        price = float(value) if value.is_finite() else math.nan
+        if not price > 0:  # also NaN and infinities (float compares avoid Decimal's slow ones)
+            raise DomainError(f"price at {tick.at.isoformat()} must be positive and finite, got {value}")
+        if previous_price:
+            dt = at_s - previous_s
             if dt <= 0:
                 raise DomainError(f"ticks must be strictly ascending in time; see {tick.at.isoformat()}")
-            r = math.log(float(price) / float(previous.price))
-            weight = math.exp(-decay * (end - tick.at).total_seconds() / 60.0)
+            r = math.log(price / previous_price)
+            weight = math.exp(-decay * (end_s - at_s))
             weighted_squares += weight * r * r
-            weighted_minutes += weight * dt
+            weighted_seconds += weight * dt
             returns += 1
-            covered += dt
-        previous = tick
+        else:
+            first_s = at_s
+        previous_s, previous_price = at_s, price
+    weighted_minutes = weighted_seconds / 60.0
+    covered = (previous_s - first_s) / 60.0
     if returns < min_returns or weighted_minutes <= 0:
         return EwmaVol(None, returns, covered)
     per_minute_variance = weighted_squares / weighted_minutes

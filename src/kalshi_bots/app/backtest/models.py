@@ -9,7 +9,7 @@ the grid with the best log loss on earlier data and scores it on later data.
 
 ``live`` is built from the settings (:func:`live_model`): its input is
 :func:`kalshi_bots.domain.hourly_model.hourly_model_input` on the snapshot the collector would have
-stored at that minute (:func:`kalshi_bots.domain.volatility.compute_snapshot`), exactly as the job.
+stored at that minute (its trailing ticks and 15-minute window), exactly as the job.
 
 The expensive part, the window statistics, is computed once per decision (:class:`Features`) with the
 live :func:`kalshi_bots.domain.volatility.compute_window` and the estimators in
@@ -23,10 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.hourly_model import HourlyModel, ModelName, hourly_model, hourly_model_input
-from kalshi_bots.domain.models import PriceTick
+from kalshi_bots.domain.hourly_model import (
+    SAMPLE_WINDOW_MINUTES,
+    HourlyModel,
+    ModelName,
+    hourly_model,
+    hourly_model_input,
+)
+from kalshi_bots.domain.models import PriceTick, VolatilitySnapshot
 from kalshi_bots.domain.vol_models import blended_std_pct, ewma_std_pcts, literal_std_pct
-from kalshi_bots.domain.volatility import compute_snapshot, compute_window
+from kalshi_bots.domain.volatility import compute_window, trailing_ticks
 
 Params = Mapping[str, float]
 EWMA_HALF_LIVES = (5.0, 10.0, 20.0, 40.0)
@@ -65,8 +71,13 @@ def compute_features(
 
     snapshot = None
     if ticks and ({"ewma_t", "live"} & needs):
-        # The VOL/LATEST item the collector would have written at this minute (same function).
-        snapshot = compute_snapshot(ticks[0].asset, ticks, end)
+        # What hourly_model_input reads of the VOL/LATEST item the collector would have written at
+        # this minute: the same trailing ticks (volatility.trailing_ticks, as compute_snapshot keeps
+        # them) and the same 15-minute window. The other windows are never read, so not computed.
+        recent = trailing_ticks(ticks, end)
+        snapshot = VolatilitySnapshot(
+            ticks[0].asset, end, (compute_window(recent, end, SAMPLE_WINDOW_MINUTES),), None, recent
+        )
 
     def model_vol(model: HourlyModel | None, name: str) -> float | None:
         if snapshot is None or model is None or name not in needs:
