@@ -220,12 +220,15 @@ def _optional_float(raw: str) -> float | None:
         return None
 
 
-def load_nws_point_forecasts(path: Path, lead_days: int = 1) -> list[ForecastPair]:
-    """NWS point forecast highs vs the Open-Meteo reanalysis high; rows missing either are skipped."""
+def load_nws_point_forecasts(path: Path, lead_days: int | None = 1) -> list[ForecastPair]:
+    """NWS point forecast highs vs the Open-Meteo reanalysis high; rows missing either are skipped.
+
+    ``lead_days`` None keeps every lead."""
     pairs: list[ForecastPair] = []
     for line, row in _rows(path):
         where = f"{path}:{line}"
-        if int(_decimal(row.get("lead_time_days", ""), where, "lead_time_days")) != lead_days:
+        lead = int(_decimal(row.get("lead_time_days", ""), where, "lead_time_days"))
+        if lead_days is not None and lead != lead_days:
             continue
         forecast = _optional_float(row.get("nws_forecast_high_f", ""))
         actual = _optional_float(row.get("openmeteo_archive_actual_high_f", ""))
@@ -236,7 +239,7 @@ def load_nws_point_forecasts(path: Path, lead_days: int = 1) -> list[ForecastPai
                 source=f"nws:{row.get('station', '')}",
                 forecast_date=_date(row.get("forecast_date", ""), where),
                 target_date=_date(row.get("target_date", ""), where),
-                lead_days=lead_days,
+                lead_days=lead,
                 forecast_high_f=forecast,
                 actual_high_f=actual,
             )
@@ -244,8 +247,9 @@ def load_nws_point_forecasts(path: Path, lead_days: int = 1) -> list[ForecastPai
     return pairs
 
 
-def load_weathercom_pairs(path: Path, lead_days: int = 1) -> list[ForecastPair]:
-    """weather.com NYC forecast highs vs observed highs at ``lead_days``; incomplete rows skipped."""
+def load_weathercom_pairs(path: Path, lead_days: int | None = 1) -> list[ForecastPair]:
+    """weather.com NYC forecast highs vs observed highs at ``lead_days`` (None = every lead from 1);
+    incomplete rows skipped."""
     pairs: list[ForecastPair] = []
     for line, row in _rows(path):
         where = f"{path}:{line}"
@@ -254,10 +258,28 @@ def load_weathercom_pairs(path: Path, lead_days: int = 1) -> list[ForecastPair]:
         if forecast is None or actual is None:
             continue
         made, target = _date(row.get("forecast_date", ""), where), _date(row.get("date", ""), where)
-        if (target - made).days != lead_days:
+        lead = (target - made).days
+        if lead < 1 or (lead_days is not None and lead != lead_days):
             continue
-        pairs.append(ForecastPair("weathercom:NYC", made, target, lead_days, forecast, actual))
+        pairs.append(ForecastPair("weathercom:NYC", made, target, lead, forecast, actual))
     return pairs
+
+
+def load_ghcnd_tmax(path: Path, city: str = "NYC") -> dict[date, int]:
+    """NOAA GHCN-Daily TMAX at a settlement station (``city,...,date,nws_settlement_temp``), °F."""
+    highs: dict[date, int] = {}
+    for line, row in _rows(path):
+        if row.get("city", "").upper() != city.upper():
+            continue
+        where = f"{path}:{line}"
+        raw = row.get("nws_settlement_temp", "")
+        try:
+            highs[_date(row.get("date", ""), where)] = int(raw)
+        except ValueError as exc:
+            raise BacktestDataError(f"{where}: nws_settlement_temp is not an integer: {raw!r}") from exc
+    if not highs:
+        raise BacktestDataError(f"{path}: no rows for city {city!r}")
+    return highs
 
 
 def _cents_or_none(raw: str, where: str, column: str) -> Decimal | None:

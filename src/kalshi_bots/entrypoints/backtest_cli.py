@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ from kalshi_bots.adapters.backtest_data import (
     BacktestDataError,
     load_botlog,
     load_cli_highs,
+    load_ghcnd_tmax,
     load_kxhighny_book,
     load_kxhighny_trades,
     load_late_band_quotes,
@@ -40,12 +42,20 @@ from kalshi_bots.app.backtest.models import LIVE, MODELS, live_model
 from kalshi_bots.app.backtest.quote_scoring import ROW_COLUMNS, QuoteSource, RuleConfig, SpotSeries, row_cells
 from kalshi_bots.app.backtest.quote_sources import botlog_rows, late_band_rows, minute_prices, recorder_rows
 from kalshi_bots.app.backtest.quotes import study
+from kalshi_bots.app.backtest.records import ForecastPair
 from kalshi_bots.app.backtest.run_crypto import AUTO, DEFAULT_REFERENCE, run_crypto
 from kalshi_bots.app.backtest.run_quotes import run_quotes
 from kalshi_bots.app.backtest.run_weather import Scenario, run_scenario, scenario_dict
 from kalshi_bots.app.backtest.weather import WeatherEvent, error_sd
+from kalshi_bots.app.backtest.weather_calibration import (
+    VARIANTS,
+    calibrate,
+    fit_errors,
+    season_of,
+    with_truth,
+)
 from kalshi_bots.app.backtest.weather_events import events_from_book, events_from_trades
-from kalshi_bots.app.deps import HourlyParams
+from kalshi_bots.app.deps import HourlyParams, WeatherParams
 from kalshi_bots.bootstrap import job_params
 from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.errors import DomainError
@@ -253,6 +263,12 @@ def add_weather_parser(kinds: Any) -> None:
     weather.add_argument("--trades", type=Path, help="KXHIGHNY_trades_last100_per_market.csv")
     weather.add_argument("--weathercom", type=Path, help="nyc_forecast.csv (sigma source 'weathercom')")
     weather.add_argument("--nws-points", type=Path, help="nws_forecast_highs_10_airports.csv (sigma 'nws')")
+    weather.add_argument(
+        "--ghcnd",
+        type=Path,
+        help="GHCN-Daily TMAX (nws_settlement_ground_truth_OFFICIAL.csv): the official Central Park high, "
+        "to calibrate the weather.com errors against (sigma 'calibrated')",
+    )
     weather.add_argument("--sigma", type=float, help="a fixed sigma in °F (sigma source 'fixed')")
     weather.add_argument("--min-edge", type=float, default=0.05)
     weather.add_argument("--decision-day-offset", type=int, default=-1, help="decide on event day + N")
@@ -261,8 +277,36 @@ def add_weather_parser(kinds: Any) -> None:
     weather.add_argument("--no-report", action="store_true")
 
 
+OFFICIAL_NYC = "weathercom vs GHCN (KNYC, official high)"
+NWS_REANALYSIS = "NWS points vs Open-Meteo reanalysis (10 airports)"
+
+
+def _archives(args: argparse.Namespace) -> dict[str, list[ForecastPair]]:
+    """Forecast-error archives for the calibration, every lead."""
+    archives: dict[str, list[ForecastPair]] = {}
+    if args.weathercom and args.ghcnd:
+        truth = load_ghcnd_tmax(args.ghcnd, "NYC")
+        archives[OFFICIAL_NYC] = with_truth(load_weathercom_pairs(args.weathercom, None), truth, "wc:KNYC")
+    if args.nws_points:
+        archives[NWS_REANALYSIS] = load_nws_point_forecasts(args.nws_points, None)
+    return archives
+
+
+def _calibrated_sigma(
+    archives: dict[str, list[ForecastPair]], events: list[WeatherEvent]
+) -> tuple[float, float, int] | None:
+    """The NYC lead-1 cell of the lead+season fit on the official archive, for the events' season."""
+    pairs = archives.get(OFFICIAL_NYC)
+    if not pairs or not events:
+        return None
+    season = Counter(season_of(e.day) for e in events).most_common(1)[0][0]
+    cell = fit_errors(pairs, VARIANTS["lead+season"]).cells.get((1, season))
+    return None if cell is None else (cell.sd_f, cell.bias_f, cell.n)
+
+
 def _sigmas(args: argparse.Namespace) -> dict[str, tuple[float, float, int]]:
-    sigmas: dict[str, tuple[float, float, int]] = {}
+    # The live weather model's own day-ahead sigma, so every run compares against what the bot uses.
+    sigmas: dict[str, tuple[float, float, int]] = {"live": (WeatherParams().sigma_day_ahead_f, 0.0, 0)}
     if args.weathercom:
         sigmas["weathercom"] = error_sd(load_weathercom_pairs(args.weathercom))
     if args.nws_points:
@@ -288,17 +332,23 @@ def run_weather(args: argparse.Namespace) -> int:
     if not datasets:
         raise BacktestDataError("weather backtest needs --book-dir and/or --trades")
     sigmas = _sigmas(args)
+    archives = _archives(args)
+    calibrated = _calibrated_sigma(archives, datasets.get("book", []))
+    if calibrated is not None:
+        sigmas["calibrated"] = calibrated
     sigma_values = {name: sd for name, (sd, _, _) in sigmas.items()}
     # The market-implied mean needs recorded quotes: only the book has them (see events_from_trades).
     scenarios = [Scenario("book", "market", s) for s in sigma_values if "book" in datasets]
     scenarios += [Scenario(d, "persistence", "persistence") for d in datasets]
     results = [run_scenario(sc, datasets[sc.dataset], cli, sigma_values, args.min_edge) for sc in scenarios]
     out: Path = args.out
+    calibration = calibrate(archives, WeatherParams().sigma_day_ahead_f) if archives else None
     write_json(
         {
             "decision": f"event day {offset:+d} at {hour}:00 America/New_York",
             "sigma_sources": {k: {"sd_f": sd, "bias_f": b, "pairs": n} for k, (sd, b, n) in sigmas.items()},
             "scenarios": [scenario_dict(r) for r in results],
+            "calibration": calibration,
         },
         out / "metrics.json",
     )
@@ -338,7 +388,7 @@ def run_weather(args: argparse.Namespace) -> int:
         out / "brackets.csv",
     )
     if not args.no_report:
-        write_report(build_weather_content(results, sigmas), out)
+        write_report(build_weather_content(results, sigmas, calibration), out)
     for r in results:
         s, m = r.scores, r.market_scores
         print(
