@@ -75,7 +75,7 @@ def test_walk_forward_fits_only_on_earlier_months() -> None:
 
 def test_walk_forward_leaves_a_gap_of_the_longest_lead_before_each_month() -> None:
     """A truth on Feb 27 (3 days before March) is not yet known to a 3-day forecast made on Feb 26."""
-    jan = month(2022, 1, [-1.0, 1.0] * 10) + [pair(date(2022, 2, 1), 0.5)]
+    jan = [*month(2022, 1, [-1.0, 1.0] * 10), pair(date(2022, 2, 1), 0.5)]
     late_feb = [pair(date(2022, 2, 27), 30.0)]
     mar = month(2022, 3, [0.0] * 5)
     with_late = walk_forward(jan + late_feb + mar, {"lead": ("lead",)}, current_sd_f=2.6)
