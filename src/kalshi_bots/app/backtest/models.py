@@ -27,6 +27,7 @@ from kalshi_bots.domain.hourly_model import (
     SAMPLE_WINDOW_MINUTES,
     HourlyModel,
     ModelName,
+    VolEstimator,
     hourly_model,
     hourly_model_input,
 )
@@ -75,9 +76,9 @@ def compute_features(
         # this minute: the same trailing ticks (volatility.trailing_ticks, as compute_snapshot keeps
         # them) and the same 15-minute window. The other windows are never read, so not computed.
         recent = trailing_ticks(ticks, end)
-        snapshot = VolatilitySnapshot(
-            ticks[0].asset, end, (compute_window(recent, end, SAMPLE_WINDOW_MINUTES),), None, recent
-        )
+        sample = live is not None and live.estimator is VolEstimator.SAMPLE_15M and "live" in needs
+        windows = (compute_window(recent, end, SAMPLE_WINDOW_MINUTES),) if sample else ()
+        snapshot = VolatilitySnapshot(ticks[0].asset, end, windows, None, recent)
 
     def model_vol(model: HourlyModel | None, name: str) -> float | None:
         if snapshot is None or model is None or name not in needs:
