@@ -62,7 +62,7 @@ def minute_prices(points: Sequence[PriceTick], max_age_s: float = 60.0) -> list[
     if not series.points:
         return []
     first = series.points[0].at.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    last = series.points[-1].at
+    last = series.points[-1].at + timedelta(seconds=max_age_s)
     out: list[PriceTick] = []
     minute = first
     while minute <= last:
