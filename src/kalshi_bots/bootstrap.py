@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from kalshi_bots.app.deps import Deps, HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config import Settings, StoreKind
+from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.ports.errors import AuthError
 from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
@@ -33,6 +34,17 @@ if TYPE_CHECKING:
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
 
 
+def hourly_model_of(settings: Settings) -> HourlyModel:
+    """The hourly model the settings choose (shared by the jobs and ``backtest --model live``)."""
+    return hourly_model(
+        settings.hourly_model,
+        tail_nu=settings.hourly_tail_nu or None,
+        half_life_minutes=settings.hourly_ewma_half_life_minutes,
+        window_minutes=settings.hourly_ewma_window_minutes,
+        min_returns=settings.hourly_ewma_min_returns,
+    )
+
+
 def job_params(settings: Settings) -> JobParams:
     """The plain parameters jobs read (``Deps.params``); jobs never see the settings object."""
     defaults = HourlyParams()
@@ -42,10 +54,9 @@ def job_params(settings: Settings) -> JobParams:
         kelly_multiplier=settings.hourly_kelly_multiplier,
         max_fraction=settings.hourly_max_fraction,
         max_contracts=settings.hourly_max_contracts,
-        tail_nu=settings.hourly_tail_nu or None,
         max_vol_age_s=defaults.max_vol_age_s,
         max_price_age_s=defaults.max_price_age_s,
-        vol_window_minutes=defaults.vol_window_minutes,
+        model=hourly_model_of(settings),
     )
     weather = WeatherParams(
         min_edge=settings.weather_min_edge,

@@ -8,6 +8,7 @@ module's subject); everything that moves money crosses a real socket.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -236,8 +237,7 @@ def list_hourly_event(world: MoneyWorld, *, no_ask: Decimal = CHEAP_NO, size: De
             world.fake.set_quote(market.ticker, yes_bid=D("0.40"), yes_ask=D("0.60"))
     quote_no(world, no_ask, size)
     now = world.clock.now()
-    windows = tuple(WindowVolatility(w, w, 0.2, 0.5, 0.1) for w in (15, 30, 60, 90, 120))
-    world.raw_store.put_volatility(VolatilitySnapshot(Asset.BTC, now - timedelta(seconds=30), windows, SPOT))
+    world.raw_store.put_volatility(_steady_vol(now - timedelta(seconds=30), std_pct=0.2))
     world.raw_store.put_price(PriceTick(Asset.BTC, now - timedelta(minutes=1), SPOT))
 
 
@@ -304,3 +304,17 @@ def list_weather_events(world: MoneyWorld) -> None:
             world.fake.set_quote(market.ticker, yes_bid=bid, yes_ask=cheap.get(market.ticker, ask))
     world.weather.forecasts = {WEATHER_TODAY: D(49), WEATHER_TOMORROW: D(44)}
     world.weather.observed = {WEATHER_TODAY: D(50)}
+
+
+def _steady_vol(computed_at: datetime, std_pct: float) -> VolatilitySnapshot:
+    """A VOL/LATEST item whose every window reports ``std_pct`` and whose 121 trailing minute prices
+    alternate by one log step, so the live EWMA model estimates exactly ``std_pct`` from them too."""
+    windows = tuple(WindowVolatility(w, w, std_pct, 0.5, 0.1) for w in (15, 30, 60, 90, 120))
+    step = std_pct / 100 / math.sqrt(15)
+    recent = tuple(
+        PriceTick(
+            Asset.BTC, computed_at - timedelta(minutes=120 - i), SPOT * D(repr(math.exp(step * (i % 2))))
+        )
+        for i in range(121)
+    )
+    return VolatilitySnapshot(Asset.BTC, computed_at, windows, SPOT, recent)

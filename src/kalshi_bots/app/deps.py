@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
@@ -26,10 +27,14 @@ class HourlyParams:
     max_contracts: int = 5
     max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
     max_price_age_s: int = 90  # Coinbase price older than this: refuse
-    vol_window_minutes: int = 15
-    # Student-t tails (degrees of freedom) on the spec's random walk; None = the spec's normal law.
-    # 5 won the walk-forward comparison on real BTC minutes (docs/model.md).
-    tail_nu: float | None = 5.0
+    # The volatility estimate and the law that price the strike (domain/hourly_model.py): by default
+    # EWMA-20 of 1-minute returns, Student-t nu = 5, 60 s settlement average (docs/model.md).
+    model: HourlyModel = field(default_factory=hourly_model)
+
+    @property
+    def tail_nu(self) -> float | None:
+        """The model's Student-t degrees of freedom (None = normal law)."""
+        return self.model.tail_nu
 
 
 @dataclass(frozen=True, slots=True)

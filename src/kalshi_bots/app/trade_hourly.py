@@ -4,7 +4,8 @@ Refusals (``Outcome.NO_TRADE``, ``reason`` = a :class:`NoTradeReason` value, log
 ``too_late`` (under a minute before the target hour closes), kill switch, daily loss limit, already
 traded this hour, event missing, exchange or crypto shard not trading, and the input sanity rules of
 :mod:`kalshi_bots.domain.sanity`: a reply carrying another event's markets (``foreign_market``), VOL/LATEST
-older than ``max_vol_age_s`` or without 15-minute metrics, a Coinbase price older than ``max_price_age_s``
+older than ``max_vol_age_s`` or without the model's volatility input (:func:`hourly_model_input`: too
+few recent minute prices), a Coinbase price older than ``max_price_age_s``
 (exchange time vs our clock), a price or VOL item stamped in the future (``future_timestamp``), spot
 farther than ``max_price_jump_pct`` from the collector's last accepted price (``spot_disagrees``), strikes
 that do not come near spot (``strikes_implausible``); then the decision's own: no qualifying strike, no
@@ -50,6 +51,7 @@ from kalshi_bots.app.placement import (
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
 from kalshi_bots.domain.fees import effective_fee_schedule
+from kalshi_bots.domain.hourly_model import ModelInput, hourly_model_input
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
 from kalshi_bots.domain.models import Asset, PriceTick, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.models import Outcome as Side
@@ -57,7 +59,7 @@ from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 from kalshi_bots.domain.sanity import (
     exchange_refusal,
     foreign_market_refusal,
-    fresh_vol_std,
+    fresh_snapshot,
     price_refusal,
     spot_refusal,
     strike_refusal,
@@ -110,6 +112,7 @@ class _Seen:
     tick: PriceTick | None = None
     bankroll: Decimal | None = None
     decision: HourlyDecision | None = None
+    model_input: ModelInput | None = None
 
     def facts(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -118,6 +121,8 @@ class _Seen:
         if self.tick is not None:
             out["spot"] = self.tick.price
             out["price_age_s"] = (self.now - self.tick.at).total_seconds()
+        if self.model_input is not None:
+            out.update(vol_model=self.model_input.model, vol_returns=self.model_input.returns)
         if self.bankroll is not None:
             out["bankroll"] = self.bankroll
         if self.decision is not None:
@@ -162,9 +167,13 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
     )
     if refusal is not None:
         return seen, refusal
-    vol = fresh_vol_std(snapshot, now, params.max_vol_age_s, params.vol_window_minutes)
-    if isinstance(vol, Refusal):
-        return seen, vol
+    fresh = fresh_snapshot(snapshot, now, params.max_vol_age_s)
+    if isinstance(fresh, Refusal):
+        return seen, fresh
+    vol = hourly_model_input(params.model, fresh)  # the one model input, shared with the backtest
+    seen = replace(seen, model_input=vol)
+    if vol.vol_15m_std_pct is None:
+        return seen, Refusal(NoTradeReason.VOL_INSUFFICIENT, f"{vol.model}: {vol.detail}")
 
     tick = deps.prices.current_price(run.asset)
     seen = replace(seen, tick=tick)
@@ -181,7 +190,7 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
     bankroll = deps.exchange.balance(event.exchange_index)
     decision = decide_hourly(
         spot=tick.price,
-        vol_15m_std_pct=vol,
+        vol_15m_std_pct=vol.vol_15m_std_pct,
         now=now,
         event=event,
         fee_schedule=fees,
@@ -192,7 +201,8 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
         max_fraction=params.max_fraction,
         max_contracts=params.max_contracts,
         expected_close=target.close_time,
-        tail_nu=params.tail_nu,
+        tail_nu=vol.tail_nu,
+        settlement_average_s=vol.settlement_average_s,
     )
     seen = replace(seen, bankroll=bankroll, decision=decision)
     verdict = decision.verdict()

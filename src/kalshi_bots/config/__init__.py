@@ -83,7 +83,11 @@ class Settings(BaseModel):
     hourly_kelly_multiplier: float = H.kelly_multiplier
     hourly_max_fraction: float = H.max_fraction
     hourly_max_contracts: int = H.max_contracts
-    hourly_tail_nu: float = H.tail_nu or 0.0
+    hourly_model: str = H.model.name
+    hourly_tail_nu: float = H.model.tail_nu or 0.0
+    hourly_ewma_half_life_minutes: float = H.model.half_life_minutes
+    hourly_ewma_window_minutes: int = H.model.window_minutes
+    hourly_ewma_min_returns: int = H.model.min_returns
     weather_min_edge: float = W.min_edge
     weather_kelly_multiplier: float = W.kelly_multiplier
     weather_max_fraction: float = W.max_fraction
@@ -215,6 +219,12 @@ def _cross_checks(values: Mapping[str, Any]) -> list[str]:
     if values.get("kalshi_private_key_path") is not None and values.get("kalshi_private_key_pem") is not None:
         problems.append(
             f"{PREFIX}KALSHI_PRIVATE_KEY_PATH and {PREFIX}KALSHI_PRIVATE_KEY_PEM are both set: keep one"
+        )
+    window = values.get("hourly_ewma_window_minutes", H.model.window_minutes)
+    if values.get("hourly_ewma_min_returns", H.model.min_returns) > window:
+        problems.append(
+            f"{PREFIX}HOURLY_EWMA_MIN_RETURNS is larger than {PREFIX}HOURLY_EWMA_WINDOW_MINUTES ({window}): "
+            "a window of N minutes holds at most N one-minute returns"
         )
     if values.get("store", "sqlite") == "sqlite" and values.get("dynamodb_endpoint_url"):
         problems.append(

@@ -27,6 +27,7 @@ from kalshi_bots.config.parsers import (
     url,
     yes_no,
 )
+from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName
 
 PREFIX = "KALSHI_BOTS_"
 KALSHI_PROD_URL = "https://external-api.kalshi.com/trade-api/v2"
@@ -220,11 +221,40 @@ VARIABLES: tuple[Variable, ...] = (
         "Hourly bot: most contracts per order.",
     ),
     Variable(
+        "HOURLY_MODEL",
+        "hourly_model",
+        choice(*(m.value for m in ModelName)),
+        str(H.model.name),
+        "Hourly bot: ewma-t (EWMA-20 of 1-minute returns, Student-t, 60 s settlement average), sample-t "
+        "(15-minute sample sd, Student-t: the model before) or spec (15-minute sample sd, normal law).",
+    ),
+    Variable(
         "HOURLY_TAIL_NU",
         "hourly_tail_nu",
         tail_nu,
-        str(H.tail_nu or 0),
-        "Hourly bot: Student-t tails (degrees of freedom) on the random walk; 0 = the spec's normal law.",
+        str(H.model.tail_nu or 0),
+        "Hourly bot: Student-t degrees of freedom of ewma-t and sample-t; 0 = normal law.",
+    ),
+    Variable(
+        "HOURLY_EWMA_HALF_LIFE_MINUTES",
+        "hourly_ewma_half_life_minutes",
+        float_range(0, 600, low_open=True),
+        f"{H.model.half_life_minutes:g}",
+        "Hourly bot, ewma-t: half-life in minutes of the weights on squared 1-minute returns.",
+    ),
+    Variable(
+        "HOURLY_EWMA_WINDOW_MINUTES",
+        "hourly_ewma_window_minutes",
+        int_range(2, MAX_WINDOW_MINUTES),
+        str(H.model.window_minutes),
+        "Hourly bot, ewma-t: minutes of returns used (VOL/LATEST keeps 120).",
+    ),
+    Variable(
+        "HOURLY_EWMA_MIN_RETURNS",
+        "hourly_ewma_min_returns",
+        int_range(2, MAX_WINDOW_MINUTES),
+        str(H.model.min_returns),
+        "Hourly bot, ewma-t: refuse (vol_insufficient) with fewer 1-minute returns in the window.",
     ),
     Variable(
         "WEATHER_MIN_EDGE",

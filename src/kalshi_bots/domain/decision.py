@@ -11,7 +11,8 @@ Steps (spec "BTC Trading Bot Data Flow" 6-9, with fees):
 1. strike: first active "greater" market with ``floor_strike >= spot * (1 + bps / 10000)``;
 2. its ``close_time`` must be the next top of the hour after ``now`` (on the fall-back night two instants
    share one ticker, so this is what makes the ticker safe);
-3. ``P(NO) = Phi(z)`` with ``sigma = vol_15m * sqrt(T / 15)``;
+3. ``P(NO) = Phi(z)`` with ``sigma = vol_15m * sqrt(T / 15)`` (the spec), or the unit-variance
+   Student-t on ``ln(K / spot)`` when ``tail_nu`` is set (:func:`pricing.prob_no_law`);
 4. fee per contract: computed for a single contract first (the worst case, since an order's fee is
    rounded up to the cent once), and ``edge = P(NO) - (NO ask + fee per contract)`` must be
    ``>= min_edge``;
@@ -31,9 +32,8 @@ from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
 from kalshi_bots.domain.fees import fee_per_contract
 from kalshi_bots.domain.markets import minutes_until, next_top_of_hour, require_aware, select_strike
 from kalshi_bots.domain.models import Event, FeeSchedule, Market
-from kalshi_bots.domain.pricing import prob_no, scaled_sigma_pct
+from kalshi_bots.domain.pricing import prob_no_law, scaled_sigma_pct
 from kalshi_bots.domain.sizing import size_order
-from kalshi_bots.domain.vol_models import t_equivalent_std_pct
 
 
 class NoTradeReason(StrEnum):
@@ -163,8 +163,10 @@ def decide_hourly(
 
     ``expected_close`` defaults to the next top of the hour after ``now``. ``settlement_average_s``
     (default 0 = the spec's formula) models the 60-second settlement average, see pricing. ``tail_nu``
-    (default None = the spec's normal law) prices the move with Student-t tails of that many degrees of
-    freedom, variance-matched to the normal model (chosen by walk-forward backtest, docs/model.md). Never
+    (default None = the spec's normal law) prices the log move with Student-t tails of that many degrees
+    of freedom, scaled to the same variance (:func:`pricing.prob_no_t`; docs/model.md). The live job
+    gets ``vol_15m_std_pct``, ``tail_nu`` and ``settlement_average_s`` from
+    :func:`kalshi_bots.domain.hourly_model.hourly_model_input`. Never
     raises on bad input: any rule violation is an ``INVALID_INPUT`` refusal saying what was wrong.
     """
     try:
@@ -229,12 +231,14 @@ def _decide(
 
     minutes_left = minutes_until(close, now)
     vol = vol_15m_std_pct
-    if tail_nu is not None:
-        # Fat tails enter as the normal sigma that reproduces the t probability at this strike, so
-        # the spec's pricing formula below stays the one formula (see vol_models).
-        distance_pct = float((market.floor_strike - spot) / spot * 100)
-        vol = t_equivalent_std_pct(distance_pct, minutes_left, vol, tail_nu)
-    p_no = prob_no(spot, market.floor_strike, minutes_left, vol, settlement_average_s=settlement_average_s)
+    p_no = prob_no_law(
+        spot,
+        market.floor_strike,
+        minutes_left,
+        vol,
+        tail_nu=tail_nu,
+        settlement_average_s=settlement_average_s,
+    )
     sigma = scaled_sigma_pct(vol, minutes_left)
     d = replace(d, minutes_left=minutes_left, sigma_scaled_pct=sigma, p_no=p_no)
 

@@ -22,6 +22,10 @@ effective horizon is ``T - 2s/3``. Inside the averaging window (T < s) the unkno
 has variance ``T^3 / (3 s^2)``; we use that, treating the already-averaged part as equal to spot (an
 approximation only relevant in the last minute, where no bot trades).
 
+Fat tails (the live default, :func:`prob_no_t`): the log move ``ln(X / P)`` is a Student-t with nu
+degrees of freedom scaled to the same variance as the normal law above. It puts more weight both near
+spot and far out than the normal does, which is what one-minute crypto returns show.
+
 Weather brackets (reference kalshi-api.md §7, feeds.md C.3): the settled value T is a whole °F, and a
 market's structured fields decide YES:
 
@@ -43,6 +47,7 @@ from decimal import Decimal
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
 from kalshi_bots.domain.models import StrikeType
+from kalshi_bots.domain.vol_models import student_t_cdf
 
 _SQRT2 = math.sqrt(2.0)
 HORIZON_MINUTES = 15.0  # the horizon every vol_Nm_std is expressed in
@@ -106,6 +111,56 @@ def _effective_horizon(minutes_left: float, average_minutes: float) -> float:
     if minutes_left >= average_minutes:
         return minutes_left - 2.0 * average_minutes / 3.0
     return minutes_left**3 / (3.0 * average_minutes**2)
+
+
+def prob_no_t(
+    spot: Decimal,
+    strike: Decimal,
+    minutes_left: float,
+    vol_15m_std_pct: float,
+    nu: float,
+    *,
+    settlement_average_s: float = 0.0,
+) -> float:
+    """P(NO) when the log move to the settlement value is a Student-t scaled to unit variance.
+
+    With s = ``vol_15m_std_pct`` / 100 over 15 minutes and an effective horizon T_eff (module doc):
+
+        sigma = s * sqrt(T_eff / 15),   P(NO) = T_nu(ln(K / P) / (sigma * sqrt((nu - 2) / nu)))
+
+    (a t with nu degrees of freedom has variance nu / (nu - 2), so ``sigma * sqrt((nu - 2) / nu) * T_nu``
+    has sd sigma). At 15 minutes and nu = 5 this is the issue's ``T5(ln(K/spot) / (s * sqrt(3/5)))``.
+    No time or zero vol is deterministic, exactly as :func:`prob_no`.
+    """
+    _check_price("spot", spot)
+    _check_price("strike", strike)
+    if not (math.isfinite(nu) and nu > 2):
+        raise DomainError(f"nu must be > 2 for a finite variance, got {nu!r}")
+    if settlement_average_s < 0 or not math.isfinite(settlement_average_s):
+        raise DomainError(f"settlement_average_s must be >= 0, got {settlement_average_s!r}")
+    effective_minutes = _effective_horizon(minutes_left, settlement_average_s / 60.0)
+    sigma_pct = scaled_sigma_pct(vol_15m_std_pct, effective_minutes)
+    if sigma_pct == 0.0:
+        return 0.0 if spot > strike else 1.0
+    log_distance = math.log(strike / spot)
+    return student_t_cdf(log_distance / (sigma_pct / 100.0) * math.sqrt(nu / (nu - 2.0)), nu)
+
+
+def prob_no_law(
+    spot: Decimal,
+    strike: Decimal,
+    minutes_left: float,
+    vol_15m_std_pct: float,
+    *,
+    tail_nu: float | None = None,
+    settlement_average_s: float = 0.0,
+) -> float:
+    """P(NO) under the model's law: the spec's normal (``tail_nu`` None) or unit-variance Student-t."""
+    if tail_nu is None:
+        return prob_no(spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s)
+    return prob_no_t(
+        spot, strike, minutes_left, vol_15m_std_pct, tail_nu, settlement_average_s=settlement_average_s
+    )
 
 
 def prob_settles_above(

@@ -116,10 +116,11 @@ def exchange_refusal(status: ExchangeStatus, exchange_index: int | None) -> Refu
     return None
 
 
-def fresh_vol_std(
-    snapshot: VolatilitySnapshot | None, now: datetime, max_age_s: float, window_minutes: int
-) -> float | Refusal:
-    """The window's ``std_pct`` from a VOL/LATEST item that is recent, not from the future, and full."""
+def fresh_snapshot(
+    snapshot: VolatilitySnapshot | None, now: datetime, max_age_s: float
+) -> VolatilitySnapshot | Refusal:
+    """The VOL/LATEST item if it exists, is recent and is not from the future. Whether it holds enough
+    minute prices is the model's own rule (``domain.hourly_model.hourly_model_input``)."""
     if snapshot is None:
         return Refusal(NoTradeReason.VOL_INSUFFICIENT, "no VOL/LATEST item")
     if ahead_of(snapshot.computed_at, now):
@@ -130,11 +131,7 @@ def fresh_vol_std(
     age_s = (now - snapshot.computed_at).total_seconds()
     if age_s > max_age_s:
         return Refusal(NoTradeReason.VOL_STALE, f"VOL/LATEST is {age_s:.0f}s old (max {max_age_s})")
-    window = snapshot.window(window_minutes)
-    if window is None or window.std_pct is None:
-        samples = 0 if window is None else window.samples
-        return Refusal(NoTradeReason.VOL_INSUFFICIENT, f"{window_minutes}m window: {samples} samples")
-    return window.std_pct
+    return snapshot
 
 
 def price_refusal(tick: PriceTick, now: datetime, max_age_s: float) -> Refusal | None:

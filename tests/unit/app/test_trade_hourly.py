@@ -18,6 +18,7 @@ from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.runner import run_job
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.trade_hourly import trade_hourly
+from kalshi_bots.domain.hourly_model import hourly_model
 from kalshi_bots.domain.models import (
     Asset,
     Event,
@@ -27,8 +28,10 @@ from kalshi_bots.domain.models import (
     OrderIntent,
     OrderResult,
     TradeStatus,
+    VolatilitySnapshot,
 )
 from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.pricing import prob_no_t
 from kalshi_bots.ports.errors import RejectedError
 
 from .fakes import (
@@ -143,7 +146,7 @@ def _break(w: World, case: str) -> JobParams:
     elif case == "fee_unknown":
         w.data.fees["KXBTCD"] = FeeSchedule(FeeType.FLAT)
     elif case == "edge_small":
-        w.data.update_market(f"{EVENT}-T100249.99", no_ask=D("0.88"))
+        w.data.update_market(f"{EVENT}-T100249.99", no_ask=D("0.90"))  # P(NO) 0.92: edge < 3 points
     elif case == "size_zero":
         params = replace(params, hourly=HourlyParams(max_contracts=0))
     elif case == "budget":
@@ -385,3 +388,40 @@ def test_kelly_sizes_against_the_cash_on_the_events_shard() -> None:
     # $2 on shard 2 at 25% applied Kelly buys no contract at $0.80 + fee: sized on shard 0's $1000 it
     # would have bought 5 and been refused by the exchange for lack of collateral on shard 2.
     assert result.reason == "size_zero" and exchange.orders == []
+
+
+def _gappy(snapshot: VolatilitySnapshot, keep: int) -> VolatilitySnapshot:
+    """The same windows (the 15-minute metrics still look fine) but only the last ``keep`` prices."""
+    return replace(snapshot, recent_prices=snapshot.recent_prices[-keep:])
+
+
+def test_too_few_minute_prices_for_the_ewma_refuses_with_the_count_and_no_order() -> None:
+    """Fresh start or a feed outage: 30 prices = 29 returns < 60 needed. The 15-minute window alone
+    would still price, so this is the EWMA's own fail-closed rule, not the old one."""
+    w = setup_world()
+    w.store.put_volatility(_gappy(vol_snapshot(Asset.BTC, SCHED - timedelta(seconds=30)), 30))
+    result = trade_hourly(w.deps(), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.NO_TRADE and result.reason == "vol_insufficient", result
+    assert "29 one-minute returns" in result.detail and "needs 60" in result.detail
+    assert result.data["vol_model"] == "ewma-t" and result.data["vol_returns"] == 29
+    assert w.exchange.orders == []
+
+
+def test_the_old_models_stay_selectable_and_use_the_15_minute_window() -> None:
+    w = setup_world()
+    w.store.put_volatility(_gappy(vol_snapshot(Asset.BTC, SCHED - timedelta(seconds=30)), 30))
+    params = replace(JobParams(), hourly=HourlyParams(model=hourly_model("sample-t")))
+    result = trade_hourly(w.deps(params=params), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.OK, result
+    assert result.data["vol_model"] == "sample-t"
+
+
+def test_the_job_prices_with_exactly_the_model_input_and_the_t_law() -> None:
+    """The trade's P(NO) is prob_no_t on the EWMA input (nu 5, 60 s average), not the spec's formula."""
+    w = setup_world()
+    result = trade_hourly(w.deps(), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.OK, result
+    [trade] = w.store.all_trades()
+    left = (CLOSE - SCHED - timedelta(seconds=5)).total_seconds() / 60
+    expected = prob_no_t(D(100000), D("100249.99"), left, 0.2, 5.0, settlement_average_s=60.0)
+    assert trade.model_prob == pytest.approx(expected, abs=1e-9)

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from kalshi_bots.adapters.backtest_data import load_minute_bars
-from kalshi_bots.app.backtest.crypto import ReplayConfig, collect_hours, replay, trade_pnl
+from kalshi_bots.app.backtest.crypto import ReplayConfig, bar_ticks, collect_hours, replay, trade_pnl
 from kalshi_bots.app.backtest.ladder import assumed_quotes, strike_grid, synthetic_event
-from kalshi_bots.app.backtest.models import MODELS, get_model
+from kalshi_bots.app.backtest.models import MODELS, get_model, live_model
 from kalshi_bots.domain.decision import HourlyDecision
 from kalshi_bots.domain.errors import DomainError
+from kalshi_bots.domain.hourly_model import hourly_model, hourly_model_input
 from kalshi_bots.domain.markets import select_strike
 from kalshi_bots.domain.models import Asset
-from kalshi_bots.domain.pricing import prob_no
+from kalshi_bots.domain.pricing import prob_no, prob_no_t
+from kalshi_bots.domain.volatility import compute_snapshot
 
 from .helpers import BASE_TS, random_walk_closes, write_bitstamp_csv
 
@@ -143,3 +145,44 @@ def test_every_model_is_selectable_by_name() -> None:
     assert {"spec-literal", "spec", "spec-60", "ewma", "blend", "student-t"} <= set(MODELS)
     with pytest.raises(DomainError, match="unknown volatility model"):
         get_model("magic")
+
+
+def test_live_replays_the_jobs_model_input_and_decision_hour_by_hour() -> None:
+    """``--model live`` = the job: the collector's snapshot at :45 (compute_snapshot over the trailing
+    minutes), hourly_model_input on it, decide_hourly with the model's nu and settlement average."""
+    bars = load_minute_bars(SLICE)
+    ticks = bar_ticks(bars)
+    spec = hourly_model()
+    hours = collect_hours(bars, live=spec)
+    result = replay(hours, live_model(spec), reference=get_model("spec-60"))
+    assert result.hours and result.skipped_no_sigma <= 1  # the first hour has 44 returns < 60
+    for hour in result.hours:
+        sample = hour.sample
+        snapshot = compute_snapshot(
+            Asset.BTC, [t for t in ticks if t.at <= sample.decision_time], sample.decision_time
+        )
+        job_input = hourly_model_input(spec, snapshot)
+        assert hour.sigma_pct == job_input.vol_15m_std_pct
+        assert hour.decision is not None and hour.decision.strike == sample.decision_strike
+        row = next(r for r in result.decision_rows if r.decision_time == sample.decision_time)
+        expected = prob_no_t(
+            sample.spot, row.strike, 15.0, job_input.vol_15m_std_pct or 0, 5.0, settlement_average_s=60.0
+        )
+        assert hour.decision.p_no == row.p_no == expected
+
+
+def test_the_live_model_follows_its_settings_choice() -> None:
+    bars = load_minute_bars(SLICE)
+    hours = collect_hours(bars, live=hourly_model("sample-t"))
+    live = replay(hours, live_model(hourly_model("sample-t")))
+    before = replay(hours, get_model("sample-t"))
+    assert [r.p_no for r in live.ladder] == [r.p_no for r in before.ladder]
+    assert [h.pnl for h in live.hours] == [h.pnl for h in before.hours]
+
+
+def test_ewma_t_matches_the_live_default() -> None:
+    bars = load_minute_bars(SLICE)
+    hours = collect_hours(bars, live=hourly_model())
+    assert [r.p_no for r in replay(hours, get_model("ewma-t")).ladder] == [
+        r.p_no for r in replay(hours, live_model(hourly_model())).ladder
+    ]

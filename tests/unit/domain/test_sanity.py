@@ -29,7 +29,7 @@ from kalshi_bots.domain.sanity import (
     exchange_refusal,
     feed_time_problem,
     foreign_market_refusal,
-    fresh_vol_std,
+    fresh_snapshot,
     on_grid,
     price_problem,
     price_refusal,
@@ -150,12 +150,13 @@ def test_a_tick_from_the_future_is_refused_with_its_own_reason() -> None:
 
 
 def test_a_vol_item_from_the_future_is_refused_not_read_as_fresh() -> None:
-    future = fresh_vol_std(snapshot(SPOT, NOW + timedelta(minutes=10)), NOW, 180, 15)
+    future = fresh_snapshot(snapshot(SPOT, NOW + timedelta(minutes=10)), NOW, 180)
     assert isinstance(future, Refusal) and future.reason is NoTradeReason.FUTURE_TIMESTAMP
-    assert fresh_vol_std(snapshot(SPOT), NOW, 180, 15) == 0.2
-    stale = fresh_vol_std(snapshot(SPOT, NOW - timedelta(minutes=4)), NOW, 180, 15)
+    fresh = snapshot(SPOT)
+    assert fresh_snapshot(fresh, NOW, 180) is fresh
+    stale = fresh_snapshot(snapshot(SPOT, NOW - timedelta(minutes=4)), NOW, 180)
     assert isinstance(stale, Refusal) and stale.reason is NoTradeReason.VOL_STALE
-    missing = fresh_vol_std(None, NOW, 180, 15)
+    missing = fresh_snapshot(None, NOW, 180)
     assert isinstance(missing, Refusal) and missing.reason is NoTradeReason.VOL_INSUFFICIENT
 
 

@@ -8,7 +8,8 @@ Per complete clock hour H (bars present at H:44 and H:59 and enough history for 
   (:meth:`~kalshi_bots.app.backtest.bars.MinuteBars.settlement_proxy`); NO wins iff it is not strictly
   above the strike;
 - the decision strike and the trade come from :func:`kalshi_bots.domain.decision.decide_hourly`; every
-  ladder strike is priced with the live :func:`kalshi_bots.domain.pricing.prob_no`.
+  ladder strike is priced with the live :func:`kalshi_bots.domain.pricing.prob_no_law` under the
+  model's law (normal or Student-t, and its settlement-average length).
 """
 
 from __future__ import annotations
@@ -23,15 +24,16 @@ from kalshi_bots.app.backtest.ladder import strike_grid, synthetic_event
 from kalshi_bots.app.backtest.models import (
     ALL_FEATURES,
     Features,
+    Law,
     Params,
-    StrikePoint,
     VolModel,
     compute_features,
 )
 from kalshi_bots.domain.decision import HourlyDecision, decide_hourly
+from kalshi_bots.domain.hourly_model import HourlyModel
 from kalshi_bots.domain.markets import select_strike
 from kalshi_bots.domain.models import Asset, FeeSchedule, FeeType, PriceTick
-from kalshi_bots.domain.pricing import prob_no
+from kalshi_bots.domain.pricing import prob_no_law
 
 HOUR_S = 3600
 HISTORY_MINUTES = 121  # the 120-minute window plus its anchor
@@ -49,7 +51,7 @@ class ReplayConfig:
     bankroll: Decimal = Decimal(100)
     half_spread: Decimal = Decimal("0.01")
     fee_schedule: FeeSchedule = field(default_factory=lambda: FeeSchedule(FeeType.QUADRATIC))
-    settlement_average_s: float = 0.0  # passed to the live pricing; 0 = the spec's formula
+    settlement_average_s: float = 0.0  # for models that do not fix it; 0 = the spec's formula
     price_ladder: bool = True  # False: score the decision strike only (faster; --strikes decision)
 
 
@@ -114,11 +116,15 @@ def bar_ticks(bars: MinuteBars) -> list[PriceTick]:
 
 
 def collect_hours(
-    bars: MinuteBars, config: ReplayConfig | None = None, needs: frozenset[str] = ALL_FEATURES
+    bars: MinuteBars,
+    config: ReplayConfig | None = None,
+    needs: frozenset[str] = ALL_FEATURES,
+    live: HourlyModel | None = None,
 ) -> list[HourSample]:
     """The replayable hours, with their model-independent features (the expensive part, done once).
 
-    ``needs`` limits the window statistics computed to those the models to be replayed read.
+    ``needs`` limits the window statistics computed to those the models to be replayed read; ``live``
+    is the settings' model (feature ``live``).
     """
     cfg = config or ReplayConfig()
     threshold_bps = cfg.strike_distance_bps
@@ -151,15 +157,27 @@ def collect_hours(
                 close_time=close_time,
                 spot=spot,
                 settle=bars.settlement_proxy(k),
-                features=compute_features(window, decision_time, needs),
+                features=compute_features(window, decision_time, needs, live),
                 decision_strike=None if market is None else market.floor_strike,
             )
         )
     return samples
 
 
-def strike_point(sample: HourSample, strike: Decimal) -> StrikePoint:
-    return StrikePoint(float((strike - sample.spot) / sample.spot * 100), sample.minutes_left)
+def price_no(sample: HourSample, strike: Decimal, sigma: float, law: Law, cfg: ReplayConfig) -> float:
+    """P(NO) at ``strike`` with the live pricing under the model's law."""
+    return prob_no_law(
+        sample.spot,
+        strike,
+        sample.minutes_left,
+        sigma,
+        tail_nu=law.tail_nu,
+        settlement_average_s=settlement_of(law, cfg),
+    )
+
+
+def settlement_of(law: Law, cfg: ReplayConfig) -> float:
+    return cfg.settlement_average_s if law.settlement_average_s is None else law.settlement_average_s
 
 
 def decision_strike_p(
@@ -168,16 +186,10 @@ def decision_strike_p(
     """(P(NO), outcome) at the live rule's strike, via the live pricing; for the walk-forward fit."""
     if sample.decision_strike is None:
         return None
-    sigma = model.sigma(sample.features, params, strike_point(sample, sample.decision_strike))
+    sigma = model.sigma(sample.features, params)
     if sigma is None or sigma <= 0:
         return None
-    p = prob_no(
-        sample.spot,
-        sample.decision_strike,
-        sample.minutes_left,
-        sigma,
-        settlement_average_s=cfg.settlement_average_s,
-    )
+    p = price_no(sample, sample.decision_strike, sigma, model.law(params), cfg)
     return p, int(sample.settle <= float(sample.decision_strike))
 
 
@@ -195,9 +207,10 @@ def replay(
     chosen = dict(model.grid[0] if params is None else params)
     result = ReplayResult(model=model.name, params=chosen)
     bankroll = cfg.bankroll
+    law = model.law(chosen)
+    settlement = settlement_of(law, cfg)
     for sample in samples:
-        at = None if sample.decision_strike is None else strike_point(sample, sample.decision_strike)
-        sigma = model.sigma(sample.features, chosen, at)
+        sigma = model.sigma(sample.features, chosen)
         if sigma is None or sigma <= 0:
             result.skipped_no_sigma += 1
             continue
@@ -225,22 +238,18 @@ def replay(
             kelly_multiplier=cfg.kelly_multiplier,
             max_fraction=cfg.max_fraction,
             max_contracts=cfg.max_contracts,
-            settlement_average_s=cfg.settlement_average_s,
+            settlement_average_s=settlement,
+            tail_nu=law.tail_nu,
         )
         for strike in strikes if cfg.price_ladder else [decision.strike] if decision.strike else []:
-            row_sigma = sigma
-            if model.strike_dependent:
-                row_sigma = model.sigma(sample.features, chosen, strike_point(sample, strike)) or sigma
-            p = prob_no(
-                sample.spot, strike, minutes, row_sigma, settlement_average_s=cfg.settlement_average_s
-            )
+            p = price_no(sample, strike, sigma, law, cfg)
             result.ladder.append(
                 LadderRow(
                     decision_time=sample.decision_time,
                     spot=sample.spot,
                     strike=strike,
                     minutes_left=minutes,
-                    sigma_pct=row_sigma,
+                    sigma_pct=sigma,
                     p_no=p,
                     settle=sample.settle,
                     outcome_no=int(sample.settle <= float(strike)),

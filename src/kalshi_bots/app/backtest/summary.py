@@ -9,9 +9,9 @@ from typing import Any
 
 from kalshi_bots.app.backtest.bars import MinuteBars
 from kalshi_bots.app.backtest.crypto import ReplayConfig, ReplayResult
-from kalshi_bots.app.backtest.metrics import score
 from kalshi_bots.app.backtest.quotes import QuoteStudy
 from kalshi_bots.app.backtest.walkforward import ModelEvaluation
+from kalshi_bots.domain.scoring import log_losses, paired_difference, score
 
 
 def pnl_summary(result: ReplayResult, start: Decimal) -> dict[str, Any]:
@@ -52,6 +52,32 @@ def scores_of(result: ReplayResult) -> dict[str, Any]:
         out["ladder"] = score(
             [r.p_no for r in result.ladder], [r.outcome_no for r in result.ladder]
         ).as_dict()
+    return out
+
+
+def against_baseline(result: ReplayResult, baseline: ReplayResult) -> dict[str, Any]:
+    """``result`` against ``baseline`` on exactly the same (hour, strike) rows: log losses, their ratio
+    and the paired difference with a standard error clustered by hour (one hour's strikes move together)."""
+    out: dict[str, Any] = {"baseline": baseline.model}
+    for name, only_decision in (("decision_strike", True), ("ladder", False)):
+        mine = {
+            (r.decision_time, r.strike): r for r in result.ladder if r.decision_strike or not only_decision
+        }
+        rows = [
+            (mine[key], other)
+            for other in baseline.ladder
+            if (key := (other.decision_time, other.strike)) in mine
+            and (other.decision_strike or not only_decision)
+        ]
+        if not rows:
+            continue
+        ys = [a.outcome_no for a, _ in rows]
+        diff = paired_difference(
+            log_losses([a.p_no for a, _ in rows], ys),
+            log_losses([b.p_no for _, b in rows], ys),
+            [a.decision_time for a, _ in rows],
+        )
+        out[name] = diff.as_dict()
     return out
 
 
