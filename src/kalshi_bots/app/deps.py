@@ -8,11 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kalshi_bots.app.schedule import RECORDER_WINDOW
+from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
 from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
+from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 
 
@@ -52,6 +55,24 @@ class WeatherParams:
 
 
 @dataclass(frozen=True, slots=True)
+class RecorderParams:
+    """The market recorder (``record-market``) and how long its snapshots are kept."""
+
+    minutes: tuple[int, ...] = RECORDER_WINDOW  # minutes of the :45-:59 window that record a ladder
+    ttl_days: int = 60  # snapshots and results expire (DynamoDB TTL; SQLite: the cleanup job)
+    settle_lookback_hours: int = 72  # recorded events closed this long ago are still asked for results
+    settle_per_run: int = 20  # at most this many settlement lookups per run
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeParams:
+    """The edge gate on live orders (domain/edge_gate.py)."""
+
+    min_decisions: int = DEFAULT_MIN_DECISIONS
+    live_without_edge: bool = False  # the override: live orders without evidence (loudly logged)
+
+
+@dataclass(frozen=True, slots=True)
 class JobParams:
     mode: Mode = Mode.PAPER
     budget: BudgetLimits = field(
@@ -71,6 +92,8 @@ class JobParams:
     # claim only buys a line in `status`. On DynamoDB that line costs 2 of a collector run's 4 write
     # units, 2,880 runs a day: bootstrap turns it off there.
     claim_collector_runs: bool = True
+    recorder: RecorderParams = field(default_factory=RecorderParams)
+    edge: EdgeParams = field(default_factory=EdgeParams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +105,6 @@ class Deps:
     weather: WeatherSource
     params: JobParams = field(default_factory=JobParams)
     instance_id: str = "local"  # owner name used in job-run claims
+    # The market recorder's store (the same object as ``store`` for every backend we ship); None = no
+    # snapshots are recorded and, in live mode, the edge gate has no evidence (no live order).
+    snapshots: SnapshotStore | None = None

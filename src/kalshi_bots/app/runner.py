@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from functools import partial
 from types import MappingProxyType
 
-from kalshi_bots.app import cleanup, collect_prices, reconcile, trade_hourly
+from kalshi_bots.app import cleanup, collect_prices, reconcile, recorder, trade_hourly
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import job_context, log_event
 from kalshi_bots.app.results import JobResult, Outcome
@@ -96,11 +96,14 @@ JOBS: Mapping[JobName, JobFunction] = MappingProxyType(
         JobName.CLEANUP: cleanup.cleanup,
         JobName.WEATHER: then_reconcile(_weather),
         JobName.RECONCILE: reconcile.reconcile,
+        JobName.RECORD_MARKET: recorder.record_market,
     }
 )
 
 
-SELF_IDEMPOTENT_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
+# Idempotent on their own (a second run of the minute writes nothing new), so on DynamoDB they skip the
+# run claim's two write units (JobParams.claim_collector_runs).
+SELF_IDEMPOTENT_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.RECORD_MARKET})
 
 
 def normalise_scheduled_for(scheduled_for: datetime) -> datetime:

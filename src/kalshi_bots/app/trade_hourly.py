@@ -39,6 +39,7 @@ from typing import Any
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
+from kalshi_bots.app.edge import edge_refusal
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import (
     ORDER_REJECTED,
@@ -48,12 +49,14 @@ from kalshi_bots.app.placement import (
     PlacementStatus,
     place_order,
 )
+from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
 from kalshi_bots.domain.fees import effective_fee_schedule
 from kalshi_bots.domain.hourly_model import ModelInput, hourly_model_input
+from kalshi_bots.domain.market_snapshot import HourlyInputs, Trigger, hourly_snapshot
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
-from kalshi_bots.domain.models import Asset, PriceTick, TradeRecord, TradeStatus, VolatilitySnapshot
+from kalshi_bots.domain.models import Asset, Event, PriceTick, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 from kalshi_bots.domain.sanity import (
@@ -113,6 +116,7 @@ class _Seen:
     bankroll: Decimal | None = None
     decision: HourlyDecision | None = None
     model_input: ModelInput | None = None
+    event: Event | None = None
 
     def facts(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -143,9 +147,36 @@ def trade_hourly(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobRes
     if gate is not None:  # kill switch or loss limit
         return _no_trade(run, _Seen(now), gate, "risk gate")
     seen, verdict = _gather_and_decide(deps, run, _Seen(now))
-    if isinstance(verdict, Refusal):
-        return _refused(run, seen, verdict)
-    return _place(deps, run, seen, verdict)
+    if not isinstance(verdict, Refusal):  # live mode: only with evidence of an edge (app/edge.py)
+        verdict = edge_refusal(deps, bot_name(run.asset), now) or verdict
+    result = (
+        _refused(run, seen, verdict) if isinstance(verdict, Refusal) else _place(deps, run, seen, verdict)
+    )
+    _record_decision(deps, run, seen, result)
+    return result
+
+
+def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> None:
+    """The decision's snapshot (after any order, so it never delays one): the ladder it read, priced
+    with the same inputs, the strike it looked at marked. Only decisions that reached the pricing
+    (inputs passed every sanity rule) are recorded; a store failure is logged, never raised."""
+    decision, event = seen.decision, seen.event
+    if decision is None or event is None or deps.snapshots is None:
+        return
+    snapshot = hourly_snapshot(
+        event,
+        run.target.close_time,
+        scheduled_for=run.scheduled_for,
+        at=seen.now,
+        trigger=Trigger.DECISION,
+        bot=bot_name(run.asset),
+        mode=deps.params.mode.value,
+        inputs=HourlyInputs(seen.tick, seen.model_input),
+        looked_at=() if decision.market is None else (decision.market.ticker,),
+        decision="trade" if result.data.get("placement") else "no-trade",
+        reason=result.reason,
+    )
+    decision_snapshot_stored(deps, snapshot)
 
 
 def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, HourlyTrade | Refusal]:
@@ -161,6 +192,7 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
         event = deps.exchange.get_event(target.event_ticker)
     except NotFoundError as exc:
         return seen, Refusal(NoTradeReason.EVENT_MISSING, str(exc))
+    seen = replace(seen, event=event)
     status = deps.exchange.exchange_status()
     refusal = foreign_market_refusal(event, target.event_ticker) or exchange_refusal(
         status, event.exchange_index

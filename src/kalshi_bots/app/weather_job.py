@@ -26,7 +26,7 @@ Stale forecasts (``StaleDataError``) and missing data refuse the event or city, 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,8 +34,10 @@ from zoneinfo import ZoneInfo
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
+from kalshi_bots.app.edge import edge_refusal
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import BUDGET_EXCEEDED, OrderPlan, PlacementStatus, place_order
+from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName, rule_for
 from kalshi_bots.app.weather_model import HighModel, station_problem, today_model, tomorrow_model
@@ -43,6 +45,7 @@ from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
 from kalshi_bots.domain.decision import NoTradeReason
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
 from kalshi_bots.domain.fees import effective_fee_schedule, fee_per_contract
+from kalshi_bots.domain.market_snapshot import MarketSnapshot, Trigger, ladder
 from kalshi_bots.domain.models import (
     BookSide,
     Event,
@@ -94,10 +97,41 @@ def weather(deps: Deps, scheduled_for: datetime) -> JobResult:
     notes: list[dict[str, Any]] = []
     status = deps.exchange.exchange_status()
     candidates: list[Candidate] = []
+    priced: list[MarketSnapshot] = []
     for city in _cities(deps):
-        candidates.extend(_city_candidates(deps, city, now, status, notes))
+        candidates.extend(_city_candidates(deps, city, _Pricing(now, scheduled_for, notes, priced), status))
     held = {t.contract_ticker.rsplit("-", 1)[0] for t in deps.store.open_trades() if t.bot == BOT}
-    return _trade(deps, scheduled_for, now, candidates, held, notes)
+    result = _trade(deps, scheduled_for, now, candidates, held, notes)
+    _record_priced(deps, priced, result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Pricing:
+    """The run's time and what pricing collects: refusal notes and one snapshot per priced event."""
+
+    now: datetime
+    scheduled_for: datetime
+    notes: list[dict[str, Any]]
+    priced: list[MarketSnapshot]
+
+
+def _record_priced(deps: Deps, priced: list[MarketSnapshot], result: JobResult) -> None:
+    """Each priced event's snapshot, as the scorecard and the edge gate need (after the orders, so
+    it never delays one; a store failure is logged, never raised)."""
+    sent = {
+        str(p["ticker"]).rsplit("-", 1)[0]
+        for p in result.data.get("placed", [])
+        if p.get("placement") != PlacementStatus.REFUSED.value
+    }
+    notes = result.data.get("refusals", [])
+    for snapshot in priced:
+        if snapshot.event_ticker in sent:
+            decision_snapshot_stored(deps, replace(snapshot, decision="trade"))
+            continue
+        own = [n for n in notes if str(n.get("where", "")).startswith(snapshot.event_ticker)]
+        reason = str(own[-1]["reason"]) if own else result.reason
+        decision_snapshot_stored(deps, replace(snapshot, decision="no-trade", reason=reason))
 
 
 def _cities(deps: Deps) -> list[WeatherCity]:
@@ -118,9 +152,8 @@ def _note(notes: list[dict[str, Any]], where: str, reason: str, detail: str = ""
     )
 
 
-def _city_candidates(
-    deps: Deps, city: WeatherCity, now: datetime, status: ExchangeStatus, notes: list[dict[str, Any]]
-) -> list[Candidate]:
+def _city_candidates(deps: Deps, city: WeatherCity, run: _Pricing, status: ExchangeStatus) -> list[Candidate]:
+    now, notes = run.now, run.notes
     today = city.climate_date_of(now)
     wanted = {today, today + timedelta(days=1)}
     try:
@@ -139,7 +172,7 @@ def _city_candidates(
         if day not in wanted:
             continue
         event_fees = effective_fee_schedule(fees, event)
-        best = _event_candidate(deps, city, event, day, today, now, status, event_fees, notes)
+        best = _event_candidate(deps, city, event, day, today, run, status, event_fees)
         if best is not None:
             found.append(best)
     return found
@@ -151,11 +184,11 @@ def _event_candidate(  # noqa: PLR0917 (internal step of one loop)
     event: Event,
     day: date,
     today: date,
-    now: datetime,
+    run: _Pricing,
     status: ExchangeStatus,
     fees: FeeSchedule,
-    notes: list[dict[str, Any]],
 ) -> Candidate | None:
+    now, notes = run.now, run.notes
     where = event.event_ticker
     markets = [m for m in event.markets if m.status == ACTIVE]
     if not markets or not brackets_partition(markets):
@@ -184,6 +217,7 @@ def _event_candidate(  # noqa: PLR0917 (internal step of one loop)
     except UnknownFeeTypeError as exc:
         _note(notes, where, NoTradeReason.FEE_TYPE_UNKNOWN, str(exc))
         return None
+    run.priced.append(_priced_snapshot(deps, event, markets, probs, model, options, run))
     if not options:
         _note(notes, where, NoTradeReason.NO_QUOTE)
         return None
@@ -202,6 +236,33 @@ def _event_candidate(  # noqa: PLR0917 (internal step of one loop)
         observed_max_f=model.observed_max_f,
     )
     return best
+
+
+def _priced_snapshot(  # noqa: PLR0917 (internal step of one loop)
+    deps: Deps,
+    event: Event,
+    markets: list[Market],
+    probs: dict[str, float],
+    model: HighModel,
+    options: list[Candidate],
+    run: _Pricing,
+) -> MarketSnapshot:
+    """What this run priced: every bracket with the model's P(NO); the quoted ones were looked at."""
+    return MarketSnapshot(
+        scheduled_for=run.scheduled_for,
+        at=run.now,
+        trigger=Trigger.DECISION,
+        bot=BOT,
+        mode=deps.params.mode.value,
+        series_ticker=event.series_ticker,
+        event_ticker=event.event_ticker,
+        close_time=max(m.close_time for m in markets),
+        strikes=ladder(markets, {t: 1.0 - p for t, p in probs.items()}, {c.market.ticker for c in options}),
+        model="weather",
+        forecast_mean_f=model.mean_f,
+        forecast_sigma_f=model.sigma_f,
+        observed_max_f=model.observed_max_f,
+    )
 
 
 def _model(deps: Deps, city: WeatherCity, day: date, today: date, now: datetime) -> HighModel:
@@ -243,6 +304,10 @@ def _trade(  # noqa: PLR0917
     for c in candidates:
         if c.edge < params.min_edge:
             _note(notes, c.event.event_ticker, NoTradeReason.EDGE_TOO_SMALL, f"best edge {c.edge:.4f}")
+    gate = edge_refusal(deps, BOT, now) if good else None  # live mode: only with evidence of an edge
+    if gate is not None:
+        _note(notes, BOT, gate.reason, gate.detail)
+        good = []
     bankroll = deps.exchange.balance() if good else Decimal(0)
     for c in good:
         if c.event.event_ticker in held:

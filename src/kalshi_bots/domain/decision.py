@@ -62,6 +62,8 @@ class NoTradeReason(StrEnum):
     STRIKES_IMPLAUSIBLE = "strikes_implausible"
     FOREIGN_MARKET = "foreign_market"
     PRICE_OFF_TICK = "price_off_tick"
+    # Live mode only: the bot's scorecard does not show the model beating the market (domain/edge_gate.py).
+    NO_EDGE_EVIDENCE = "no_edge_evidence"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from kalshi_bots.app.schedule import SCHEDULE
 from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints import cli_commands as commands
+from kalshi_bots.entrypoints import cli_edge
 from kalshi_bots.entrypoints.cli_commands import UsageError
 from kalshi_bots.ports.errors import (
     AuthError,
@@ -29,7 +30,7 @@ from kalshi_bots.ports.errors import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-JOB_CHOICES = ("collect-prices", "trade-hourly", "cleanup", "weather", "reconcile")
+JOB_CHOICES = ("collect-prices", "trade-hourly", "cleanup", "weather", "reconcile", "record-market")
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -177,6 +178,7 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     )
     settings.add_argument("--markdown", action="store_true", help="print the README's table of all settings")
 
+    cli_edge.add_edge_parsers(sub)  # export snapshots, scorecard
     if with_backtest:
         _add_backtest(sub)
     else:
@@ -214,6 +216,8 @@ HANDLERS: Mapping[str, Handler] = {
     "run": commands.cmd_run,
     "serve": commands.cmd_serve,
     "backtest": _run_backtest,
+    "export": cli_edge.cmd_export,
+    "scorecard": cli_edge.cmd_scorecard,
 }
 NEEDS_NO_SETTINGS = {"schedule"}
 

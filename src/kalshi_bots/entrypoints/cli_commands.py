@@ -30,6 +30,7 @@ JOB_NAMES: dict[tuple[str, Asset | None], JobName] = {
     ("cleanup", None): JobName.CLEANUP,
     ("weather", None): JobName.WEATHER,
     ("reconcile", None): JobName.RECONCILE,
+    ("record-market", None): JobName.RECORD_MARKET,
 }
 PER_ASSET = {"collect-prices", "trade-hourly"}
 BOTS = ("btc-hourly", "eth-hourly", "weather")
