@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 JOB = "record-market"
 SETTLE_MINUTE = RECORDER_WINDOW[0]
+MAX_LATE = timedelta(minutes=2)  # a ladder read later than this is not the minute's snapshot
 
 
 @dataclass
@@ -73,7 +74,8 @@ def record_market(deps: Deps, scheduled_for: datetime) -> JobResult:
         )
     params = deps.params.recorder
     tally = _Tally()
-    if scheduled_for.minute in params.minutes:
+    late = deps.clock.now() - scheduled_for > MAX_LATE
+    if scheduled_for.minute in params.minutes and not late:
         for asset in deps.params.trade_assets:
             try:
                 tally.recorded.append(_record_ladder(deps, snapshots, asset, scheduled_for))

@@ -20,7 +20,8 @@ from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_s
 from kalshi_bots.ports.clock import Clock
 
 log = logging.getLogger(__name__)
-COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
+# Routine minute jobs: their first success is shown, later ones stay in the JSON log.
+COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.RECORD_MARKET})
 _print_lock = threading.Lock()
 
 
@@ -40,6 +41,11 @@ def live_banner(settings: Settings) -> str:
         f"loss halt ${settings.daily_loss_limit}",
         "stop all trading at once: kalshi-bots halt",
     ]
+    if settings.live_without_edge:  # the edge gate's override (domain/edge_gate.py)
+        lines += [
+            "EDGE GATE OFF (KALSHI_BOTS_LIVE_WITHOUT_EDGE=yes): orders go out",
+            "even when the scorecard shows no edge (kalshi-bots scorecard)",
+        ]
     return "\n".join([bar, *(f"!!  {line:<72}!!" for line in lines), bar])
 
 
