@@ -123,7 +123,7 @@ def test_backtest_quotes_scores_the_export(recorded: dict[str, object], tmp_path
     metrics = json.loads((out / "metrics.json").read_text())
     source = next(iter(metrics["rows_read"]))
     assert source == "recorder"
-    # 16 snapshots x 21 strikes of the settled hour are scored; the next hour's one snapshot has no result yet.
+    # 16 snapshots x 21 strikes of the settled hour are scored; the next hour's one has no result yet.
     assert metrics["rows_scored"] == 16 * 21
     assert metrics["dropped"][source] == {"outcome_unknown": 21}
     comparison = metrics["model_vs_market_ask"]

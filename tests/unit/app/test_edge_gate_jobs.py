@@ -18,7 +18,8 @@ from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.trade_hourly import trade_hourly
 from kalshi_bots.app.weather_job import weather
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
-from kalshi_bots.domain.models import Asset, Mode, Outcome as Side, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Asset, Mode, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.ports.errors import StoreError
 
 from .fakes import World
@@ -44,9 +45,23 @@ def seed_evidence(
     for i in range(n):
         at = before - timedelta(hours=i + 1)
         event = f"EV{bot}{i}"
-        quote = StrikeQuote(f"{event}-T1", "greater", D(1), None, None, None, D("0.78"), D("0.82"), model_p_no=model_p_no, looked_at=True)  # fmt: skip
-        store.put_snapshot(MarketSnapshot(at, at, Trigger.DECISION, bot, "paper", "KXBTCD", event, at + timedelta(minutes=15), (quote,)))  # fmt: skip
-        store.put_event_result(EventResult(event, "KXBTCD", at + timedelta(minutes=15), ((quote.ticker, "no" if no_wins else "yes"),)))  # fmt: skip
+        close = at + timedelta(minutes=15)
+        quote = StrikeQuote(
+            f"{event}-T1",
+            "greater",
+            D(1),
+            None,
+            None,
+            None,
+            D("0.78"),
+            D("0.82"),
+            model_p_no=model_p_no,
+            looked_at=True,
+        )
+        snap = MarketSnapshot(at, at, Trigger.DECISION, bot, "paper", "KXBTCD", event, close, (quote,))
+        store.put_snapshot(snap)
+        outcome = "no" if no_wins else "yes"
+        store.put_event_result(EventResult(event, "KXBTCD", close, ((quote.ticker, outcome),)))
 
 
 def losing_trade(bot: str, at: datetime) -> TradeRecord:

@@ -20,7 +20,7 @@ from kalshi_bots.domain.market_snapshot import (
     export_rows,
     hourly_snapshot,
 )
-from kalshi_bots.domain.models import Event, FeeSchedule, FeeType, Market, PriceTick, StrikeType, Asset
+from kalshi_bots.domain.models import Asset, Event, FeeSchedule, FeeType, Market, PriceTick, StrikeType
 from kalshi_bots.domain.snapshot_export import decode, encode
 
 D = Decimal
