@@ -191,3 +191,32 @@ def test_a_full_ladder_round_trips(store: Store, strikes: int) -> None:
     big = snapshot(strikes=ladder)
     s.put_snapshot(big)
     assert s.snapshots_between(T0, T0 + timedelta(minutes=1)) == [big]
+
+
+def test_decisions_between_reads_decisions_reduced_to_what_they_looked_at(store: Store) -> None:
+    s = snaps(store)
+    decided = snapshot(1, trigger=Trigger.DECISION, mode="live", decision="trade", reason="")
+    s.put_snapshot(snapshot(1))  # a minute snapshot of the same minute: not a decision
+    assert s.put_snapshot(decided) is True
+    assert s.put_snapshot(decided) is False
+    s.put_snapshot(snapshot(9, trigger=Trigger.DECISION))
+    got = s.decisions_between(T0, T0 + timedelta(minutes=9))
+    assert got == [decided.reduced()]
+    assert [q.ticker for q in got[0].strikes] == [f"{EVENT}-T100249.99"]
+    # The full ladder is still what the snapshot read and the export see.
+    assert s.snapshots_between(T0, T0 + timedelta(minutes=9), Trigger.DECISION) == [decided]
+
+
+def test_unusual_values_round_trip_exactly(store: Store) -> None:
+    s = snaps(store)
+    odd = snapshot(
+        strikes=(
+            strike("99999.99", 0.1234567891234),  # more decimals than the recorder keeps
+            strike("100000.5", 1.0, ticker="OTHER-EVENT-T5", yes_ask_size=D("0.01"), no_bid=D("0.0001")),
+            strike("0.001", 0.0, floor_strike=None, cap_strike=D("-3.25"), yes_bid_size=D("12345678.9")),
+        )
+    )
+    s.put_snapshot(odd)
+    [back] = s.snapshots_between(T0, T0 + timedelta(minutes=1))
+    assert back == odd
+    assert [q.ticker for q in back.strikes] == [f"{EVENT}-T99999.99", "OTHER-EVENT-T5", f"{EVENT}-T0.001"]

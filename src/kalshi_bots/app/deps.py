@@ -59,7 +59,7 @@ class RecorderParams:
     """The market recorder (``record-market``) and how long its snapshots are kept."""
 
     minutes: tuple[int, ...] = RECORDER_WINDOW  # minutes of the :45-:59 window that record a ladder
-    ttl_days: int = 60  # snapshots and results expire (DynamoDB TTL; SQLite: the cleanup job)
+    ttl_days: int = 30  # snapshots and results expire (DynamoDB TTL; SQLite: the cleanup job)
     settle_lookback_hours: int = 72  # recorded events closed this long ago are still asked for results
     settle_per_run: int = 20  # at most this many settlement lookups per run
 

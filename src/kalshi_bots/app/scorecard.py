@@ -2,7 +2,8 @@
 
 The one entry point for everything that shows or uses it (``kalshi-bots scorecard``, the edge gate, the
 dashboard and the daily alert). The figures and their definitions are :mod:`kalshi_bots.domain.scorecard`;
-this module only reads: the decision snapshots of the period, the results of their events, and the
+this module only reads: the decision snapshots of the period (reduced to the contracts they looked at,
+so a read over two months of hourly decisions stays small), the results of their events, and the
 trades logged on each UTC day of the period (one ``begins_with(sk, day)`` query per day).
 """
 
@@ -12,13 +13,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from kalshi_bots.domain.market_snapshot import Trigger
 from kalshi_bots.domain.models import TradeRecord
 from kalshi_bots.domain.scorecard import Scorecard, bot_scorecards
 from kalshi_bots.ports.snapshots import SnapshotStore
 
 BOTS: tuple[str, ...] = ("btc-hourly", "eth-hourly", "weather")
-DEFAULT_DAYS = 60  # the recorder's default retention: everything the store still holds
+DEFAULT_DAYS = 30  # the recorder's default retention: everything the store still holds
 _AFTER_LAST_CLOSE = timedelta(microseconds=1)
 
 
@@ -41,7 +41,7 @@ def scorecard(
     if days < 1:
         raise ValueError(f"scorecard: days must be at least 1, got {days}")
     since = now - timedelta(days=days)
-    decisions = snapshots.snapshots_between(since, now, Trigger.DECISION)
+    decisions = snapshots.decisions_between(since, now)  # reduced: never whole ladders
     results = {}
     if decisions:
         closes = [s.close_time for s in decisions]

@@ -15,6 +15,11 @@ anything is written. A store that cannot be read is ``Outcome.ERROR`` with reaso
 (no order either): the risk gate and the order path report it, and a failed read of this job's own
 propagates to the runner, which maps it.
 
+In ``live`` mode a trade decision must then pass the edge gate (:mod:`.edge`: the bot's scorecard shows
+an edge, else ``no_edge_evidence``). Every run that reached the pricing records its decision snapshot
+(the ladder it read, priced with the same inputs, the strike it looked at marked) after any order, for
+the scorecard and the gate; a failed record is logged, never fatal.
+
 Each check is a pure function in ``domain`` returning a value (:class:`Refusal`, or the usable input);
 this module only fetches the inputs in an order that stops at the first refusal, so a run that refuses
 early makes no further calls.

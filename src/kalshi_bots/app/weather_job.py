@@ -21,6 +21,10 @@ never per triggering minute, and every order claims its event (``OrderPlan.exclu
 18:01, a retry, a late run) place at most one order per market and hold one position per event.
 
 Stale forecasts (``StaleDataError``) and missing data refuse the event or city, never a default.
+
+In ``live`` mode orders also need the edge gate's consent (:mod:`.edge`, ``no_edge_evidence``). Every
+priced event is recorded as a decision snapshot (brackets, quotes, the model's P(NO), the forecast),
+after the orders, for the scorecard and the gate.
 """
 
 from __future__ import annotations

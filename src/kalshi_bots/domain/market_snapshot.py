@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -109,6 +109,10 @@ class MarketSnapshot:
     @property
     def looked_at(self) -> tuple[StrikeQuote, ...]:
         return tuple(s for s in self.strikes if s.looked_at)
+
+    def reduced(self) -> MarketSnapshot:
+        """The same snapshot with only the contracts it looked at (what the scorecard needs)."""
+        return replace(self, strikes=self.looked_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 Narrow on purpose (the big :class:`~kalshi_bots.ports.store.Store` stays as it is): the memory, SQLite
 and DynamoDB stores implement both, and the contract suite (``tests/contract/``) holds them to the same
-answers. On DynamoDB the items live in the budget table (``SNAP#<trigger>`` and ``SNAPEVENT``), each
-with a TTL; see ``adapters/store/records.py``.
+answers. On DynamoDB the items live in the budget table (``SNAP#<trigger>``, ``SNAP#looked`` and
+``SNAPEVENT``), each with a TTL; see ``adapters/store/snapshot_codec.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ class SnapshotStore(Protocol):
     ) -> list[MarketSnapshot]:
         """Snapshots with ``start <= scheduled_for < end`` (of one trigger, or all), ascending by
         (scheduled_for, event, bot), every page read."""
+        ...
+
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        """The decision snapshots of ``snapshots_between(start, end, Trigger.DECISION)`` reduced to the
+        contracts each looked at: what the scorecard reads, without paying for whole ladders."""
         ...
 
     def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:

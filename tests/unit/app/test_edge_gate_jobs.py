@@ -191,7 +191,7 @@ def test_live_fails_closed_when_the_scorecard_cannot_be_read() -> None:
     seed_evidence(w.store, "btc-hourly", 300, before=SCHED)  # the evidence exists but cannot be read
     result = hourly(w, LIVE, snapshots=FailingSnapshots(w.store))
     assert result.outcome is Outcome.NO_TRADE and result.reason == "no_edge_evidence"
-    assert "could not be computed (StoreError: store: snapshots_between: table unreachable)" in result.detail
+    assert "could not be computed (StoreError: store: decisions_between: table unreachable)" in result.detail
     assert w.exchange.orders == []
 
 

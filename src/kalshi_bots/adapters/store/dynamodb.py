@@ -441,9 +441,9 @@ class DynamoStore:
 
     # --- market recorder (ports.snapshots.SnapshotStore) -----------------------------------
     def put_snapshot(self, snapshot: MarketSnapshot) -> bool:
-        """Two single-item puts, not a transaction (which would bill twice): the event marker first
-        (conditional: it never overwrites a result), then the snapshot (conditional: idempotent)."""
-        item = sc.snapshot_item(snapshot, self.snapshot_ttl)
+        """Single-item puts, not a transaction (which would bill twice): the event marker first
+        (conditional: it never overwrites a result), then the snapshot's items (conditional: idempotent)."""
+        items = sc.snapshot_items(snapshot, self.snapshot_ttl)
         marker = sc.event_item(sc.recorded_event(snapshot), ttl=self.snapshot_ttl)
         marker_sk = str(marker["sk"])
         if marker_sk not in self._marked:
@@ -451,7 +451,7 @@ class DynamoStore:
             self._marked[marker_sk] = None
             if len(self._marked) > MARKED_EVENTS_KEPT:
                 del self._marked[next(iter(self._marked))]
-        return self.io.put(self.tables.budget, item, NOT_EXISTS)
+        return [self.io.put(self.tables.budget, item, NOT_EXISTS) for item in items][-1]
 
     def snapshots_between(
         self, start: datetime, end: datetime, trigger: Trigger | None = None
@@ -464,6 +464,12 @@ class DynamoStore:
             )
             found += [(str(item["sk"]), kind.value, sc.item_to_snapshot(item)) for item in rows]
         return [snap for _, _, snap in sorted(found, key=lambda t: (t[0], t[1]))]
+
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        pk = sc.snapshot_pk(sc.LOOKED)
+        rows = self.io.query(self.tables.budget, "pk = :pk AND sk BETWEEN :a AND :b", pk=pk, a=lo, b=hi)
+        return [sc.item_to_snapshot(item) for item in rows]
 
     def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:
         return [event for event, result in self._events(closed_from, closed_before) if result is None]

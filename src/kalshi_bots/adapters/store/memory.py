@@ -302,6 +302,9 @@ class MemoryStore:
             ]
         return [snap for _, snap in sorted(found, key=lambda pair: (pair[0], pair[1].trigger.value))]
 
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        return [s.reduced() for s in self.snapshots_between(start, end, Trigger.DECISION)]
+
     def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:
         return [event for event, result in self._events_between(closed_from, closed_before) if result is None]
 

@@ -4,14 +4,19 @@ Keys (budget table, next to the job runs and documents; see :mod:`.records`):
 
 ``SNAP#decision`` / ``SNAP#minute``, sk ``<scheduled minute>#<event_ticker>#<bot>``
     one item per snapshot: ``data`` (the whole ladder, compressed) and ``expires_at`` (TTL).
+``SNAP#looked``, same sk
+    a decision snapshot reduced to the contracts it looked at (~300 bytes instead of ~2 KB): the
+    scorecard, which the edge gate reads before a live order, never pays for whole ladders.
 ``SNAPEVENT``, sk ``<close_time>#<event_ticker>``
     one item per recorded event: ``data`` (series, close and, once settled, each market's result) and
     ``expires_at``. Events without ``settled`` are the recorder's to-do list.
 
-Why one compressed attribute: a ladder is 20-100 strikes of the same few fields, and DynamoDB bills
-writes per KB. As compact JSON and zlib a 100-strike snapshot is ~1.5 KB (2 write units) instead of
-~11 KB; ``bench/bench_recorder_cost.py`` measures it. Exact: Decimals travel as text, floats as their
-shortest repr, times as ISO-8601 with microseconds.
+Why one compressed attribute: a ladder is 20-200 strikes of the same few fields, and DynamoDB bills
+writes (and keeps storage) per KB. The strikes are stored by column: tickers without the event prefix,
+Decimals as integers at one scale per column (strikes as differences: an even ladder is a run of equal
+small numbers), P(NO) in millionths; then compact JSON and zlib. A 100-strike snapshot is about 1.1 KB
+(2 write units), a quarter of the row-by-row JSON; ``bench/bench_recorder_cost.py`` measures it.
+Exact: every value comes back equal (times as ISO-8601 with microseconds).
 """
 
 from __future__ import annotations
@@ -35,21 +40,7 @@ from kalshi_bots.domain.market_snapshot import (
 from kalshi_bots.ports.errors import StoreError
 
 VERSION = 1
-SNAPSHOT_TTL = timedelta(days=60)  # KALSHI_BOTS_RECORDER_TTL_DAYS's default
-_FIELDS = (
-    "ticker",
-    "strike_type",
-    "floor_strike",
-    "cap_strike",
-    "yes_bid",
-    "yes_ask",
-    "no_bid",
-    "no_ask",
-    "yes_bid_size",
-    "yes_ask_size",
-    "model_p_no",
-    "looked_at",
-)
+SNAPSHOT_TTL = timedelta(days=30)  # KALSHI_BOTS_RECORDER_TTL_DAYS's default
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -81,29 +72,86 @@ def _unpack(data: object, where: str) -> dict[str, Any]:
 
 
 # --- snapshots -----------------------------------------------------------------------------------
-def snapshot_pk(trigger: Trigger) -> str:
-    return f"{r.SNAP_PK_PREFIX}{trigger.value}"
+LOOKED = "looked"  # the partition of reduced decision snapshots
+
+
+def snapshot_pk(trigger: Trigger | str) -> str:
+    return f"{r.SNAP_PK_PREFIX}{trigger if isinstance(trigger, str) else trigger.value}"
+
+
+def snapshot_items(snapshot: MarketSnapshot, ttl: timedelta = SNAPSHOT_TTL) -> list[Item]:
+    """What one snapshot writes, in order: a decision's reduced copy first, then the snapshot itself,
+    so a run retried after a crash between the two still ends with both (each put is conditional)."""
+    full = snapshot_item(snapshot, ttl)
+    if snapshot.trigger is not Trigger.DECISION:
+        return [full]
+    reduced = snapshot_item(snapshot.reduced(), ttl)
+    reduced["pk"] = snapshot_pk(LOOKED)
+    return [reduced, full]
 
 
 def snapshot_sk(snapshot: MarketSnapshot) -> str:
     return f"{r.iso_micro(snapshot.scheduled_for, 'scheduled_for')}#{snapshot.event_ticker}#{snapshot.bot}"
 
 
-def _strike_row(s: StrikeQuote) -> list[Any]:
-    return [
-        s.ticker,
-        s.strike_type,
-        _dec(s.floor_strike),
-        _dec(s.cap_strike),
-        _dec(s.yes_bid),
-        _dec(s.yes_ask),
-        _dec(s.no_bid),
-        _dec(s.no_ask),
-        _dec(s.yes_bid_size),
-        _dec(s.yes_ask_size),
-        s.model_p_no,
-        1 if s.looked_at else 0,
-    ]
+DECIMAL_COLUMNS = (
+    "floor_strike",
+    "cap_strike",
+    "yes_bid",
+    "yes_ask",
+    "no_bid",
+    "no_ask",
+    "yes_bid_size",
+    "yes_ask_size",
+)
+_MICRO = 1_000_000
+
+
+def _scale(values: list[Decimal | None]) -> int:
+    exponents = [v.as_tuple().exponent for v in values if v is not None]
+    return max([0, *(-e for e in exponents if isinstance(e, int))])
+
+
+def _decimal_column(values: list[Decimal | None], *, delta: bool) -> dict[str, Any]:
+    """Decimals as integers at one scale (``{"s": 2, "v": [...]}``), optionally as differences from the
+    previous value (strikes climb in even steps: small numbers that compress well). Exact."""
+    for v in values:
+        if v is not None and not v.is_finite():
+            raise ValueError(f"snapshot: {v!r} is not a finite number")
+    scale = _scale(values)
+    ints: list[int | None] = [None if v is None else int(v.scaleb(scale)) for v in values]
+    if delta:
+        previous = 0
+        for i, whole in enumerate(ints):
+            if whole is not None:
+                ints[i], previous = whole - previous, whole
+    return {"s": scale, "d": int(delta), "v": ints}
+
+
+def _p_cell(p: float | None) -> int | float | None:
+    """P(NO) in millionths when that is exact (the recorder keeps 6 decimals), else the float itself."""
+    if p is None:
+        return None
+    micros = round(p * _MICRO)
+    return micros if micros / _MICRO == p else p
+
+
+def _ticker_cell(ticker: str, event_ticker: str) -> str:
+    prefix = event_ticker + "-"
+    return ticker[len(prefix) :] if ticker.startswith(prefix) else "=" + ticker
+
+
+def _columns(snapshot: MarketSnapshot) -> dict[str, Any]:
+    q = snapshot.strikes
+    cols: dict[str, Any] = {
+        "ticker": [_ticker_cell(x.ticker, snapshot.event_ticker) for x in q],
+        "strike_type": [x.strike_type for x in q],
+        "model_p_no": [_p_cell(x.model_p_no) for x in q],
+        "looked_at": [i for i, x in enumerate(q) if x.looked_at],
+    }
+    for name in DECIMAL_COLUMNS:
+        cols[name] = _decimal_column([getattr(x, name) for x in q], delta=name == "floor_strike")
+    return cols
 
 
 def snapshot_item(snapshot: MarketSnapshot, ttl: timedelta = SNAPSHOT_TTL) -> Item:
@@ -128,8 +176,7 @@ def snapshot_item(snapshot: MarketSnapshot, ttl: timedelta = SNAPSHOT_TTL) -> It
         "observed_f": snapshot.observed_max_f,
         "decision": snapshot.decision,
         "reason": snapshot.reason,
-        "fields": list(_FIELDS),
-        "strikes": [_strike_row(s) for s in snapshot.strikes],
+        "strikes": _columns(snapshot),
     }
     return {
         "pk": snapshot_pk(snapshot.trigger),
@@ -179,24 +226,52 @@ def _opt_dec(value: object, where: str) -> Decimal | None:
         raise StoreError(f"{where}: {value!r} is not a number") from None
 
 
-def _strike(row: object, fields: list[str], where: str) -> StrikeQuote:
-    if not isinstance(row, list) or len(row) != len(fields):
-        raise StoreError(f"{where}: a strike row has the wrong shape")
-    cell = dict(zip(fields, row, strict=True))
-    p = cell.get("model_p_no")
-    return StrikeQuote(
-        ticker=str(cell["ticker"]),
-        strike_type=str(cell["strike_type"]),
-        floor_strike=_opt_dec(cell["floor_strike"], where),
-        cap_strike=_opt_dec(cell["cap_strike"], where),
-        yes_bid=_opt_dec(cell["yes_bid"], where),
-        yes_ask=_opt_dec(cell["yes_ask"], where),
-        no_bid=_opt_dec(cell["no_bid"], where),
-        no_ask=_opt_dec(cell["no_ask"], where),
-        yes_bid_size=_opt_dec(cell["yes_bid_size"], where),
-        yes_ask_size=_opt_dec(cell["yes_ask_size"], where),
-        model_p_no=None if p is None else float(p),
-        looked_at=bool(cell["looked_at"]),
+def _decimals(column: object, n: int, where: str) -> list[Decimal | None]:
+    if not isinstance(column, dict) or not isinstance(column.get("v"), list) or len(column["v"]) != n:
+        raise StoreError(f"{where}: a strike column has the wrong shape")
+    scale, delta, previous = int(column["s"]), bool(column["d"]), 0
+    out: list[Decimal | None] = []
+    for cell in column["v"]:
+        if cell is None:
+            out.append(None)
+            continue
+        value = int(cell) + (previous if delta else 0)
+        previous = value
+        out.append(Decimal(value).scaleb(-scale))
+    return out
+
+
+def _p_value(cell: object) -> float | None:
+    if cell is None:
+        return None
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return cell / _MICRO
+    if isinstance(cell, float):
+        return cell
+    raise StoreError(f"a P(NO) cell is not a number: {cell!r}")
+
+
+def _strikes(cols: object, event_ticker: str, where: str) -> tuple[StrikeQuote, ...]:
+    if not isinstance(cols, dict) or not isinstance(cols.get("ticker"), list):
+        raise StoreError(f"{where}: strikes are missing")
+    tickers = [str(t) for t in cols["ticker"]]
+    n = len(tickers)
+    types, ps, looked = cols.get("strike_type"), cols.get("model_p_no"), cols.get("looked_at")
+    if not (isinstance(types, list) and isinstance(ps, list) and isinstance(looked, list)) or (
+        len(types) != n or len(ps) != n
+    ):
+        raise StoreError(f"{where}: strike columns have different lengths")
+    dec = {name: _decimals(cols.get(name), n, where) for name in DECIMAL_COLUMNS}
+    marked = {int(i) for i in looked}
+    return tuple(
+        StrikeQuote(
+            ticker=t[1:] if t.startswith("=") else f"{event_ticker}-{t}",
+            strike_type=str(types[i]),
+            model_p_no=_p_value(ps[i]),
+            looked_at=i in marked,
+            **{name: dec[name][i] for name in DECIMAL_COLUMNS},
+        )
+        for i, t in enumerate(tickers)
     )
 
 
@@ -204,10 +279,6 @@ def item_to_snapshot(item: Item) -> MarketSnapshot:
     sk = str(item.get("sk", ""))
     where = f"snapshot {item.get('pk')!s}/{sk}"
     b = _Body(_unpack(item.get("data"), where), where)
-    fields = b.body.get("fields")
-    rows = b.body.get("strikes")
-    if not isinstance(fields, list) or not isinstance(rows, list):
-        raise StoreError(f"{where}: strikes are missing")
     try:
         trigger = Trigger(b.text("trigger"))
         return MarketSnapshot(
@@ -219,7 +290,7 @@ def item_to_snapshot(item: Item) -> MarketSnapshot:
             series_ticker=b.text("series"),
             event_ticker=b.text("event"),
             close_time=b.time("close"),
-            strikes=tuple(_strike(row, [str(f) for f in fields], where) for row in rows),
+            strikes=_strikes(b.body.get("strikes"), b.text("event"), where),
             spot=_opt_dec(b.body.get("spot"), where),
             spot_time=b.opt_time("spot_time"),
             model=b.text("model"),
@@ -233,7 +304,7 @@ def item_to_snapshot(item: Item) -> MarketSnapshot:
             decision=b.text("decision"),
             reason=b.text("reason"),
         )
-    except (ValueError, KeyError, DomainError) as exc:
+    except (ValueError, KeyError, TypeError, DomainError) as exc:
         raise StoreError(f"{where}: {exc}") from None
 
 

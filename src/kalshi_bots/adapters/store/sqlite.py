@@ -454,11 +454,11 @@ class SqliteStore:
 
     # --- market recorder (ports.snapshots.SnapshotStore) -----------------------------------
     def put_snapshot(self, snapshot: MarketSnapshot) -> bool:
-        item = sc.snapshot_item(snapshot, self.snapshot_ttl)
+        items = sc.snapshot_items(snapshot, self.snapshot_ttl)
         marker = sc.event_item(sc.recorded_event(snapshot), ttl=self.snapshot_ttl)
         with self._tx() as con:
             self._upsert(con, BUDGET, marker, "INSERT OR IGNORE")
-            return self._upsert(con, BUDGET, item, "INSERT OR IGNORE") == 1
+            return [self._upsert(con, BUDGET, item, "INSERT OR IGNORE") for item in items][-1] == 1
 
     def snapshots_between(
         self, start: datetime, end: datetime, trigger: Trigger | None = None
@@ -473,6 +473,14 @@ class SqliteStore:
             )
             found += [(str(row["sk"]), kind.value, sc.item_to_snapshot(_row_item(row))) for row in rows]
         return [snap for _, _, snap in sorted(found, key=lambda t: (t[0], t[1]))]
+
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        rows = self._query(
+            f"SELECT pk, sk, data FROM {BUDGET} WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk",  # noqa: S608
+            (sc.snapshot_pk(sc.LOOKED), lo, hi),
+        )
+        return [sc.item_to_snapshot(_row_item(row)) for row in rows]
 
     def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:
         return [event for event, result in self._events(closed_from, closed_before) if result is None]
