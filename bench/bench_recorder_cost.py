@@ -33,6 +33,7 @@ import importlib.util
 import math
 import sys
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -267,7 +268,8 @@ def monthly(read_units: float, write_units: float) -> float:
 
 def measure(client: Any, strikes: int, hours: int, *, cold: bool) -> dict[str, Any]:
     meter = CapacityMeter()
-    day = Day(client, f"rec{strikes}{'c' if cold else 'w'}_", meter, strikes, cold=cold)
+    prefix = f"rec{strikes}{'c' if cold else 'w'}{uuid.uuid4().hex[:6]}_"  # fresh tables per case
+    day = Day(client, prefix, meter, strikes, cold=cold)
     day.recorder.init_schema()
     day.run(hours)
     scale = 24 / hours
@@ -292,7 +294,8 @@ def measure(client: Any, strikes: int, hours: int, *, cold: bool) -> dict[str, A
 def gate_read(client: Any, strikes: int) -> tuple[float, float, int]:
     """One edge-gate scorecard read over a full TTL of hourly decisions (30 days x 24), metered: the
     reduced decision items and the events' results, plus one trade-log query per day."""
-    setup = store_on(client, f"gate{strikes}_", None)
+    prefix = f"gate{strikes}{uuid.uuid4().hex[:6]}_"
+    setup = store_on(client, prefix, None)
     setup.init_schema()
     end = START + timedelta(days=TTL_DAYS)
     n = 0
@@ -306,7 +309,7 @@ def gate_read(client: Any, strikes: int) -> tuple[float, float, int]:
         n += 1
         at += timedelta(hours=1)
     meter = CapacityMeter()
-    reader = store_on(client, f"gate{strikes}_", meter)
+    reader = store_on(client, prefix, meter)
     meter.label = "gate"
     started = time.monotonic()
     card = scorecard(reader, reader, now=end, days=TTL_DAYS, bots=("btc-hourly",))
