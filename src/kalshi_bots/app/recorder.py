@@ -22,6 +22,7 @@ Every snapshot key is (trigger, scheduled minute, event, bot): a retried run sto
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,18 +183,19 @@ def _result(scheduled_for: datetime, tally: _Tally) -> JobResult:
     return JobResult(JOB, scheduled_for, Outcome.OK, reason, data=data)
 
 
-def decision_snapshot_stored(deps: Deps, snapshot: MarketSnapshot) -> bool:
-    """Record a trading run's decision snapshot; a failure is logged and never reaches the run's result."""
+def decision_snapshot_stored(deps: Deps, build: Callable[[], MarketSnapshot], event_ticker: str) -> bool:
+    """Build and record a trading run's decision snapshot. Any failure (the store, or a value the
+    snapshot refuses) is logged and never reaches the run's result: the order path is done by then."""
     if deps.snapshots is None:
         return False
     try:
-        return deps.snapshots.put_snapshot(snapshot)
-    except (StoreError, ValueError) as exc:
+        return deps.snapshots.put_snapshot(build())
+    except (StoreError, ValueError) as exc:  # DomainError is a ValueError
         log_event(
             logger,
             "recorder.decision_not_stored",
-            f"decision snapshot of {snapshot.event_ticker} not stored: {exc}",
+            f"decision snapshot of {event_ticker} not stored: {exc}",
             logging.WARNING,
-            event_ticker=snapshot.event_ticker,
+            event_ticker=event_ticker,
         )
         return False

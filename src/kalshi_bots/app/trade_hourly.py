@@ -59,7 +59,7 @@ from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
 from kalshi_bots.domain.fees import effective_fee_schedule
 from kalshi_bots.domain.hourly_model import ModelInput, hourly_model_input
-from kalshi_bots.domain.market_snapshot import HourlyInputs, Trigger, hourly_snapshot
+from kalshi_bots.domain.market_snapshot import HourlyInputs, MarketSnapshot, Trigger, hourly_snapshot
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
 from kalshi_bots.domain.models import Asset, Event, PriceTick, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.models import Outcome as Side
@@ -168,20 +168,25 @@ def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> N
     decision, event = seen.decision, seen.event
     if decision is None or event is None or deps.snapshots is None:
         return
-    snapshot = hourly_snapshot(
-        event,
-        run.target.close_time,
-        scheduled_for=run.scheduled_for,
-        at=seen.now,
-        trigger=Trigger.DECISION,
-        bot=bot_name(run.asset),
-        mode=deps.params.mode.value,
-        inputs=HourlyInputs(seen.tick, seen.model_input),
-        looked_at=() if decision.market is None else (decision.market.ticker,),
-        decision="trade" if result.data.get("placement") else "no-trade",
-        reason=result.reason,
-    )
-    decision_snapshot_stored(deps, snapshot)
+    looked = () if decision.market is None else (decision.market.ticker,)
+    placed = "trade" if result.data.get("placement") else "no-trade"
+
+    def build() -> MarketSnapshot:
+        return hourly_snapshot(
+            event,
+            run.target.close_time,
+            scheduled_for=run.scheduled_for,
+            at=seen.now,
+            trigger=Trigger.DECISION,
+            bot=bot_name(run.asset),
+            mode=deps.params.mode.value,
+            inputs=HourlyInputs(seen.tick, seen.model_input),
+            looked_at=looked,
+            decision=placed,
+            reason=result.reason,
+        )
+
+    decision_snapshot_stored(deps, build, event.event_ticker)
 
 
 def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, HourlyTrade | Refusal]:

@@ -33,6 +33,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -131,11 +132,12 @@ def _record_priced(deps: Deps, priced: list[MarketSnapshot], result: JobResult) 
     notes = result.data.get("refusals", [])
     for snapshot in priced:
         if snapshot.event_ticker in sent:
-            decision_snapshot_stored(deps, replace(snapshot, decision="trade"))
-            continue
-        own = [n for n in notes if str(n.get("where", "")).startswith(snapshot.event_ticker)]
-        reason = str(own[-1]["reason"]) if own else result.reason
-        decision_snapshot_stored(deps, replace(snapshot, decision="no-trade", reason=reason))
+            decision, reason = "trade", ""
+        else:
+            own = [n for n in notes if str(n.get("where", "")).startswith(snapshot.event_ticker)]
+            decision, reason = "no-trade", str(own[-1]["reason"]) if own else result.reason
+        build = partial(replace, snapshot, decision=decision, reason=reason)
+        decision_snapshot_stored(deps, build, snapshot.event_ticker)
 
 
 def _cities(deps: Deps) -> list[WeatherCity]:
@@ -221,7 +223,10 @@ def _event_candidate(  # noqa: PLR0917 (internal step of one loop)
     except UnknownFeeTypeError as exc:
         _note(notes, where, NoTradeReason.FEE_TYPE_UNKNOWN, str(exc))
         return None
-    run.priced.append(_priced_snapshot(deps, event, markets, probs, model, options, run))
+    try:  # recording must never cost a trade: a snapshot that cannot be built is skipped, logged
+        run.priced.append(_priced_snapshot(deps, event, markets, probs, model, options, run))
+    except DomainError as exc:
+        log_event(logger, "recorder.decision_not_stored", f"{where}: {exc}", logging.WARNING, ticker=where)
     if not options:
         _note(notes, where, NoTradeReason.NO_QUOTE)
         return None
