@@ -30,20 +30,21 @@ class TradeLog(Protocol):
 
 def scorecard(
     trades: TradeLog,
-    snapshots: SnapshotStore,
+    snapshots: SnapshotStore | None,
     *,
     now: datetime,
     days: int = DEFAULT_DAYS,
     bots: Sequence[str] = BOTS,
 ) -> Scorecard:
-    """Each bot's scorecard over the last ``days`` days up to ``now`` (a :class:`StoreError` propagates:
-    callers that gate money treat it as "no evidence")."""
+    """Each bot's scorecard over the last ``days`` days up to ``now``. ``snapshots`` None (a store that
+    records nothing): no decisions, the trades only. A :class:`StoreError` propagates: callers that gate
+    money treat it as "no evidence". Typical call: ``scorecard(deps.store, deps.snapshots, now=...)``."""
     if days < 1:
         raise ValueError(f"scorecard: days must be at least 1, got {days}")
     since = now - timedelta(days=days)
-    decisions = snapshots.decisions_between(since, now)  # reduced: never whole ladders
+    decisions = [] if snapshots is None else snapshots.decisions_between(since, now)  # reduced ladders
     results = {}
-    if decisions:
+    if decisions and snapshots is not None:
         closes = [s.close_time for s in decisions]
         found = snapshots.event_results(min(closes), max(closes) + _AFTER_LAST_CLOSE)
         results = {r.event_ticker: r for r in found}

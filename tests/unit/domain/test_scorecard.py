@@ -159,3 +159,24 @@ def test_a_bot_with_nothing_recorded_has_an_empty_line() -> None:
     [card] = bot_scorecards([], {}, [], ["eth-hourly"])
     assert card.weeks == () and card.total.decisions == 0 and card.total.realized_pnl == 0
     assert card.as_dict()["total"]["realized_pnl"] == "0"
+
+
+def test_the_app_function_reads_the_store_and_works_without_a_snapshot_store() -> None:
+    from kalshi_bots.adapters.store.memory import MemoryStore
+    from kalshi_bots.app.scorecard import scorecard
+
+    store = MemoryStore()
+    store.put_snapshot(decision(MON, "E1", quote("E1-a", 0.9)))
+    store.put_snapshot(decision(MON - timedelta(days=40), "E0", quote("E0-a", 0.9)))  # before the period
+    # The store finds a result by its event's close time, as the recorder stores it.
+    store.put_event_result(replace(result("E1", ("E1-a", "no")), close_time=MON + timedelta(minutes=15)))
+    store.put_trade(trade(MON, True))
+    now = MON + timedelta(days=1)
+    card = scorecard(store, store, now=now)
+    btc = card.bot("btc-hourly")
+    assert btc is not None and btc.total.decisions == 1 and btc.total.trades == 1
+    assert card.since == now - timedelta(days=30) and card.until == now
+    alone = scorecard(store, None, now=now).bot("btc-hourly")
+    assert alone is not None and alone.total.decisions_recorded == 0 and alone.total.trades == 1
+    with pytest.raises(ValueError, match="days must be at least 1"):
+        scorecard(store, store, now=now, days=0)
