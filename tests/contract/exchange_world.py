@@ -44,6 +44,7 @@ PAST_EVENT = "KXBTCD-26NOV2409"  # closed at 14:00 UTC, before NOW
 PAST_TICKER = f"{PAST_EVENT}-T100249.99"
 OTHER_SERIES = "KXHIGHNY"  # a second series with a fee multiplier, to show fees are per series
 OTHER_EVENT = "KXHIGHNY-26NOV24"
+OTHER_TICKER = f"{OTHER_EVENT}-B45.5"
 
 # The quote on TICKER: YES bid 0.20 / YES ask 0.25, so NO costs 0.80 and YES costs 0.25.
 YES_BID, YES_ASK = D("0.20"), D("0.25")
@@ -86,7 +87,7 @@ def seed(fake: FakeKalshi) -> None:
         PAST_EVENT, SERIES, _market(PAST_EVENT, "100249.99", CLOSE - timedelta(hours=1)), exchange_index=SHARD
     )
     weather = FakeMarket(
-        ticker=f"{OTHER_EVENT}-B45.5",
+        ticker=OTHER_TICKER,
         event_ticker=OTHER_EVENT,
         close_time=NOW + timedelta(hours=12),
         strike_type="between",

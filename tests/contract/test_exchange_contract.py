@@ -33,6 +33,7 @@ from .exchange_world import (
     NEXT_EVENT,
     NOW,
     OTHER_SERIES,
+    OTHER_TICKER,
     PAST_EVENT,
     PAST_TICKER,
     SERIES,
@@ -182,6 +183,33 @@ def test_a_limit_better_than_the_ask_fills_at_the_ask(venue: Venue) -> None:
     assert result.fill_count == 5 and result.average_fill_price == YES_BID
     assert result.fees_paid == D("0.06")
     assert_cash(venue, STARTING_CASH - D("4.06"))
+
+
+def test_the_fee_follows_the_series_multiplier(venue: Venue) -> None:
+    # OTHER_SERIES charges half the taker fee: 0.5 x 0.07 x 10 x 0.40 x 0.60 = 0.084 -> 0.09.
+    venue.fake.set_quote(OTHER_TICKER, yes_bid=D("0.35"), yes_ask=D("0.40"), size=D(50))
+    result = venue.exchange.create_order(buy_yes("0.40", 10, coid(), ticker=OTHER_TICKER))
+    assert result.fill_count == 10 and result.fees_paid == D("0.09")
+    assert result.average_fill_price == D("0.40")
+    assert venue.exchange.balance() == STARTING_CASH - D("4.09")
+
+
+def test_an_ioc_through_several_levels_fills_them_on_kalshi_and_only_the_top_on_paper(venue: Venue) -> None:
+    # Legitimate difference (documented paper limit): paper sees only the top of the book through
+    # get_market, so it fills at most the displayed size; Kalshi walks every level within the limit.
+    # Paper therefore never reports more contracts, nor a worse price, than the real exchange would.
+    venue.fake.set_orderbook(TICKER, yes_bids=[(D("0.20"), D(3)), (D("0.18"), D(4))])
+    result = venue.exchange.create_order(buy_no("0.82", 5, coid()))
+    if venue.is_paper:
+        # 3 at NO 0.80; fee 0.0112 x 3 = 0.0336 -> 0.04.
+        assert (result.fill_count, result.average_fill_price, result.fees_paid) == (3, D("0.20"), D("0.04"))
+        assert venue.exchange.balance() == STARTING_CASH - D("2.44")
+    else:
+        # 3 at NO 0.80 and 2 at NO 0.82: YES-book average (3 x 0.20 + 2 x 0.18) / 5 = 0.192; fee
+        # 0.07 x (3 x 0.2 x 0.8 + 2 x 0.18 x 0.82) = 0.054264 -> 0.06; cash 2.40 + 1.64 + 0.06.
+        assert (result.fill_count, result.average_fill_price, result.fees_paid) == (5, D("0.192"), D("0.06"))
+        assert venue.exchange.balance() == STARTING_CASH - D("4.10")
+    assert result.status == ("canceled" if venue.is_paper else "executed")
 
 
 @pytest.mark.parametrize(
