@@ -11,4 +11,3 @@ class InvalidPriceError(DomainError):
 
 class UnknownFeeTypeError(DomainError):
     """The series charges a fee type this system does not model: refuse to trade."""
-
