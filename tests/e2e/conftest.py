@@ -38,6 +38,7 @@ def demo_key(tmp_path: Path, world: Sandbox) -> Path:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
+    path.chmod(0o600)  # as a user keeps it (a key file others can read makes demo mode warn)
     world.kalshi.register_key(KEY_ID, key.public_key())
     return path
 
