@@ -12,7 +12,14 @@ One handler per function in ``infra/template.yaml``. A scheduled handler:
 
 A deliberate no-trade or an already-done run is success. A failed run raises, so Lambda's async
 retry (and, after that, the failed-event queue and the Errors alarm) take over; the job-run claim
-and deterministic order ids make a retried or duplicated delivery harmless.
+and deterministic order ids make a retried or duplicated delivery harmless. A retry of a run that
+already ended in a permanent error raises again without re-running it (the runner's
+``already_failed``), so the failure reaches the failure destination instead of reading as success.
+
+Each run's deadline is the earlier of its schedule budget and the invocation's remaining time
+(``context.get_remaining_time_in_millis()``) minus :data:`DEADLINE_MARGIN_S`, kept for recording the
+outcome: HTTP retries stop before it, so a hanging service ends the run with an error it records
+rather than a platform timeout that kills it mid-write.
 
 Module import stays cheap (standard library + two small app modules): heavy imports happen on
 the first invocation, measured by ``bench/bench_cold_import.py``.
@@ -34,6 +41,7 @@ from kalshi_bots.app.schedule import JobName
 if TYPE_CHECKING:
     from kalshi_bots.app.deps import Deps
     from kalshi_bots.ports.clock import Clock
+    from kalshi_bots.ports.deadline import Deadline
 
 # Environment variables the template sets that are NOT settings: names of the SSM SecureString
 # parameters. Kept outside the KALSHI_BOTS_ prefix so the settings' typo check ignores them.
@@ -43,6 +51,9 @@ API_TOKEN_PARAMETER_ENV = "SSM_API_TOKEN"  # noqa: S105 (a variable name, not a 
 # CloudWatch Embedded Metric Format: one line per collector run feeds the "collector stale" alarms.
 METRIC_NAMESPACE = "KalshiBots"
 COLLECTOR_METRIC = "CollectorSuccess"
+
+# Time kept back from the invocation's remaining time to record the run's outcome and report it.
+DEADLINE_MARGIN_S = 3.0
 
 _COLLECTOR_ASSET = {JobName.COLLECT_BTC: "BTC", JobName.COLLECT_ETH: "ETH"}
 _SIGNING_MODES = frozenset({"demo", "live"})
@@ -223,12 +234,23 @@ def _emit_collector_metric(job: JobName, result: JobResult) -> None:
     print(json.dumps(line), flush=True)
 
 
-def run_scheduled(job: JobName, event: Event) -> dict[str, Any]:
-    """Parse, run, report. Raises :class:`JobFailedError` when the run failed."""
+def invocation_deadline(context: Any) -> Deadline | None:
+    """The Lambda context's remaining time minus :data:`DEADLINE_MARGIN_S` (None without a context)."""
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining_ms is None:
+        return None
+    from kalshi_bots.ports.deadline import Deadline
+
+    return Deadline.after(max(0.0, float(remaining_ms()) / 1000 - DEADLINE_MARGIN_S))
+
+
+def run_scheduled(job: JobName, event: Event, context: Any = None) -> dict[str, Any]:
+    """Parse, run, report. Raises :class:`JobFailedError` when the run failed (or had failed)."""
     when = scheduled_for(event, job)
+    deadline = invocation_deadline(context)
     from kalshi_bots.app.runner import run_job
 
-    result = run_job(CONTAINER.deps(), job, when)
+    result = run_job(CONTAINER.deps(), job, when, deadline=deadline)
     _emit_collector_metric(job, result)
     print(json.dumps({"job": job.value, "result": result.to_json()}, default=str), flush=True)
     if result.outcome is Outcome.ERROR:
@@ -238,7 +260,7 @@ def run_scheduled(job: JobName, event: Event) -> dict[str, Any]:
 
 def _scheduled_handler(job: JobName) -> Handler:
     def handler(event: Event, context: Any) -> dict[str, Any]:
-        return run_scheduled(job, event)
+        return run_scheduled(job, event, context)
 
     handler.__name__ = handler.__qualname__ = job.value.replace("-", "_")
     handler.__doc__ = f"Lambda handler for the {job.value!r} job."
