@@ -91,7 +91,7 @@ def parse_at(raw: str | None, now: datetime) -> datetime:
         raise UsageError(f"--at {raw!r} is not a whole minute; scheduled runs start at :00 seconds")
     ahead = at - now
     if ahead > MAX_AT_AHEAD:
-        minutes = int(ahead.total_seconds() // 60)
+        minutes = round(ahead.total_seconds() / 60)
         raise UsageError(
             f"--at {raw!r} is {minutes} minutes ahead of the clock ({now:%Y-%m-%d %H:%M}Z); a run may be "
             f"scheduled at most {int(MAX_AT_AHEAD.total_seconds() // 60)} minutes ahead: it would trade "
