@@ -25,12 +25,12 @@ from pydantic import SecretStr
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.domain.models import Asset, VolatilitySnapshot, WindowVolatility
 from kalshi_bots.entrypoints import aws_lambda
-from kalshi_bots.entrypoints.api import ServerLimits, VolatilityApi
+from kalshi_bots.entrypoints.api import VolatilityApi
 from kalshi_bots.entrypoints.volatility_view import volatility_payload
 
 NOW = datetime(2026, 5, 4, 14, 50, 30, tzinfo=UTC)
 TOKEN = "hardening-test-token-" + "0123456789abcdef"
-FAST = ServerLimits(idle_timeout_s=0.5, head_timeout_s=1.0, write_timeout_s=1.0, max_connections=4)
+IDLE_S, HEAD_S, MAX_CONNECTIONS = 0.5, 1.0, 4  # the limits the test server runs with
 
 
 def snapshot() -> VolatilitySnapshot:
@@ -42,9 +42,15 @@ def snapshot() -> VolatilitySnapshot:
 def server() -> Iterator[VolatilityApi]:
     store = MemoryStore()
     store.put_volatility(snapshot())
+    from kalshi_bots.entrypoints.api import ServerLimits
+
+    limits = ServerLimits(
+        idle_timeout_s=IDLE_S, head_timeout_s=HEAD_S, write_timeout_s=1.0, max_connections=MAX_CONNECTIONS
+    )
     api = VolatilityApi(
-        lambda a: volatility_payload(store, a, NOW), token=SecretStr(TOKEN), port=0, limits=FAST
-    ).start()
+        lambda a: volatility_payload(store, a, NOW), token=SecretStr(TOKEN), port=0, limits=limits
+    )
+    api.start()
     yield api
     api.stop()
 
@@ -146,7 +152,7 @@ def test_an_idle_connection_is_closed(server):
     with socket.create_connection(address(server), timeout=5) as sock:
         started = time.monotonic()
         assert sock.recv(100) == b""  # closed by the server, nothing sent
-        assert time.monotonic() - started < FAST.idle_timeout_s + 1.5
+        assert time.monotonic() - started < IDLE_S + 1.5
 
 
 def test_a_slow_head_is_cut_off_with_a_408(server):
@@ -159,7 +165,7 @@ def test_a_slow_head_is_cut_off_with_a_408(server):
             except OSError:
                 break
             time.sleep(0.1)
-            if time.monotonic() - started > FAST.head_timeout_s + 1.5:
+            if time.monotonic() - started > HEAD_S + 1.5:
                 break
         sock.settimeout(2)
         try:
@@ -168,7 +174,7 @@ def test_a_slow_head_is_cut_off_with_a_408(server):
         except (TimeoutError, ConnectionResetError):
             pass
     assert data.startswith(b"HTTP/1.1 408"), data[:100]
-    assert time.monotonic() - started < FAST.head_timeout_s + 3
+    assert time.monotonic() - started < HEAD_S + 3
 
 
 def test_a_negative_length_does_not_hold_a_thread(server):
@@ -190,7 +196,7 @@ def test_a_negative_length_does_not_hold_a_thread(server):
 
 
 def test_connections_beyond_the_cap_get_503_at_once(server):
-    held = [socket.create_connection(address(server), timeout=3) for _ in range(FAST.max_connections)]
+    held = [socket.create_connection(address(server), timeout=3) for _ in range(MAX_CONNECTIONS)]
     time.sleep(0.1)  # let the server accept them all
     try:
         status, body, _ = exchange(server, request(token=TOKEN))

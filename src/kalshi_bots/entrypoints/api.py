@@ -172,14 +172,14 @@ class VolatilityApi:
             if not self._answer(sock, conn, event):
                 return
 
-    def _read_head(self, sock: socket.socket, conn: h11.Connection) -> h11.Request | h11.ConnectionClosed:
-        """Receive until a complete request head, within the idle and head timeouts."""
+    def _read_head(self, sock: socket.socket, conn: h11.Connection) -> object:
+        """Receive until a complete request head (or the connection's end), within the idle and head
+        timeouts; returns h11's event."""
         started = time.monotonic()
         first_byte_at: float | None = None
         while True:
             event = conn.next_event()
             if event is not h11.NEED_DATA:
-                assert isinstance(event, h11.Request | h11.ConnectionClosed)
                 return event
             if first_byte_at is None:
                 left = started + self.limits.idle_timeout_s - time.monotonic()
@@ -202,14 +202,18 @@ class VolatilityApi:
         method = request.method.decode("ascii", "replace")
         target = request.target.decode("ascii", "replace")
         authorization = headers.get(b"authorization")
-        reply = api_routes.handle(
-            method,
-            target,
-            None if authorization is None else authorization.decode("latin-1"),
-            token=self._token,
-            open_access=self._open,
-            query=self._query,
-        )
+        try:
+            reply = api_routes.handle(
+                method,
+                target,
+                None if authorization is None else authorization.decode("latin-1"),
+                token=self._token,
+                open_access=self._open,
+                query=self._query,
+            )
+        except Exception as exc:  # a bug, not the client's fault: one log line, a JSON 500
+            log.error("api request failed", extra={"error": type(exc).__name__})
+            reply = api_routes.error(500, "internal_error", "the request could not be answered")
         announces_body = b"transfer-encoding" in headers or int(headers.get(b"content-length", b"0")) > 0
         if announces_body and not reply.is_error:
             reply = api_routes.error(413, "body_not_allowed", "this API takes no request body")
