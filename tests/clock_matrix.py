@@ -41,10 +41,12 @@ def destination(minute_second: str, now: datetime) -> datetime:
     return now.replace(minute=minute, second=second, microsecond=0)
 
 
-def pytest_configure(config: Any) -> None:
+def pytest_load_initial_conftests(early_config: Any, parser: Any, args: Any) -> None:
+    """Travel before the first conftest is imported: a module-level clock read at import time (a
+    fixture module's "now") must see the moved clock too."""
     global _traveller
     at = os.environ.get(ENV)
-    if not at:
+    if not at or _traveller is not None:
         return
     import time_machine
 
@@ -60,6 +62,9 @@ def pytest_report_header(config: Any) -> str | None:
     if _traveller is None:
         return None
     return f"clock matrix: wall clock moved to {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z (ticking)"
+
+
+pytest_load_initial_conftests.tryfirst = True  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: Any) -> None:
