@@ -123,12 +123,12 @@ def send_with_retries(
     last_problem = "no attempt made"
     deadline = current_deadline()
     for attempt in range(1, policy.attempts + 1):
+        request = build_request()
         left = _time_left(deadline)
         if left is not None and left < MIN_ATTEMPT_S:
-            raise TransientError(
-                service, f"{last_problem}; stopped after {attempt - 1} attempts: the run deadline is reached"
-            )
-        request = build_request()
+            where = f"{request.method} {request.url.path}"
+            done = f" after {attempt - 1} attempts ({last_problem})" if attempt > 1 else ", not attempted"
+            raise TransientError(service, f"{where}: the run deadline is reached{done}")
         if left is not None:
             cap_timeout(request, left)
         try:
