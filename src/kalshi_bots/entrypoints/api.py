@@ -167,6 +167,8 @@ class VolatilityApi:
                 self._send(sock, conn, api_routes.error(status, code, f"malformed request: {exc}"))
                 log.info("api request", extra={"status": status, "reason": code})
                 return
+            except OSError:  # reset by the client: nothing to answer, nothing worth an error line
+                return
             if not isinstance(event, h11.Request):  # the client closed the connection
                 return
             if not self._answer(sock, conn, event):
