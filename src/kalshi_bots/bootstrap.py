@@ -130,7 +130,9 @@ def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
             pem = settings.kalshi_private_key_pem.get_secret_value()
             signer = KalshiSigner.from_pem(key_id, pem, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM")
         elif settings.kalshi_private_key_path is not None:
-            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path)
+            # Live money: a key file others can read is refused (demo: a warning).
+            refuse = settings.mode is Mode.LIVE
+            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path, refuse_shared=refuse)
         else:  # Settings.from_env refuses demo/live without a key; a hand-built Settings may not.
             raise ValueError(f"mode {settings.mode.value} needs a Kalshi API key id and private key")
     return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))

@@ -21,6 +21,7 @@ from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints import cli_commands as commands
 from kalshi_bots.entrypoints.cli_commands import UsageError
+from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.errors import (
     AuthError,
     ExternalServiceError,
@@ -90,6 +91,12 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
         "paper mode, throwaway SQLite file)",
     )
     run.add_argument(
+        "--start",
+        metavar="ISO-8601",
+        help="with --sandbox: start the simulated world at this instant, e.g. 2026-03-08T14:44:00Z to "
+        "see the :45 trading run at once (default: now)",
+    )
+    run.add_argument(
         "--speed",
         type=_speed,
         default=1.0,
@@ -110,7 +117,8 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     job.add_argument(
         "--at",
         metavar="ISO-8601",
-        help="scheduled minute with a UTC offset, e.g. 2026-03-08T14:45:00Z (default: now)",
+        help="scheduled minute with a UTC offset, e.g. 2026-03-08T14:45:00Z (default: now); "
+        "at most 5 minutes ahead of the clock",
     )
 
     trades = _add(sub, "trades", "show the trade log", "List logged trades, newest last.")
@@ -242,7 +250,14 @@ def report_error(command: str, exc: BaseException, *, debug: bool, err: TextIO) 
     print(f"kalshi-bots {command}: failed: {what} -> {_hint(exc)}", file=err)
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    clock: Clock | None = None,
+) -> int:
+    """Run one command. ``environ`` and ``clock`` replace the process environment and the system
+    clock (tests and tools run the CLI in-process at a chosen instant)."""
     words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
     parser = build_parser(with_backtest=bool(words) and words[0] == "backtest")
     try:
@@ -250,6 +265,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except SystemExit as exit_:  # --help/--version exit 0, bad usage exits 2: return, don't raise
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     command: str = args.command
+    args.clock = clock
     if command in NEEDS_NO_SETTINGS:
         _print_schedule()
         return EXIT_OK

@@ -1,12 +1,15 @@
 """The CLI's commands: each takes the parsed arguments and the settings, prints for humans on stdout
-and returns an exit code. Failures raise; :func:`kalshi_bots.entrypoints.cli.main` reports them."""
+and returns an exit code. Failures raise; :func:`kalshi_bots.entrypoints.cli.main` reports them.
+
+Every command reads the time from ``args.clock`` (set by ``main``: the system clock, or the clock a
+test or tool injected), never from the system directly."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +19,7 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind, settings_markdown
 from kalshi_bots.domain.models import Asset, Mode, TradeRecord
 from kalshi_bots.entrypoints.logs import setup_logging
+from kalshi_bots.ports.clock import Clock
 
 
 class UsageError(Exception):
@@ -32,6 +36,10 @@ JOB_NAMES: dict[tuple[str, Asset | None], JobName] = {
     ("reconcile", None): JobName.RECONCILE,
 }
 PER_ASSET = {"collect-prices", "trade-hourly"}
+# ``job --at`` further ahead than this is refused: a run scheduled in the future would trade an event
+# before its time (at the next hour's :45, the next hour's event 60+ minutes early) and its claim
+# would block the real run. A few minutes cover a run started by hand just before its minute.
+MAX_AT_AHEAD = timedelta(minutes=5)
 BOTS = ("btc-hourly", "eth-hourly", "weather")
 
 
@@ -62,8 +70,15 @@ def job_name(name: str, asset: Asset | None) -> JobName:
     return JOB_NAMES[(name, None)]
 
 
+def clock_of(args: argparse.Namespace) -> Clock:
+    """The clock ``main`` put on the arguments (the system clock when a caller built them by hand)."""
+    clock: Clock | None = getattr(args, "clock", None)
+    return clock if clock is not None else bootstrap.system_clock()
+
+
 def parse_at(raw: str | None, now: datetime) -> datetime:
-    """The scheduled minute: ``--at`` (aware, whole minute) or the current minute."""
+    """The scheduled minute: ``--at`` (aware, whole minute, at most :data:`MAX_AT_AHEAD` ahead of
+    ``now``) or the current minute."""
     if raw is None:
         return now.astimezone(UTC).replace(second=0, microsecond=0)
     try:
@@ -74,6 +89,14 @@ def parse_at(raw: str | None, now: datetime) -> datetime:
         raise UsageError(f"--at {raw!r} has no UTC offset; add Z or e.g. -05:00")
     if at.second or at.microsecond:
         raise UsageError(f"--at {raw!r} is not a whole minute; scheduled runs start at :00 seconds")
+    ahead = at - now
+    if ahead > MAX_AT_AHEAD:
+        minutes = round(ahead.total_seconds() / 60)
+        raise UsageError(
+            f"--at {raw!r} is {minutes} minutes ahead of the clock ({now:%Y-%m-%d %H:%M}Z); a run may be "
+            f"scheduled at most {int(MAX_AT_AHEAD.total_seconds() // 60)} minutes ahead: it would trade "
+            "early and its claim would block the real run"
+        )
     return at.astimezone(UTC)
 
 
@@ -96,7 +119,7 @@ def cmd_job(args: argparse.Namespace, settings: Settings) -> int:
     job = job_name(args.name, args.asset)
     if settings.mode is Mode.LIVE:
         print(f"kalshi-bots: LIVE MODE - this {job.value} run may send real orders", file=sys.stderr)
-    deps = bootstrap.build_deps(settings)
+    deps = bootstrap.build_deps(settings, clock=clock_of(args))
     result = run_job(deps, job, parse_at(args.at, deps.clock.now()))
     print(describe_result(result))
     return exit_code(result)
@@ -177,7 +200,7 @@ def cmd_volatility(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.entrypoints.volatility_view import volatility_payload, volatility_text
 
     store = bootstrap.open_configured_store(settings)
-    now = bootstrap.system_clock().now()
+    now = clock_of(args).now()
     payload = volatility_payload(store, args.asset, now)
     if payload is None:  # not a failure: a fresh install has no data until the first collector run
         print("null" if args.json else f"no volatility for {args.asset.value} yet (no collector run stored)")
@@ -191,9 +214,10 @@ def cmd_volatility(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.app import risk
+    from kalshi_bots.app.runner import displayed_outcome
 
     store = bootstrap.open_configured_store(settings)
-    now = bootstrap.system_clock().now()
+    now = clock_of(args).now()
     day = risk.trading_day(now)
     limits = bootstrap.job_params(settings).budget
     flag = store.get_flag(risk.HALT_FLAG)
@@ -218,7 +242,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print("last runs:" if runs else "last runs:  none yet")
     for run in runs:
         detail = f"  {run.detail}" if run.detail else ""
-        print(f"  {run.job:20} {run.scheduled_for:%Y-%m-%d %H:%M}Z  {run.outcome}{detail}")
+        outcome = displayed_outcome(run, now)  # `abandoned`: still `running` past its lease (process died)
+        print(f"  {run.job:20} {run.scheduled_for:%Y-%m-%d %H:%M}Z  {outcome}{detail}")
     return 0
 
 
@@ -226,7 +251,7 @@ def cmd_halt(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.app import risk
 
     store = bootstrap.open_configured_store(settings)
-    reason = f"{args.reason} ({datetime.now(UTC):%Y-%m-%d %H:%M}Z)"
+    reason = f"{args.reason} ({clock_of(args).now():%Y-%m-%d %H:%M}Z)"
     risk.halt(store, reason)
     print(f"kill switch ON: no new orders until `kalshi-bots resume` ({reason})")
     return 0
@@ -266,13 +291,35 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.speed != 1.0 and not args.sandbox:
         raise UsageError("--speed only applies with --sandbox (real markets run in real time)")
-    return run_local(settings, sandbox=args.sandbox, speed=args.speed)
+    start = getattr(args, "start", None)
+    if start is not None and not args.sandbox:
+        raise UsageError("--start only applies with --sandbox (real markets run at the real time)")
+    return run_local(
+        settings,
+        sandbox=args.sandbox,
+        speed=args.speed,
+        start=None if start is None else parse_start(start),
+        clock=getattr(args, "clock", None),
+    )
+
+
+def parse_start(raw: str) -> datetime:
+    """``run --sandbox --start``: the simulated world's first instant (aware; seconds allowed)."""
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(f"--start {raw!r} is not an ISO-8601 time; use e.g. 2026-03-08T14:44:00Z") from None
+    if start.tzinfo is None:
+        raise UsageError(f"--start {raw!r} has no UTC offset; add Z or e.g. -05:00")
+    return start.astimezone(UTC)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.entrypoints.api import ApiConfigError, serve_from_settings
 
     try:
-        return serve_from_settings(settings, host=args.host, port=args.port, open_access=args.open)
+        return serve_from_settings(
+            settings, host=args.host, port=args.port, open_access=args.open, clock=clock_of(args)
+        )
     except ApiConfigError as exc:  # would start insecurely: a usage problem, exit 2
         raise UsageError(str(exc)) from exc

@@ -6,7 +6,7 @@ import logging
 import sys
 import tempfile
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -104,19 +104,31 @@ def run_scheduler(
     return 0
 
 
-def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None, speed: float = 1.0) -> int:
+def run_local(
+    settings: Settings,
+    *,
+    sandbox: bool,
+    out: TextIO | None = None,
+    speed: float = 1.0,
+    start: datetime | None = None,
+    clock: Clock | None = None,
+) -> int:
     """Run until Ctrl-C/SIGTERM. ``sandbox``: start the fakes, trade paper against them, optionally
-    with the whole world (fakes, jobs, scheduler) on a clock ``speed`` times faster than real time."""
+    with the whole world (fakes, jobs, scheduler) on a clock that starts at ``start`` and runs
+    ``speed`` times faster than real time. ``clock`` replaces the system clock (a caller's injected
+    time; with the sandbox it gives the default start)."""
     out = out or sys.stdout
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:
-        return run_scheduler(settings, stop, out=out)
+        return run_scheduler(settings, stop, out=out, clock=clock)
 
     from kalshi_bots.adapters.clock import AcceleratedClock
     from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
 
-    clock = AcceleratedClock(datetime.now(UTC), speed) if speed != 1.0 else None
+    if start is not None or speed != 1.0:
+        origin = start or (clock or bootstrap.system_clock()).now()
+        clock = AcceleratedClock(origin, speed)
     world_time = clock.now if clock is not None else None
     with (
         tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp,
@@ -141,6 +153,8 @@ def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None, s
             file=out,
             flush=True,
         )
-        if clock is not None:
+        if speed != 1.0:
             print(f"sandbox clock runs {speed:g}x faster than real time", file=out, flush=True)
+        if start is not None:
+            print(f"sandbox clock starts at {start:%Y-%m-%d %H:%M:%S}Z", file=out, flush=True)
         return run_scheduler(sandboxed, stop, out=out, clock=clock)

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from aws_world import (
     API_TOKEN,
-    CLOCK,
     DynamoCalls,
     LambdaWorld,
     function_url_event,
@@ -84,7 +83,7 @@ def test_every_handler_uses_only_what_its_role_allows(
     monkeypatch: pytest.MonkeyPatch,
     granted: dict[str, set[tuple[str, str]]],
 ) -> None:
-    now = CLOCK.this_minute()
+    now = aws.this_minute()
     function_of = {rule.job: rule.function for rule in SCHEDULE}
     used: dict[str, set[tuple[str, str]]] = {}
 
@@ -97,7 +96,7 @@ def test_every_handler_uses_only_what_its_role_allows(
     invoke(JobName.COLLECT_BTC)
     invoke(JobName.COLLECT_ETH)
     invoke(JobName.CLEANUP)
-    use_signing_mode(monkeypatch, "demo")  # the trading path that really sends (and records) an order
+    use_signing_mode(aws, monkeypatch, "demo")  # the trading path that really sends (and records) an order
     quote_every_strike_cheap(aws, now)
     invoke(JobName.TRADE_BTC)
     assert aws.world.kalshi.orders, "the trading run placed no order: the recording would miss that path"
