@@ -1,27 +1,52 @@
-"""``kalshi-bots run``: the local system (scheduler + every job), optionally against the sandbox fakes."""
+"""``kalshi-bots run``: the local system (scheduler + every job, and the dashboard), optionally against the
+sandbox fakes.
+
+The terminal shows a banner (mode, store, which bots are on and why the others are off, next runs,
+the dashboard URL) and then one human line per meaningful event (:class:`~.logs.ConsoleHandler`); the
+JSON log goes to a rotating file beside the SQLite store.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from kalshi_bots import bootstrap
-from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots import __version__, bootstrap
+from kalshi_bots.app.results import JobResult
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind
+from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import Mode
-from kalshi_bots.entrypoints.cli_commands import describe_result, store_label
+from kalshi_bots.entrypoints.cli_commands import store_label
+from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging
+from kalshi_bots.entrypoints.next_runs import next_runs
 from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
 from kalshi_bots.ports.clock import Clock
 
+if TYPE_CHECKING:
+    from kalshi_bots.entrypoints.dashboard import Dashboard
+
 log = logging.getLogger(__name__)
 COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
-_print_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How ``run`` presents itself (the CLI flags)."""
+
+    log_format: str = "auto"
+    dashboard: bool = True
+    color: bool = False
 
 
 def scheduled_jobs(settings: Settings) -> frozenset[JobName]:
@@ -43,35 +68,79 @@ def live_banner(settings: Settings) -> str:
     return "\n".join([bar, *(f"!!  {line:<72}!!" for line in lines), bar])
 
 
-def startup_lines(settings: Settings, jobs: frozenset[JobName]) -> list[str]:
-    return [
-        f"kalshi-bots: mode {settings.mode.value}, store {store_label(settings)}",
-        f"kalshi: {settings.kalshi_base_url}  coinbase: {settings.coinbase_base_url}  "
-        f"nws: {settings.nws_base_url}",
-        f"jobs: {', '.join(sorted(j.value for j in jobs))}",
-        "Ctrl-C stops after the running jobs finish.",
+MODE_WORDS = {
+    Mode.PAPER: "paper (simulated fills on real public Kalshi data; no money)",
+    Mode.DEMO: "demo (Kalshi's demo exchange, play money)",
+    Mode.LIVE: "LIVE (real orders, real money)",
+}
+
+
+def bot_lines(settings: Settings) -> list[str]:
+    """Each bot, on or off, and what turns an off one on."""
+    cities = ",".join(c.removeprefix("KXHIGH") for c in settings.weather_cities)
+    weather = (
+        f"weather    on  (6 pm and 8 pm New York; {cities})"
+        if settings.nws_contact
+        else "weather    off (set KALSHI_BOTS_NWS_CONTACT=you@example.com: NWS wants a contact)"
+    )
+    eth = (
+        "eth-hourly on  (:45 each hour)"
+        if settings.trade_eth
+        else "eth-hourly off (set KALSHI_BOTS_TRADE_ETH=yes)"
+    )
+    return [f"btc-hourly on  (:45 each hour, budget ${settings.budget_btc_hourly}/day)", eth, weather]
+
+
+def next_run_line(jobs: frozenset[JobName], now: datetime) -> str:
+    upcoming = next_runs(jobs - COLLECTORS, now)
+    parts = []
+    for job, at in sorted(upcoming.items(), key=lambda item: item[1]):
+        minutes = (at - now).total_seconds() / 60
+        parts.append(f"{job.value} {at.astimezone(NEW_YORK):%H:%M} (in {minutes:.0f} min)")
+    return "; ".join(parts) + " New York time; prices every minute"
+
+
+def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file: Path | None) -> list[str]:
+    where = store_label(settings)
+    if settings.store is StoreKind.SQLITE:
+        where = f"sqlite {settings.sqlite_path.expanduser().resolve()}"
+    lines = [
+        f"kalshi-bots {__version__}: mode {MODE_WORDS[settings.mode]}",
+        f"  store      {where}",
     ]
+    if log_file is not None:
+        lines.append(f"  JSON log   {log_file.resolve()}")
+    bots = bot_lines(settings)
+    lines.append(f"  bots       {bots[0]}")
+    lines.extend(f"             {line}" for line in bots[1:])
+    lines.append(f"  next runs  {next_run_line(jobs, now)}")
+    return lines
 
 
-class Reporter:
-    """One line per job outcome on stdout. A collector's first success per asset is shown, so a
-    newcomer sees prices flowing; later routine collector successes stay in the JSON log only."""
+def _console_color(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return (
+        bool(callable(isatty) and isatty())
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
 
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._collectors_seen: set[str] = set()
 
-    def __call__(self, result: JobResult) -> None:
-        routine = JobName(result.job) in COLLECTORS and result.outcome in (Outcome.OK, Outcome.SKIPPED)
-        with _print_lock:
-            if routine:
-                if result.outcome is not Outcome.OK or result.job in self._collectors_seen:
-                    return
-                self._collectors_seen.add(result.job)
-                line = describe_result(result) + "  (further collector runs: JSON log on stderr)"
-            else:
-                line = describe_result(result)
-            print(line, file=self._out, flush=True)
+def _start_dashboard(
+    settings: Settings, clock: Clock, jobs: frozenset[JobName], out: TextIO
+) -> Dashboard | None:
+    from kalshi_bots.entrypoints.dashboard import DashboardConfigError, source_from_settings, start_dashboard
+
+    try:
+        source = source_from_settings(
+            settings, store=bootstrap.open_configured_store(settings), clock=clock, jobs=jobs
+        )
+        dashboard = start_dashboard(settings, source)
+    except (DashboardConfigError, OSError) as exc:
+        print(f"  dashboard  not started: {exc} (--no-dashboard hides this)", file=out, flush=True)
+        return None
+    print(f"  dashboard  {dashboard.url}", file=out, flush=True)
+    return dashboard
 
 
 def run_scheduler(
@@ -80,67 +149,121 @@ def run_scheduler(
     *,
     out: TextIO,
     clock: Clock | None = None,
+    options: RunOptions | None = None,
+    log_file: Path | None = None,
+    offline_hint: bool = True,
 ) -> int:
     from kalshi_bots.app.runner import run_job
 
+    options = options or RunOptions()
     jobs = scheduled_jobs(settings)
+    setup_cli_logging(
+        settings.log_level,
+        log_format=options.log_format,
+        console=out,
+        color=options.color,
+        log_file=log_file,
+        offline_hint=offline_hint,
+    )
+    deps = bootstrap.build_deps(settings, clock=clock)
     if settings.mode is Mode.LIVE:
         print(live_banner(settings), file=out, flush=True)
-    for line in startup_lines(settings, jobs):
+    for line in banner(settings, jobs, deps.clock.now(), log_file):
         print(line, file=out, flush=True)
-    if JobName.WEATHER not in jobs:
-        print("weather bot off: set KALSHI_BOTS_NWS_CONTACT (your e-mail or site) to enable it", file=out)
-    deps = bootstrap.build_deps(settings, clock=clock)
-    report = Reporter(out)
+    dashboard = _start_dashboard(settings, deps.clock, jobs, out) if options.dashboard else None
+    print("Ctrl-C stops after the running jobs finish.", file=out, flush=True)
 
     def fire(job: JobName, at: datetime) -> JobResult:
-        result = run_job(deps, job, at)
-        report(result)
-        return result
+        return run_job(deps, job, at)
 
     # Wake at least every 3 world-seconds, so an accelerated sandbox clock never steps over a minute.
     speed = getattr(clock, "speed", 1.0)
-    Scheduler(fire, deps.clock, enabled=jobs, stop_event=stop).run_forever(max_wait_s=min(1.0, 3.0 / speed))
+    try:
+        Scheduler(fire, deps.clock, enabled=jobs, stop_event=stop).run_forever(
+            max_wait_s=min(1.0, 3.0 / speed)
+        )
+    finally:
+        if dashboard is not None:
+            dashboard.stop()
     return 0
 
 
-def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None, speed: float = 1.0) -> int:
+def run_local(
+    settings: Settings,
+    *,
+    sandbox: bool,
+    out: TextIO | None = None,
+    speed: float = 1.0,
+    keep: Path | None = None,
+    options: RunOptions | None = None,
+) -> int:
     """Run until Ctrl-C/SIGTERM. ``sandbox``: start the fakes, trade paper against them, optionally
-    with the whole world (fakes, jobs, scheduler) on a clock ``speed`` times faster than real time."""
+    with the whole world (fakes, jobs, scheduler) on a clock ``speed`` times faster than real time;
+    ``keep``: the sandbox's state goes to this directory and stays there afterwards."""
     out = out or sys.stdout
+    options = options or RunOptions(color=_console_color(out))
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:
-        return run_scheduler(settings, stop, out=out)
+        log_file = log_file_for(settings.sqlite_path) if settings.store is StoreKind.SQLITE else None
+        return run_scheduler(settings, stop, out=out, options=options, log_file=log_file)
+    return _run_sandbox(settings, stop, out=out, speed=speed, keep=keep, options=options)
 
+
+@contextmanager
+def _state_dir(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp:
+        yield Path(tmp)
+
+
+def _run_sandbox(
+    settings: Settings,
+    stop: threading.Event,
+    *,
+    out: TextIO,
+    speed: float,
+    keep: Path | None,
+    options: RunOptions,
+) -> int:
     from kalshi_bots.adapters.clock import AcceleratedClock
-    from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
+    from kalshi_bots.entrypoints.cli_sandbox import sandbox_settings
+    from kalshi_bots.sandbox.launch import Sandbox
+    from kalshi_bots.sandbox.world_clock import WorldClock, record_clock
 
-    clock = AcceleratedClock(datetime.now(UTC), speed) if speed != 1.0 else None
+    start, wall = datetime.now(UTC), time.time()
+    clock = AcceleratedClock(start, speed) if speed != 1.0 else None
     world_time = clock.now if clock is not None else None
-    with (
-        tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp,
-        Sandbox(clock=world_time) as fakes,
-    ):
+    with _state_dir(keep) as state, Sandbox(clock=world_time) as fakes:
         # The fakes must move at least every few world-seconds, or prices look stale to the collector.
         fakes.keep_rolling(interval_s=5.0 / speed)
+        db = state / "kalshi-bots.db"
+        sandboxed = sandbox_settings(settings, fakes.urls, db)
         urls = fakes.urls
-        db = Path(tmp) / "kalshi-bots.db"
-        sandboxed = settings.with_base_urls(kalshi=urls.kalshi, coinbase=urls.coinbase, nws=urls.nws)
-        offline = {
-            "mode": Mode.PAPER,
-            "store": StoreKind.SQLITE,
-            "sqlite_path": db,
-            "nws_contact": settings.nws_contact or "sandbox@localhost",
-            "weather_cities": WEATHER_SERIES,
-        }
-        sandboxed = sandboxed.model_copy(update=offline)
         print(
-            f"sandbox: fake Kalshi {urls.kalshi}, Coinbase {urls.coinbase}, NWS {urls.nws}; paper mode; "
-            f"state in {db} (deleted on exit; inspect meanwhile with KALSHI_BOTS_SQLITE_PATH={db})",
+            f"sandbox: fake Kalshi {urls.kalshi}, Coinbase {urls.coinbase}, NWS {urls.nws}; paper mode",
             file=out,
-            flush=True,
         )
+        kept = "kept after exit" if keep is not None else "deleted on exit; --keep DIR keeps it"
+        print(f"sandbox: state in {state} ({kept})", file=out)
+        print(f"sandbox: inspect meanwhile with KALSHI_BOTS_SQLITE_PATH={db} kalshi-bots status", file=out)
+        world = WorldClock(start, wall, speed)
+        store = bootstrap.open_configured_store(sandboxed)
         if clock is not None:
-            print(f"sandbox clock runs {speed:g}x faster than real time", file=out, flush=True)
-        return run_scheduler(sandboxed, stop, out=out, clock=clock)
+            record_clock(store, world)  # so `status` and the dashboard age things on the world's clock
+            print(f"sandbox: the world runs {speed:g}x faster than real time", file=out, flush=True)
+        try:
+            return run_scheduler(
+                sandboxed, stop, out=out, clock=clock, options=options, log_file=state / "kalshi-bots.log",
+                offline_hint=False,
+            )  # fmt: skip
+        finally:
+            if clock is not None:
+                record_clock(store, WorldClock(start, wall, speed, stopped_at=clock.now()))
+            if keep is not None:
+                print(
+                    f"sandbox: state kept in {state}: KALSHI_BOTS_SQLITE_PATH={db} kalshi-bots pnl", file=out
+                )
