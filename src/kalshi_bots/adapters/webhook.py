@@ -108,7 +108,7 @@ def request_for(target: WebhookTarget, alert: Alert, secrets: Sequence[str]) -> 
 class WebhookNotifier:
     def __init__(
         self,
-        urls: Iterable[str],
+        urls: Iterable[str | WebhookTarget],
         *,
         secrets: Sequence[str] = (),
         timeout: httpx.Timeout | None = None,
@@ -116,7 +116,7 @@ class WebhookNotifier:
         monotonic: Callable[[], float] = time.monotonic,
         http: httpx.Client | None = None,
     ) -> None:
-        self.targets = tuple(WebhookTarget.of(u) for u in urls)
+        self.targets = tuple(u if isinstance(u, WebhookTarget) else WebhookTarget.of(u) for u in urls)
         # The URLs themselves are secret-ish: never echo one back in a payload.
         self._secrets = tuple(sorted({*secrets, *(t.url for t in self.targets)}, key=len, reverse=True))
         self._http = http or httpx.Client(timeout=timeout or httpx.Timeout(3.0, connect=2.0))
