@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kalshi_bots.adapters.clock import ManualClock
 from kalshi_bots.app.deps import Deps
@@ -24,6 +25,9 @@ from kalshi_bots.config import Settings
 from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
+
+if TYPE_CHECKING:
+    from kalshi_bots.entrypoints.dashboard import Dashboard
 
 TRADE_AT = datetime(2026, 3, 10, 14, 45, tzinfo=UTC)  # a Tuesday; New York is on EDT (UTC-4)
 SETTLE_AT = TRADE_AT + timedelta(minutes=25)  # 15:10Z: the 15:00 market settled, hourly reconcile
@@ -84,3 +88,26 @@ def trading_world(db: Path, **extra_env: str) -> Iterator[TradingWorld]:
         env = world_env(world, db, **extra_env)
         deps = build_deps(Settings.from_env(env), clock=clock)
         yield TradingWorld(world, clock, env, deps)
+
+
+@contextmanager
+def dashboard_over_trades(db: Path, **extra_env: str) -> Iterator[tuple[TradingWorld, Dashboard]]:
+    """A world with one settled trade (15:00 market) and one open position (16:00 market), and the
+    dashboard serving its store on a free port of 127.0.0.1, on the world's clock."""
+    from kalshi_bots.bootstrap import open_configured_store
+    from kalshi_bots.entrypoints.cli_run import scheduled_jobs
+    from kalshi_bots.entrypoints.dashboard import source_from_settings, start_dashboard
+
+    with trading_world(db, **extra_env) as world:
+        world.trade()
+        world.settle()
+        world.trade(TRADE_AT + timedelta(hours=1))
+        settings = Settings.from_env(world.env)
+        source = source_from_settings(
+            settings, store=open_configured_store(settings), clock=world.clock, jobs=scheduled_jobs(settings)
+        )
+        dashboard = start_dashboard(settings, source, port=0)
+        try:
+            yield world, dashboard
+        finally:
+            dashboard.stop()

@@ -9,7 +9,7 @@ Security follows Jupyter's model:
   ``Authorization: Bearer`` header. Anything else is ``401`` with no data;
 - state changes (halt, resume) are POST only and need a CSRF token (an HMAC of the access token)
   from the page's own form, and a same-origin ``Origin`` when the browser sends one;
-- responses are ``no-store``, cannot be framed, send no referrer (the token URL never leaks), and
+- responses are ``no-store``, cannot be framed, send no referrer to other sites, and
   the Content-Security-Policy allows no script at all.
 """
 
@@ -45,7 +45,9 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not "no-referrer": with it a browser sends "Origin: null" on the page's own forms, which the
+    # same-origin check would then refuse. "same-origin" still never sends a referrer elsewhere.
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"

@@ -57,7 +57,9 @@ def test_a_trade_a_settlement_and_an_error_each_post_once_with_the_right_fields(
             assert body["event"] == "trade.settled" and body["contract_ticker"] == trade.contract_ticker
             assert body["settlement_result"] == trade.settlement_result
             assert body["pnl_dollars"] == str(trade.pnl_dollars)
-            assert body["text"].startswith(f"SETTLED {trade.contract_ticker}: result {trade.settlement_result}")
+            assert body["text"].startswith(
+                f"SETTLED {trade.contract_ticker}: result {trade.settlement_result}"
+            )
 
             world.world.kalshi.fail_next(403, times=None, path=r"/exchange/status$")
             failed = world.trade(TRADE_AT + timedelta(hours=1))
@@ -81,7 +83,10 @@ def test_a_dead_webhook_leaves_the_trading_run_unchanged(tmp_path: Path, caplog:
     with trading_world(tmp_path / "dead.db", ALERT_WEBHOOKS=dead) as world:
         loud = world.trade()
     assert loud == quiet  # same outcome, reason, detail and data
-    assert SqliteStore(str(tmp_path / "dead.db")).all_trades() == SqliteStore(str(tmp_path / "quiet.db")).all_trades()
+    assert (
+        SqliteStore(str(tmp_path / "dead.db")).all_trades()
+        == SqliteStore(str(tmp_path / "quiet.db")).all_trades()
+    )
     failures = [r for r in caplog.records if getattr(r, "event", "") == "alert.failed"]
     assert failures, "the failed delivery is logged"
     logged = " ".join(f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in caplog.records)
@@ -91,7 +96,9 @@ def test_a_dead_webhook_leaves_the_trading_run_unchanged(tmp_path: Path, caplog:
 def test_a_hanging_webhook_is_tried_once_then_muted_no_retry_storm(tmp_path: Path):
     with FakeWebhookReceiver() as hooks:
         hooks.delay_s = 5.0  # longer than the notifier's 3 s timeout
-        with trading_world(tmp_path / "k.db", ALERT_WEBHOOKS=hooks.url("hook"), ALERT_SUMMARY_AT="off") as world:
+        with trading_world(
+            tmp_path / "k.db", ALERT_WEBHOOKS=hooks.url("hook"), ALERT_SUMMARY_AT="off"
+        ) as world:
             assert world.trade().outcome is Outcome.OK
             assert world.settle().outcome is Outcome.OK  # a settlement alert is due: muted, not sent
         assert len(hooks.posts) <= 1  # the first attempt may still arrive late; nothing after it
