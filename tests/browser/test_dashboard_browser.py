@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from trading_world import TradingWorld, dashboard_over_trades
 
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.domain.models import TradeRecord
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.entrypoints.dashboard import Dashboard
+from trading_world import TradingWorld, dashboard_over_trades
 
 
 @pytest.fixture

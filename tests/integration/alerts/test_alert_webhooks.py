@@ -11,14 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from trading_world import TRADE_AT, trading_world
 
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.sandbox.webhook_receiver import FakeWebhookReceiver
+from trading_world import TRADE_AT, trading_world
 
-HOOK_SECRET = "T0SECRET/B0SECRET/hook-secret-xyz"  # noqa: S105 - a made-up token inside a webhook URL
-API_SECRET = "api-token-SECRET-0123456789"  # noqa: S105
+HOOK_SECRET = "T0SECRET/B0SECRET/hook-secret-xyz"
+API_SECRET = "api-token-SECRET-0123456789"
 
 
 def free_port() -> int:

@@ -10,11 +10,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from trading_world import TradingWorld, dashboard_over_trades
 
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.entrypoints.dashboard import Dashboard, DashboardConfigError, make_access
+from trading_world import TradingWorld, dashboard_over_trades
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +95,7 @@ def test_state_changes_need_the_csrf_token_and_a_same_origin(served):
     evil = form | {"Origin": "http://evil.example"}
     status, _, _ = request(dashboard, "POST", "/halt", evil, f"csrf={dashboard.access.csrf}")
     assert status == 403 and store.get_flag("halt") is None
-    status, headers, _ = request(
-        dashboard, "POST", "/halt", form, f"csrf={dashboard.access.csrf}&reason=test"
-    )
+    status, _, _ = request(dashboard, "POST", "/halt", form, f"csrf={dashboard.access.csrf}&reason=test")
     assert status == 303 and (store.get_flag("halt") or "").startswith("test (")
     status, _, _ = request(dashboard, "POST", "/resume", form, f"csrf={dashboard.access.csrf}")
     assert status == 303 and store.get_flag("halt") is None
@@ -105,10 +103,10 @@ def test_state_changes_need_the_csrf_token_and_a_same_origin(served):
 
 def test_binding_beyond_localhost_needs_a_configured_token():
     with pytest.raises(DashboardConfigError, match="KALSHI_BOTS_DASHBOARD_TOKEN"):
-        make_access("0.0.0.0", 8765, None)  # noqa: S104
+        make_access("0.0.0.0", 8765, None)
     with pytest.raises(DashboardConfigError, match="too short"):
-        make_access("0.0.0.0", 8765, "short")  # noqa: S104
-    assert make_access("0.0.0.0", 8765, "a-long-configured-token-123").generated is False  # noqa: S104
+        make_access("0.0.0.0", 8765, "short")
+    assert make_access("0.0.0.0", 8765, "a-long-configured-token-123").generated is False
     generated = make_access("127.0.0.1", 8765, None)
     assert generated.generated and len(generated.token) >= 32 and "?token=" in generated.url()
 
@@ -118,5 +116,5 @@ def test_dashboard_command_refuses_a_missing_store_and_a_public_bind(tmp_path, c
     assert main(["dashboard"], env) == 2
     assert "no store at" in capsys.readouterr().err and not (tmp_path / "nothing.db").exists()
     assert main(["db", "init"], env) == 0
-    assert main(["dashboard", "--host", "0.0.0.0"], env) == 2  # noqa: S104
+    assert main(["dashboard", "--host", "0.0.0.0"], env) == 2
     assert "refusing to serve the dashboard on 0.0.0.0" in capsys.readouterr().err
