@@ -123,6 +123,12 @@ class WebhookNotifier:
         self._mute_s = mute_s
         self._monotonic = monotonic
         self._muted_until: dict[str, float] = {}
+        # httpx logs every request line with its full URL at INFO (httpcore at DEBUG): for a webhook
+        # that is the token. Keep those loggers at WARNING whoever configured logging.
+        for name in ("httpx", "httpcore"):
+            library = logging.getLogger(name)
+            if library.getEffectiveLevel() < logging.WARNING:
+                library.setLevel(logging.WARNING)
 
     def close(self) -> None:
         self._http.close()

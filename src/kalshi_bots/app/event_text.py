@@ -67,6 +67,14 @@ REASONS: Mapping[str, str] = {
     "not_filled": "not filled: nobody sold at our price",
     "partial": "some lookups failed (retried next run)",
     "no_events": "no weather events open",
+    "order_not_found": "the order never reached the exchange",
+}
+# ``<service>_<ErrorType>`` reasons (the runner's mapping of ports.errors): what the type means.
+ERROR_TYPES: Mapping[str, str] = {
+    "AuthError": "refused our credentials (check the API key and mode)",
+    "NotFoundError": "answered 'not found'",
+    "RejectedError": "rejected the request",
+    "MalformedResponseError": "sent a reply we cannot read",
 }
 HALT_REASONS = frozenset({"kill_switch", "loss_limit"})
 GENERIC_DETAILS = frozenset({"", "risk gate", "order path"})
@@ -79,6 +87,9 @@ def reason_words(reason: str) -> str:
     code = reason.split(":", 1)[0].strip()
     if code in REASONS:
         return REASONS[code]
+    service, _, error = code.partition("_")
+    if error in ERROR_TYPES:
+        return f"{service.capitalize() if service != 'nws' else 'NWS'} {ERROR_TYPES[error]}"
     return code.replace("_", " ", 1) if code else "no reason given"
 
 
@@ -123,7 +134,10 @@ def _trade_recorded(f: Mapping[str, Any]) -> HumanLine:
         part = "" if quantity is None or filled >= quantity else f"  filled {filled.normalize():f}"
         return HumanLine(Kind.TRADE, f"{order}  fee {_cents(fees * 100)}{part}")
     if status == "failed":
-        return HumanLine(Kind.NO_TRADE, f"{order}  not filled: {reason_words(str(f.get('reason') or ''))}")
+        words = reason_words(str(f.get("reason") or "not_filled"))
+        return HumanLine(
+            Kind.NO_TRADE, f"{order}  {words if words.startswith('not filled') else 'not filled: ' + words}"
+        )
     if status == "rejected":
         return HumanLine(Kind.ERROR, f"REJECTED {order}: {f.get('reason') or 'no reason given'}")
     return HumanLine(Kind.WARNING, f"SENT {order}: outcome unknown, left pending for reconcile")
