@@ -81,8 +81,8 @@ def test_slack_discord_and_telegram_bodies_over_http_and_the_urls_never_leak(cap
         notifier.send(ALERT)  # muted: not even tried
         notifier.close()
     bodies = [p.body for p in hooks.posts]
-    assert bodies[:3] == [{"text": ALERT.text}, {"content": ALERT.text}, {"chat_id": "7", "text": ALERT.text,
-                                                                           "disable_web_page_preview": True}]  # fmt: skip
+    telegram = {"chat_id": "7", "text": ALERT.text, "disable_web_page_preview": True}
+    assert bodies[:3] == [{"text": ALERT.text}, {"content": ALERT.text}, telegram]
     assert "slack-secret" not in str(bodies[3:6]) and "[redacted]" in str(bodies[3])
     assert len(hooks.posts) == 9  # 3 + 3 + 3 refused, then nothing while muted
     logged = " ".join(f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in caplog.records)

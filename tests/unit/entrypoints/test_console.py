@@ -79,7 +79,8 @@ def test_a_trade_is_one_line_with_its_numbers(console, status, reason, expected)
         ({"reason": "vol_stale", "asset": "BTC", "detail": "VOL/LATEST is 400s old (max 180)"},
          "no trade BTC: volatility is stale (collector behind) (VOL/LATEST is 400s old (max 180))"),
         ({"reason": "kill_switch", "asset": "BTC", "detail": "risk gate"}, "no trade BTC: kill switch is on"),
-        ({"reason": "loss_limit", "asset": "ETH", "detail": "risk gate"}, "no trade ETH: daily loss limit reached"),
+        ({"reason": "loss_limit", "asset": "ETH", "detail": "risk gate"},
+         "no trade ETH: daily loss limit reached"),
     ],
 )  # fmt: skip
 def test_a_no_trade_says_its_reason_in_words(console, fields, expected):
