@@ -91,17 +91,20 @@ def trading_world(db: Path, **extra_env: str) -> Iterator[TradingWorld]:
 
 
 @contextmanager
-def dashboard_over_trades(db: Path, **extra_env: str) -> Iterator[tuple[TradingWorld, Dashboard]]:
-    """A world with one settled trade (15:00 market) and one open position (16:00 market), and the
-    dashboard serving its store on a free port of 127.0.0.1, on the world's clock."""
+def dashboard_over_trades(
+    db: Path, hours: int = 1, **extra_env: str
+) -> Iterator[tuple[TradingWorld, Dashboard]]:
+    """A world with ``hours`` settled hourly trades and one open position (the next hour's market), and
+    the dashboard serving its store on a free port of 127.0.0.1, on the world's clock."""
     from kalshi_bots.bootstrap import open_configured_store
     from kalshi_bots.entrypoints.cli_run import scheduled_jobs
     from kalshi_bots.entrypoints.dashboard import source_from_settings, start_dashboard
 
     with trading_world(db, **extra_env) as world:
-        world.trade()
-        world.settle()
-        world.trade(TRADE_AT + timedelta(hours=1))
+        for hour in range(hours):
+            world.trade(TRADE_AT + timedelta(hours=hour))
+            world.run(JobName.RECONCILE, SETTLE_AT + timedelta(hours=hour))
+        world.trade(TRADE_AT + timedelta(hours=hours))
         settings = Settings.from_env(world.env)
         source = source_from_settings(
             settings, store=open_configured_store(settings), clock=world.clock, jobs=scheduled_jobs(settings)

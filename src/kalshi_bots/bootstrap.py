@@ -229,7 +229,13 @@ def build_notifier(settings: Settings) -> Notifier | None:
 def build_watcher(settings: Settings, store: Store, clock: Clock) -> RunWatcher:
     from kalshi_bots.app.alerts import RunWatcher
 
-    return RunWatcher(store, build_notifier(settings), alert_params(settings), now=clock.now)
+    return RunWatcher(
+        store,
+        build_notifier(settings),
+        alert_params(settings),
+        now=clock.now,
+        watch_housekeeping=job_params(settings).claim_collector_runs,
+    )
 
 
 def system_clock() -> Clock:

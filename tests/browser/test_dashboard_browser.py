@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -95,3 +96,25 @@ def test_no_token_and_a_wrong_token_get_401_and_no_data(served, browser_context)
         content = page.content()
         assert all(t.contract_ticker not in content for t in trades(world))
         assert "401" in content and "$" not in content
+
+
+def test_readable_on_a_phone_no_sideways_scrolling_of_the_page(served, browser_context):
+    _, dashboard = served
+    page = open_page(browser_context, dashboard)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px phone (tables must scroll in their cards)"
+    assert page.locator("#halt").is_visible()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("KALSHI_BOTS_SCREENSHOT"), reason="set KALSHI_BOTS_SCREENSHOT=FILE.png"
+)
+def test_screenshot_for_the_readme(tmp_path, browser_context):
+    """`KALSHI_BOTS_SCREENSHOT=docs/img/dashboard.png pytest tests/browser -k screenshot` (README image)."""
+    with dashboard_over_trades(tmp_path / "shot.db", hours=4) as (_, dashboard):
+        page = open_page(browser_context, dashboard)
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.reload()
+        page.screenshot(path=os.environ["KALSHI_BOTS_SCREENSHOT"], full_page=True)

@@ -10,7 +10,9 @@ containers:
 - ``alert-streak/<job>``: the job's current streak (``error`` or ``no-trade``) and its length. Written
   only when a run fails or refuses, or when a streak ends; a process remembers which jobs have no
   streak, so a healthy collector costs one read per process, not one per minute. The dashboard reads
-  the same documents for its "error streak" column. Tracked even without webhooks.
+  the same documents for its "error streak" column. Tracked even without webhooks. On DynamoDB the
+  collectors and cleanup are not watched here (they never touch the budget table there, by design
+  and by IAM): the template's collector-stale and error alarms cover them.
 - ``alert-sent/<client_order_id>``: which milestones of a trade were announced (placed with how many
   contracts filled, settled), so each goes out once however many runs look at it.
 - ``alert-sent/summary-<day>``, ``alert-sent/loss-halt-<day>``: the daily summary and the loss-halt
@@ -50,6 +52,8 @@ TRADING_JOBS = frozenset({"trade-hourly-btc", "trade-hourly-eth", "weather"})
 # Jobs whose single failure is news; for the others (collectors, cleanup) only a streak is.
 LOUD_JOBS = TRADING_JOBS | {"reconcile"}
 TRADE_LOOKBACK_DAYS = 3
+# Housekeeping jobs: on DynamoDB these never touch the budget table (their roles cannot read it).
+HOUSEKEEPING = frozenset({"collect-prices-btc", "collect-prices-eth", "cleanup"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,9 @@ class AlertParams:
     summary_at: time | None = time(21, 0)  # New York time of the daily summary; None = off
     no_trade_streak: int = 12  # trading runs refused in a row before an alert (0 = never)
     error_streak: int = 3  # failed runs in a row before an alert (0 = never)
-    summary_window: timedelta = timedelta(minutes=15)  # a run this soon after summary_at sends it
+    # The first watched run this soon after summary_at sends it. An hour, because on AWS the first such
+    # run may be the hourly reconcile (collectors are not watched there).
+    summary_window: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,10 +201,16 @@ class RunWatcher:
     notifier: Notifier | None
     params: AlertParams = field(default_factory=AlertParams)
     now: Callable[[], datetime] | None = None
+    # False on DynamoDB: there the collectors and cleanup never touch the budget table (their roles
+    # cannot read it, and 2,880 collector runs a day would pay for it); the template's collector-stale
+    # and error alarms watch them.
+    watch_housekeeping: bool = True
     _no_streak: set[str] = field(default_factory=set)
 
     def __call__(self, result: JobResult) -> None:
         if result.outcome is Outcome.SKIPPED:
+            return
+        if result.job in HOUSEKEEPING and not self.watch_housekeeping:
             return
         streak, alerts = self._update_streak(result)
         if self.notifier is None:

@@ -82,7 +82,7 @@ def test_the_loss_halt_and_the_daily_summary_go_out_once_a_day():
     watch = watcher(MemoryStore(), notifier, summary_at=time(9, 0), no_trade_streak=0)  # T0 is 09:00 in NY
     watch(result("trade-hourly-btc", Outcome.NO_TRADE, 0, "loss_limit"))
     watch(result("trade-hourly-btc", Outcome.NO_TRADE, 5, "loss_limit"))
-    watch(result("collect-prices-btc", Outcome.OK, 20))  # after the summary window: nothing
+    watch(result("collect-prices-btc", Outcome.OK, 20))  # summary sent already today: nothing
     assert notifier.events() == ["loss_halt", "daily.summary"]
     summary = notifier.sent[1]
     assert summary.text.startswith("Daily summary 2026-11-24 (New York): 0 settled")
@@ -112,3 +112,11 @@ def test_a_failing_after_run_hook_never_changes_the_run(caplog: pytest.LogCaptur
     assert any(
         getattr(r, "event", "") == "alerts.failed" for r in caplog.records if r.levelno == logging.WARNING
     )
+
+
+def test_on_dynamodb_collectors_are_left_to_cloudwatch_and_never_touch_the_store():
+    store, notifier = CountingStore(MemoryStore()), ListNotifier()
+    watch = RunWatcher(store, notifier, AlertParams(summary_at=None), watch_housekeeping=False)  # type: ignore[arg-type]
+    for minute in range(5):
+        watch(result("collect-prices-btc", Outcome.ERROR, minute, "transient_error"))
+    assert store.counts == {} and notifier.sent == []
