@@ -56,7 +56,7 @@ REASONS: Mapping[str, str] = {
     "too_late": "too close to the market's close",
     "store_unavailable": "the store cannot be read",
     "stale_data": "input data is stale",
-    "transient_error": "a service did not answer (timeout or 5xx)",
+    "transient_error": "a service did not answer (network, timeout or 5xx)",
     "order_outcome_unknown": "order sent, outcome unknown (reconcile will resolve it)",
     "order_rejected": "the exchange rejected the order",
     "unexpected_error": "unexpected error (see the log file)",

@@ -91,13 +91,18 @@ def bot_lines(settings: Settings) -> list[str]:
     return [f"btc-hourly on  (:45 each hour, budget ${settings.budget_btc_hourly}/day)", eth, weather]
 
 
-def next_run_line(jobs: frozenset[JobName], now: datetime) -> str:
+def in_words(minutes: float) -> str:
+    whole = round(minutes)
+    return f"in {whole} min" if whole < 90 else f"in {whole // 60} h {whole % 60:02d} min"
+
+
+def next_run_lines(jobs: frozenset[JobName], now: datetime) -> list[str]:
+    """``10:45 trade-hourly-btc (in 32 min)`` per job, soonest first, in New York time."""
     upcoming = next_runs(jobs - COLLECTORS, now)
-    parts = []
-    for job, at in sorted(upcoming.items(), key=lambda item: item[1]):
-        minutes = (at - now).total_seconds() / 60
-        parts.append(f"{job.value} {at.astimezone(NEW_YORK):%H:%M} (in {minutes:.0f} min)")
-    return "; ".join(parts) + " New York time; prices every minute"
+    return [
+        f"{at.astimezone(NEW_YORK):%H:%M} {job.value} ({in_words((at - now).total_seconds() / 60)})"
+        for job, at in sorted(upcoming.items(), key=lambda item: item[1])
+    ]
 
 
 def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file: Path | None) -> list[str]:
@@ -113,7 +118,11 @@ def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file
     bots = bot_lines(settings)
     lines.append(f"  bots       {bots[0]}")
     lines.extend(f"             {line}" for line in bots[1:])
-    lines.append(f"  next runs  {next_run_line(jobs, now)}")
+    runs = next_run_lines(jobs, now)
+    lines.append(
+        f"  next runs  {runs[0]}  (New York time; prices every minute)" if runs else "  next runs  -"
+    )
+    lines.extend(f"             {line}" for line in runs[1:])
     return lines
 
 
@@ -185,6 +194,7 @@ def run_scheduler(
     finally:
         if dashboard is not None:
             dashboard.stop()
+        print("stopped: running jobs finished.", file=out, flush=True)
     return 0
 
 

@@ -218,18 +218,29 @@ class ConsoleHandler(logging.Handler):
         self._lock_state = threading.Lock()
         self._seen_routine: set[str] = set()
         self._failing: dict[str, int] = {}
+        self._warned: set[tuple[str, str]] = set()
         self._hint_due = offline_hint
 
     def lines_for(self, record: logging.LogRecord) -> list[HumanLine]:
         event, fields = _record_fields(record)
         line = human_line(event, fields) if event else None
-        if line is None:
-            if record.levelno >= logging.WARNING and event not in ("run.finished",):
-                kind = Kind.ERROR if record.levelno >= logging.ERROR else Kind.WARNING
-                return [HumanLine(kind, f"{record.levelname.lower()}: {record.getMessage()}")]
-            return []
         with self._lock_state:
+            if line is None:
+                return self._warning(record, event, fields)
             return self._filter(line, fields)
+
+    def _warning(self, record: logging.LogRecord, event: str, fields: dict[str, Any]) -> list[HumanLine]:
+        """Any other warning or error, in its own words; a job's repeated warning only once until the
+        job succeeds again (a collector offline would otherwise repeat it every minute)."""
+        if record.levelno < logging.WARNING or event == "run.finished":
+            return []
+        job = str(fields.get("job") or "")
+        if job and event:
+            if (job, event) in self._warned:
+                return []
+            self._warned.add((job, event))
+        kind = Kind.ERROR if record.levelno >= logging.ERROR else Kind.WARNING
+        return [HumanLine(kind, f"{record.levelname.lower()}: {record.getMessage()}")]
 
     def _filter(self, line: HumanLine, fields: dict[str, Any]) -> list[HumanLine]:
         job = line.job
@@ -244,6 +255,8 @@ class ConsoleHandler(logging.Handler):
                 out.append(HumanLine(Kind.INFO, OFFLINE_HINT))
             return out
         out = []
+        if job and fields.get("outcome") in ("ok", "no-trade"):
+            self._warned = {w for w in self._warned if w[0] != job}
         if job and fields.get("outcome") in ("ok", "no-trade") and job in self._failing:
             failures = self._failing.pop(job)
             out.append(HumanLine(Kind.INFO, f"{job} recovered after {failures} failed run(s)", job))

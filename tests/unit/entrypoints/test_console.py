@@ -121,7 +121,7 @@ def test_an_error_shows_once_with_the_offline_hint_and_its_recovery_once(console
         log_event(log, "run.finished", "x", outcome="ok", reason="")
         log_event(log, "run.finished", "x", outcome="ok", reason="")
     assert lines(console) == [
-        "ERROR collect-prices-btc: a service did not answer (timeout or 5xx) "
+        "ERROR collect-prices-btc: a service did not answer (network, timeout or 5xx) "
         "(TransientError: connection error on GET /products/BTC-USD/ticker)",
         OFFLINE_HINT,
         "collect-prices-btc recovered after 3 failed run(s)",
@@ -129,12 +129,21 @@ def test_an_error_shows_once_with_the_offline_hint_and_its_recovery_once(console
     ]
 
 
-def test_routine_events_stay_off_the_terminal_and_warnings_reach_it(console):
+def test_routine_events_stay_off_the_terminal_and_warnings_reach_it_once_per_failing_spell(console):
     with in_run("collect-prices-eth"):
         log_event(log, "price.collected", "ETH 3507.66 stored=1", asset="ETH")
         log_event(log, "reconcile.done", "nothing to do")
+        for _ in range(3):
+            log_event(log, "price.backfill_failed", "backfill failed", logging.WARNING)
+        log_event(log, "run.finished", "x", outcome="ok")
+        log_event(log, "price.backfill_failed", "backfill failed again", logging.WARNING)
     logging.getLogger("kalshi_bots.x").warning("something odd")
-    assert lines(console) == ["warning: something odd"]
+    assert lines(console) == [
+        "warning: price.backfill_failed: backfill failed",
+        "collect-prices-eth: ok, prices flowing (routine runs: log file only)",
+        "warning: price.backfill_failed: backfill failed again",
+        "warning: something odd",
+    ]
 
 
 def test_colour_only_when_asked():
