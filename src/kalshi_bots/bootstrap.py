@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     import httpx
 
     from kalshi_bots.adapters.kalshi.client import KalshiClient
-    from kalshi_bots.app.alerts import AlertParams, RunWatcher
+    from kalshi_bots.app.alert_params import AlertParams
+    from kalshi_bots.app.alerts import RunWatcher
     from kalshi_bots.ports.clock import Clock
     from kalshi_bots.ports.exchange import Exchange, MarketData
     from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
@@ -207,7 +208,7 @@ def build_weather(settings: Settings, clock: Clock) -> WeatherSource:
 
 
 def alert_params(settings: Settings) -> AlertParams:
-    from kalshi_bots.app.alerts import AlertParams
+    from kalshi_bots.app.alert_params import AlertParams
 
     return AlertParams(
         summary_at=settings.alert_summary_at,

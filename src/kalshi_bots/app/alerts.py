@@ -30,10 +30,11 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.results import JobResult, Outcome
@@ -54,16 +55,6 @@ LOUD_JOBS = TRADING_JOBS | {"reconcile"}
 TRADE_LOOKBACK_DAYS = 3
 # Housekeeping jobs: on DynamoDB these never touch the budget table (their roles cannot read it).
 HOUSEKEEPING = frozenset({"collect-prices-btc", "collect-prices-eth", "cleanup"})
-
-
-@dataclass(frozen=True, slots=True)
-class AlertParams:
-    summary_at: time | None = time(21, 0)  # New York time of the daily summary; None = off
-    no_trade_streak: int = 12  # trading runs refused in a row before an alert (0 = never)
-    error_streak: int = 3  # failed runs in a row before an alert (0 = never)
-    # The first watched run this soon after summary_at sends it. An hour, because on AWS the first such
-    # run may be the hourly reconcile (collectors are not watched there).
-    summary_window: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kalshi_bots.app.alerts import AlertParams
+from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.deps import HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config.parsers import (
     choice,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 from datetime import UTC, date, datetime
@@ -17,7 +16,7 @@ from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind, settings_markdown
 from kalshi_bots.domain.models import Asset, Mode, TradeRecord
-from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging
+from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging, wants_color
 
 
 class UsageError(Exception):
@@ -54,19 +53,14 @@ def setup_logs(settings: Settings, args: argparse.Namespace | None = None) -> No
             settings.log_level,
             log_format=log_format,
             console=sys.stdout,
-            color=_color(sys.stdout),
+            color=wants_color(sys.stdout),
             log_file=log_file,
         )
     else:  # read-only and quick commands: warnings in words on stderr, JSON only when asked or piped
         setup_cli_logging(
-            settings.log_level, log_format=log_format, console=sys.stderr, color=_color(sys.stderr),
+            settings.log_level, log_format=log_format, console=sys.stderr, color=wants_color(sys.stderr),
             console_level="WARNING",
         )  # fmt: skip
-
-
-def _color(stream: Any) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(callable(isatty) and isatty()) and "NO_COLOR" not in os.environ
 
 
 def print_settings_markdown() -> int:
@@ -304,7 +298,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             "--keep only applies with --sandbox (a real run keeps its state in KALSHI_BOTS_SQLITE_PATH)"
         )
     options = RunOptions(
-        log_format=args.log_format, dashboard=not args.no_dashboard, color=_color(sys.stdout)
+        log_format=args.log_format, dashboard=not args.no_dashboard, color=wants_color(sys.stdout)
     )
     return run_local(settings, sandbox=args.sandbox, speed=args.speed, keep=args.keep, options=options)
 

@@ -28,7 +28,7 @@ from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import Mode
 from kalshi_bots.entrypoints.cli_commands import store_label
-from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging
+from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging, wants_color
 from kalshi_bots.entrypoints.next_runs import next_runs
 from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
 from kalshi_bots.ports.clock import Clock
@@ -211,7 +211,7 @@ def run_local(
     with the whole world (fakes, jobs, scheduler) on a clock ``speed`` times faster than real time;
     ``keep``: the sandbox's state goes to this directory and stays there afterwards."""
     out = out or sys.stdout
-    options = options or RunOptions(color=_console_color(out))
+    options = options or RunOptions(color=wants_color(out))
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:

@@ -219,9 +219,10 @@ class Dashboard:
         if origin is not None and urlsplit(origin).netloc != host:
             self._send(request, HTTPStatus.FORBIDDEN, "text/plain", "cross-origin request refused")
             return
-        length = int(request.headers.get("Content-Length") or 0)
-        if length > MAX_FORM_BYTES:
-            self._send(request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain", "form too large")
+        raw_length = request.headers.get("Content-Length") or "0"
+        length = int(raw_length) if raw_length.isdigit() else -1
+        if not 0 <= length <= MAX_FORM_BYTES:
+            self._send(request, HTTPStatus.BAD_REQUEST, "text/plain", "form missing or too large")
             return
         form = parse_qs(request.rfile.read(length).decode("utf-8", "replace"))
         if not _same(form.get("csrf", [None])[0], self.access.csrf):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 from datetime import UTC, datetime
@@ -115,6 +116,13 @@ def wants_json_on_stderr(log_format: str, stderr: TextIO) -> bool:
         return False
     isatty = getattr(stderr, "isatty", None)
     return not (callable(isatty) and isatty())
+
+
+def wants_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set or TERM=dumb (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    tty = bool(callable(isatty) and isatty())
+    return tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def log_file_for(sqlite_path: Path) -> Path:
