@@ -121,7 +121,13 @@ def _add_watch_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "`export KALSHI_BOTS_...` lines that point kalshi-bots at them. Runs until Ctrl-C. "
         "(`kalshi-bots run --sandbox` does all of it in one process.)",
     )
-    sandbox.add_argument("--db", type=Path, metavar="FILE", help="also export KALSHI_BOTS_SQLITE_PATH=FILE")
+    sandbox.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="SQLite file to export as KALSHI_BOTS_SQLITE_PATH (default ./kalshi-bots-sandbox.db, "
+        "never your real store)",
+    )
 
 
 def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:

@@ -29,14 +29,18 @@ def sandbox_settings(settings: Settings, urls: SandboxUrls, db: Path) -> Setting
     return sandboxed.model_copy(update=offline)
 
 
-def export_lines(urls: SandboxUrls, db: Path | None) -> list[str]:
+SANDBOX_DB = Path("kalshi-bots-sandbox.db")  # never the real ./kalshi-bots.db: sandbox trades stay apart
+
+
+def export_lines(urls: SandboxUrls, db: Path) -> list[str]:
     env = sandbox_environment(urls)
-    if db is not None:
-        env["KALSHI_BOTS_SQLITE_PATH"] = str(db)
+    env["KALSHI_BOTS_SQLITE_PATH"] = str(db.expanduser().resolve())
     return [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
 
 
-def run_fakes(*, db: Path | None, out: TextIO | None = None, stop: threading.Event | None = None) -> int:
+def run_fakes(
+    *, db: Path | None = None, out: TextIO | None = None, stop: threading.Event | None = None
+) -> int:
     """Start the fakes in real time, print the exports, serve until Ctrl-C."""
     out = out or sys.stdout
     stop = stop or threading.Event()
@@ -45,8 +49,9 @@ def run_fakes(*, db: Path | None, out: TextIO | None = None, stop: threading.Eve
     with Sandbox() as world:
         world.keep_rolling(interval_s=5.0)
         print("# kalshi-bots sandbox: fake Kalshi, Coinbase and NWS on 127.0.0.1, in real time.", file=out)
-        print("# Paste these lines into another shell, then e.g. `kalshi-bots run --no-dashboard`:", file=out)
-        for line in export_lines(world.urls, db):
+        print("# Paste these lines into another shell, then e.g. `kalshi-bots run` or", file=out)
+        print("# `kalshi-bots db init && kalshi-bots job collect-prices`:", file=out)
+        for line in export_lines(world.urls, db or SANDBOX_DB):
             print(line, file=out)
         print("# Ctrl-C stops the fakes.", file=out, flush=True)
         stop.wait()
