@@ -21,7 +21,8 @@ containers:
   burst of old news the first time a webhook is configured).
 
 Trades are found by reading the last three UTC days of the trade log after trading and reconcile
-runs only (never after a collector run).
+runs only (never after a collector run); only trades young enough to have news are looked up (12 hours
+for hourly trades, three days for weather ones).
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ class Streak:
             str(raw.get("reason", "")),
             str(raw.get("since", "")),
         )
+
+
+def news_window(trade: TradeRecord) -> timedelta:
+    """How long after it was placed a trade can still have news (a fill, a settlement). An hourly trade
+    settles within the hour (the window is generous for a late reconcile); a weather trade the next day.
+    Bounding it keeps a run's reads to the few trades that matter, not three days of them."""
+    return timedelta(hours=12) if trade.bot.endswith("-hourly") else timedelta(days=TRADE_LOOKBACK_DAYS)
 
 
 def read_streaks(store: Store) -> dict[str, Streak]:
@@ -319,7 +327,8 @@ class RunWatcher:
             trades.extend(self.store.trades_on(day - timedelta(days=back)))
         alerts: list[Alert] = []
         for trade in sorted(trades, key=lambda t: t.created_at):
-            if trade.created_at >= since and trade.status is not TradeStatus.PENDING:
+            news_possible = result.scheduled_for - trade.created_at <= news_window(trade)
+            if trade.created_at >= since and trade.status is not TradeStatus.PENDING and news_possible:
                 alerts.extend(self._milestones(trade, from_reconcile=result.job == "reconcile"))
         return alerts
 

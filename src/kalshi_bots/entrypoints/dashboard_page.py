@@ -36,7 +36,8 @@ body{background:var(--bg);color:var(--fg);margin:0;padding:12px;font-size:15px;l
 h1{font-size:1.25rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 8px}
 .meta{color:var(--dim);font-size:.85rem;margin-bottom:12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin-bottom:12px}
-.card{background:var(--card);border-radius:8px;padding:10px 12px;margin-bottom:12px}.grid .card{margin-bottom:0}
+.card{background:var(--card);border-radius:8px;padding:10px 12px;margin-bottom:12px}
+.grid .card{margin-bottom:0}
 .stat .label{color:var(--dim);font-size:.8rem}.stat .value{font-size:1.3rem;font-weight:600}
 .good{color:var(--good)}.bad{color:var(--bad)}.warn{color:var(--warn)}.dim{color:var(--dim)}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
