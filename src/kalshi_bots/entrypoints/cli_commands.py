@@ -9,6 +9,7 @@ import sys
 import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from kalshi_bots import bootstrap
@@ -46,8 +47,12 @@ def setup_logs(settings: Settings, args: argparse.Namespace | None = None) -> No
     log_format = getattr(args, "log_format", "auto")
     command = getattr(args, "command", "")
     if command in EVENT_COMMANDS:
-        log_file = log_file_for(settings.sqlite_path) if settings.store is StoreKind.SQLITE else None
-        if command == "dashboard" and not settings.sqlite_path.is_file():
+        log_file: Path | None = log_file_for(settings.sqlite_path)
+        if (
+            command == "dashboard"
+            and settings.store is StoreKind.SQLITE
+            and not settings.sqlite_path.is_file()
+        ):
             log_file = None  # a read-only command creates nothing (the missing store is reported)
         setup_cli_logging(
             settings.log_level,

@@ -215,8 +215,9 @@ def run_local(
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:
-        log_file = log_file_for(settings.sqlite_path) if settings.store is StoreKind.SQLITE else None
-        return run_scheduler(settings, stop, out=out, options=options, log_file=log_file)
+        return run_scheduler(
+            settings, stop, out=out, options=options, log_file=log_file_for(settings.sqlite_path)
+        )
     return _run_sandbox(settings, stop, out=out, speed=speed, keep=keep, options=options)
 
 

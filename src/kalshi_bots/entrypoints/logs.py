@@ -126,7 +126,8 @@ def wants_color(stream: TextIO) -> bool:
 
 
 def log_file_for(sqlite_path: Path) -> Path:
-    """The JSON log file: beside the SQLite store (``kalshi-bots.db`` -> ``kalshi-bots.log``)."""
+    """The JSON log file: beside the SQLite store (``kalshi-bots.db`` -> ``kalshi-bots.log``); with
+    DynamoDB, where that file would be (the local data directory)."""
     return sqlite_path.expanduser().with_suffix(".log")
 
 
@@ -283,9 +284,10 @@ class ConsoleHandler(logging.Handler):
                 return
             _, fields = _record_fields(record)
             when = _when(fields, record)
-            text = "".join(f"{when} {paint(line.text, line.kind, self.color)}\n" for line in lines)
-            with self.lock if self.lock is not None else threading.Lock():
-                self.stream.write(text)
-                self.stream.flush()
+            # Handler.handle() holds self.lock around emit(): lines from concurrent jobs never interleave.
+            self.stream.write(
+                "".join(f"{when} {paint(line.text, line.kind, self.color)}\n" for line in lines)
+            )
+            self.stream.flush()
         except Exception:
             self.handleError(record)
