@@ -321,7 +321,10 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         dashboard = start_dashboard(settings, source, host=args.host, port=args.port)
     except DashboardConfigError as exc:
         raise UsageError(str(exc)) from exc
-    print(f"dashboard of {store_label(settings)} ({settings.mode.value} mode): {dashboard.url}", flush=True)
+    print(
+        f"dashboard of {store_label(settings)} ({settings.mode.value} mode): {dashboard.shown_url}",
+        flush=True,
+    )
     print("Ctrl-C stops it.", flush=True)
     stop = threading.Event()
     install_stop_signals(stop)

@@ -148,7 +148,7 @@ def _start_dashboard(
     except (DashboardConfigError, OSError) as exc:
         print(f"  dashboard  not started: {exc} (--no-dashboard hides this)", file=out, flush=True)
         return None
-    print(f"  dashboard  {dashboard.url}", file=out, flush=True)
+    print(f"  dashboard  {dashboard.shown_url}", file=out, flush=True)
     return dashboard
 
 

@@ -115,7 +115,16 @@ class Dashboard:
 
     @property
     def url(self) -> str:
+        """The address with its ``?token=`` (what a browser opens)."""
         return self.access.url(self.port)
+
+    @property
+    def shown_url(self) -> str:
+        """What to print: a generated token is part of the URL (it is new and lives only in this
+        process, as Jupyter does); a configured one is a secret the user already has, never printed."""
+        if self.access.generated:
+            return self.url
+        return self.url.split("?", 1)[0] + " (open it with ?token=<KALSHI_BOTS_DASHBOARD_TOKEN>)"
 
     def start(self) -> Dashboard:
         self._thread = threading.Thread(
@@ -128,10 +137,10 @@ class Dashboard:
         self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
+        if self._thread is not None:  # shutdown() waits for a serve loop: only ask a running one
+            self._httpd.shutdown()
             self._thread.join(timeout=5)
+        self._httpd.server_close()
 
     # --- requests -----------------------------------------------------------------------------------
 

@@ -101,6 +101,16 @@ def test_state_changes_need_the_csrf_token_and_a_same_origin(served):
     assert status == 303 and store.get_flag("halt") is None
 
 
+def test_a_configured_token_is_never_printed(served):
+    _, dashboard = served
+    configured = Dashboard(dashboard.source, make_access("127.0.0.1", 0, "a-long-configured-token-123"))
+    try:
+        assert "a-long-configured-token-123" not in configured.shown_url and "?token=" in configured.url
+    finally:
+        configured.stop()
+    assert dashboard.shown_url == dashboard.url  # a generated token: the URL to open, printed once
+
+
 def test_binding_beyond_localhost_needs_a_configured_token():
     with pytest.raises(DashboardConfigError, match="KALSHI_BOTS_DASHBOARD_TOKEN"):
         make_access("0.0.0.0", 8765, None)
