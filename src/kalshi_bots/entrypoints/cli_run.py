@@ -8,8 +8,8 @@ JSON log goes to a rotating file beside the SQLite store.
 
 from __future__ import annotations
 
+import errno
 import logging
-import os
 import sys
 import tempfile
 import threading
@@ -126,29 +126,28 @@ def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file
     return lines
 
 
-def _console_color(stream: TextIO) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return (
-        bool(callable(isatty) and isatty())
-        and "NO_COLOR" not in os.environ
-        and os.environ.get("TERM") != "dumb"
-    )
-
-
 def _start_dashboard(
     settings: Settings, clock: Clock, jobs: frozenset[JobName], out: TextIO
 ) -> Dashboard | None:
     from kalshi_bots.entrypoints.dashboard import DashboardConfigError, source_from_settings, start_dashboard
 
+    note = ""
     try:
         source = source_from_settings(
             settings, store=bootstrap.open_configured_store(settings), clock=clock, jobs=jobs
         )
-        dashboard = start_dashboard(settings, source)
+        try:
+            dashboard = start_dashboard(settings, source)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            # Another kalshi-bots (or anything) has the port: take a free one rather than no dashboard.
+            dashboard = start_dashboard(settings, source, port=0)
+            note = f"  (port {settings.dashboard_port} was busy)"
     except (DashboardConfigError, OSError) as exc:
         print(f"  dashboard  not started: {exc} (--no-dashboard hides this)", file=out, flush=True)
         return None
-    print(f"  dashboard  {dashboard.shown_url}", file=out, flush=True)
+    print(f"  dashboard  {dashboard.shown_url}{note}", file=out, flush=True)
     return dashboard
 
 

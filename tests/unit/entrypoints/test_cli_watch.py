@@ -113,3 +113,39 @@ def test_sandbox_prints_exports_that_point_at_running_fakes(tmp_path):
         stop.set()
         thread.join(10)
     assert done == [0]
+
+
+def test_the_run_banner_says_what_runs_why_the_rest_is_off_and_when(tmp_path):
+    from kalshi_bots.config import Settings
+    from kalshi_bots.entrypoints.cli_run import banner, scheduled_jobs
+
+    settings = Settings.from_env({"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "k.db")})
+    at = datetime(2026, 3, 10, 14, 20, tzinfo=UTC)  # 10:20 in New York
+    text = "\n".join(banner(settings, scheduled_jobs(settings), at, tmp_path / "k.log"))
+    assert "mode paper (simulated fills on real public Kalshi data; no money)" in text
+    assert f"store      sqlite {tmp_path / 'k.db'}" in text and f"JSON log   {tmp_path / 'k.log'}" in text
+    assert "eth-hourly off (set KALSHI_BOTS_TRADE_ETH=yes)" in text
+    assert "weather    off (set KALSHI_BOTS_NWS_CONTACT=" in text
+    assert "next runs  10:45 trade-hourly-btc (in 25 min)" in text and "11:10 reconcile (in 50 min)" in text
+
+
+def test_a_busy_dashboard_port_falls_back_to_a_free_one(tmp_path):
+    import socket
+
+    from kalshi_bots.adapters.clock import FixedClock
+    from kalshi_bots.config import Settings
+    from kalshi_bots.entrypoints.cli_run import _start_dashboard, scheduled_jobs
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "k.db"), "KALSHI_BOTS_DASHBOARD_PORT": str(port)}
+        settings = Settings.from_env(env)
+        out = io.StringIO()
+        dashboard = _start_dashboard(settings, FixedClock(NOW), scheduled_jobs(settings), out)
+        assert dashboard is not None
+        try:
+            assert dashboard.port != port and f"(port {port} was busy)" in out.getvalue()
+        finally:
+            dashboard.stop()
