@@ -78,3 +78,16 @@ def test_read_model_watcher_state_and_page_on_every_backend(store):
     assert [(j.job, j.streak.count) for j in data.jobs] == [("reconcile", 2)]
     page = render_page(data, csrf="x", selected=TradeFilter())
     assert 'id="pnl-all-net">−$4.11<' in page and 'data-coid="c2"' in page and "2 error" in page
+
+
+def test_a_stored_scorecard_is_shown_and_its_absence_said(store):
+    import json
+
+    from kalshi_bots.app.scorecard_view import DOC_KEY, DOC_KIND, latest_scorecard
+
+    assert latest_scorecard(store) is None
+    rows = [{"label": "btc-hourly", "model": 0.302, "market": 0.306, "n": 412}]
+    store.put_doc(DOC_KIND, DOC_KEY, json.dumps({"generated_at": "2026-03-10T21:00:00+00:00", "rows": rows,
+                                                 "metric": "log loss (lower is better)"}))  # fmt: skip
+    card = latest_scorecard(store)
+    assert card is not None and card.rows == tuple(rows) and card.metric.startswith("log loss")
