@@ -29,7 +29,7 @@ from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import Mode
 from kalshi_bots.entrypoints.cli_commands import store_label
 from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging, wants_color
-from kalshi_bots.entrypoints.next_runs import next_runs
+from kalshi_bots.entrypoints.next_runs import in_words, next_runs
 from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
 from kalshi_bots.ports.clock import Clock
 
@@ -89,11 +89,6 @@ def bot_lines(settings: Settings) -> list[str]:
         else "eth-hourly off (set KALSHI_BOTS_TRADE_ETH=yes)"
     )
     return [f"btc-hourly on  (:45 each hour, budget ${settings.budget_btc_hourly}/day)", eth, weather]
-
-
-def in_words(minutes: float) -> str:
-    whole = round(minutes)
-    return f"in {whole} min" if whole < 90 else f"in {whole // 60} h {whole % 60:02d} min"
 
 
 def next_run_lines(jobs: frozenset[JobName], now: datetime) -> list[str]:

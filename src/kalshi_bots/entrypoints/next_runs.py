@@ -24,3 +24,9 @@ def next_runs(jobs: Iterable[JobName], now: datetime) -> dict[JobName, datetime]
                 found[rule.job] = minute
         minute += MINUTE
     return found
+
+
+def in_words(minutes: float) -> str:
+    """``in 25 min`` or ``in 7 h 30 min``."""
+    whole = max(0, round(minutes))
+    return f"in {whole} min" if whole < 90 else f"in {whole // 60} h {whole % 60:02d} min"
