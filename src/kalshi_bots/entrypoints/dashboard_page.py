@@ -16,6 +16,7 @@ from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TradeRecord
 from kalshi_bots.domain.portfolio import PnlLine, Position, trade_day
 from kalshi_bots.entrypoints.dashboard_data import DashboardData, JobRow, VolRow
+from kalshi_bots.entrypoints.next_runs import in_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +218,7 @@ def job_row(row: JobRow, now: datetime) -> str:
     streak = row.streak
     streak_text = f"{streak.count} {streak.kind}" if streak.count else "–"
     streak_css = "bad" if streak.kind == "error" else ("warn" if streak.count else "")
-    until = (
-        "" if row.next_run is None else f" (in {max(0, (row.next_run - now).total_seconds()) / 60:.0f} min)"
-    )
+    until = "" if row.next_run is None else f" ({in_words((row.next_run - now).total_seconds() / 60)})"
     detail = "" if last is None or not last.detail else last.detail[:80]
     return (
         f'<tr data-job="{escape(row.job)}"><td>{escape(row.job)}</td>'
