@@ -53,7 +53,7 @@ def fetch_quotes(market_data: MarketData | None, tickers: Sequence[str]) -> Quot
         except TransientError as exc:
             problems.append(f"market data unavailable ({type(exc).__name__})")
             break  # the service is down or slow: do not wait once more per ticker
-        except ExternalServiceError as exc:
+        except (ExternalServiceError, ValueError) as exc:  # e.g. a delisted ticker, an odd reply
             problems.append(f"{ticker}: {type(exc).__name__}")
     return QuoteBook(quotes, "; ".join(problems))
 
