@@ -149,7 +149,9 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
         "run",
         "start the local system (scheduler + all jobs)",
         "Run every scheduled job at its time until Ctrl-C: collectors each minute, hourly trading "
-        "at :45, cleanup, reconcile, weather at 6 pm and 8 pm New York time.",
+        "at :45, cleanup, reconcile, weather at 6 pm and 8 pm New York time; and serve the web "
+        "dashboard (its URL is printed at start). One line per trade, refusal, settlement or error "
+        "on the terminal; the JSON log goes to a file beside the store.",
     )
     run.add_argument(
         "--sandbox",

@@ -314,6 +314,7 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.entrypoints.scheduler import install_stop_signals
 
     store = bootstrap.open_existing_store(settings)
+    store.get_flag("halt")  # reach the store once now: a wrong table or region fails here, with its hint
     source = source_from_settings(
         settings, store=store, clock=bootstrap.display_clock(store), jobs=scheduled_jobs(settings)
     )
