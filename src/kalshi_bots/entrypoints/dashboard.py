@@ -182,7 +182,8 @@ class Dashboard:
             # Trade the URL's token for a cookie, and drop it from the address bar (and history).
             rest = "&".join(p for p in parts.query.split("&") if not p.startswith("token="))
             cookie = f"{self.access.cookie_name}={self.access.token}; HttpOnly; SameSite=Strict; Path=/"
-            self._redirect(request, parts.path + (f"?{rest}" if rest else ""), cookie)
+            # Always back to this server's one page: never a path from the request ("//host" would leave).
+            self._redirect(request, "/" + (f"?{rest}" if rest else ""), cookie)
             return
         if not self._authorized(request):
             self._unauthorized(request)

@@ -65,6 +65,8 @@ def test_the_url_token_becomes_an_httponly_cookie_and_leaves_the_address_bar(ser
     set_cookie = headers["set-cookie"]
     assert set_cookie.startswith(f"{dashboard.access.cookie_name}={dashboard.access.token};")
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    status, headers, _ = request(dashboard, "GET", f"//evil.example/?{path.query}&bot=btc-hourly")
+    assert status == 303 and headers["location"] == "/?bot=btc-hourly"  # never off this server
     status, headers, body = request(dashboard, "GET", "/", cookie(dashboard))
     assert status == 200 and "kalshi-bots" in body
     assert headers["cache-control"] == "no-store" and headers["referrer-policy"] == "same-origin"
