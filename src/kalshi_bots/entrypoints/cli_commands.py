@@ -47,12 +47,8 @@ def setup_logs(settings: Settings, args: argparse.Namespace | None = None) -> No
     log_format = getattr(args, "log_format", "auto")
     command = getattr(args, "command", "")
     if command in EVENT_COMMANDS:
-        log_file: Path | None = log_file_for(settings.sqlite_path)
-        if (
-            command == "dashboard"
-            and settings.store is StoreKind.SQLITE
-            and not settings.sqlite_path.is_file()
-        ):
+        log_file = data_log_file(settings)
+        if command == "dashboard" and not settings.sqlite_path.is_file():
             log_file = None  # a read-only command creates nothing (the missing store is reported)
         setup_cli_logging(
             settings.log_level,
@@ -66,6 +62,12 @@ def setup_logs(settings: Settings, args: argparse.Namespace | None = None) -> No
             settings.log_level, log_format=log_format, console=sys.stderr, color=wants_color(sys.stderr),
             console_level="WARNING",
         )  # fmt: skip
+
+
+def data_log_file(settings: Settings) -> Path | None:
+    """The JSON log file beside the SQLite store. With DynamoDB there is no local data directory (the
+    tables are in AWS): nothing is written to the working directory, JSON goes to stderr as usual."""
+    return log_file_for(settings.sqlite_path) if settings.store is StoreKind.SQLITE else None
 
 
 def print_settings_markdown() -> int:

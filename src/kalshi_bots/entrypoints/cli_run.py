@@ -27,8 +27,8 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import Mode
-from kalshi_bots.entrypoints.cli_commands import store_label
-from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging, wants_color
+from kalshi_bots.entrypoints.cli_commands import data_log_file, store_label
+from kalshi_bots.entrypoints.logs import setup_cli_logging, wants_color
 from kalshi_bots.entrypoints.next_runs import in_words, next_runs
 from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
 from kalshi_bots.ports.clock import Clock
@@ -209,9 +209,7 @@ def run_local(
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:
-        return run_scheduler(
-            settings, stop, out=out, options=options, log_file=log_file_for(settings.sqlite_path)
-        )
+        return run_scheduler(settings, stop, out=out, options=options, log_file=data_log_file(settings))
     return _run_sandbox(settings, stop, out=out, speed=speed, keep=keep, options=options)
 
 

@@ -126,8 +126,7 @@ def wants_color(stream: TextIO) -> bool:
 
 
 def log_file_for(sqlite_path: Path) -> Path:
-    """The JSON log file: beside the SQLite store (``kalshi-bots.db`` -> ``kalshi-bots.log``); with
-    DynamoDB, where that file would be (the local data directory)."""
+    """The JSON log file: beside the SQLite store (``kalshi-bots.db`` -> ``kalshi-bots.log``)."""
     return sqlite_path.expanduser().with_suffix(".log")
 
 
