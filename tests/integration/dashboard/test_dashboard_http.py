@@ -130,3 +130,15 @@ def test_dashboard_command_refuses_a_missing_store_and_a_public_bind(tmp_path, c
     assert main(["db", "init"], env) == 0
     assert main(["dashboard", "--host", "0.0.0.0"], env) == 2
     assert "refusing to serve the dashboard on 0.0.0.0" in capsys.readouterr().err
+
+
+def test_trades_filter_by_bot_and_new_york_day(served):
+    world, dashboard = served
+    trades = SqliteStore(world.env["KALSHI_BOTS_SQLITE_PATH"]).all_trades()
+    _, _, body = request(dashboard, "GET", "/?bot=btc-hourly&day=2026-03-10", cookie(dashboard))
+    assert all(f'data-coid="{t.client_order_id}"' in body for t in trades)
+    _, _, body = request(dashboard, "GET", "/?day=2026-03-09", cookie(dashboard))
+    assert "no trades match the filter" in body and "data-coid" not in body
+    _, _, body = request(dashboard, "GET", "/?bot=nobody&day=not-a-day", cookie(dashboard))
+    assert "ignored day filter" in body or "no trades by bot" in body
+    assert all(f'data-coid="{t.client_order_id}"' in body for t in trades)  # bad filters: everything
