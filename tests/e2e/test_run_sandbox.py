@@ -74,7 +74,7 @@ def test_run_sandbox_collects_prices_offline_and_stops_cleanly_on_ctrl_c(tmp_pat
             proc.wait()
     assert proc.returncode == 0, err
     assert "sandbox: fake Kalshi http://127.0.0.1:" in out and "mode paper" in out
-    assert "sandbox clock starts at 2026-05-04 14:10:00Z" in out
-    assert "reconcile @ 2026-05-04 14:10Z: ok" in out
+    assert "the world's clock starts at 2026-05-04 14:10:00Z" in out
+    assert "14:10Z collect-prices-btc: ok" in out  # the human line, on the world's clock
     assert "scheduler stopped" in err
     assert not (tmp_path / "not-used-by-sandbox.db").exists()  # the sandbox keeps its state apart

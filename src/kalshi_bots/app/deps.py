@@ -5,8 +5,10 @@ Jobs never read the environment or the settings object; they read ``Deps.params`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
@@ -14,6 +16,9 @@ from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
 from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
 from kalshi_bots.ports.store import Store
+
+if TYPE_CHECKING:
+    from kalshi_bots.app.results import JobResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +87,6 @@ class Deps:
     weather: WeatherSource
     params: JobParams = field(default_factory=JobParams)
     instance_id: str = "local"  # owner name used in job-run claims
+    # Called by the runner with every finished run's result (alerts and streaks, :mod:`.alerts`).
+    # It must not raise; the runner guards it anyway, and the result is never changed by it.
+    after_run: Callable[[JobResult], None] | None = None

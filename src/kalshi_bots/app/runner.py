@@ -164,6 +164,7 @@ def run_job(
         if job in SELF_IDEMPOTENT_JOBS and not deps.params.claim_collector_runs:
             result = execute(deps, job, sched, jobs=jobs)
             _log_result(result)
+            _after_run(deps, result)
             return result
         try:
             claimed = deps.store.claim_run(
@@ -180,6 +181,7 @@ def run_job(
         result = execute(deps, job, sched, jobs=jobs)
         _record(deps, job, sched, result)
         _log_result(result)
+        _after_run(deps, result)
         return result
 
 
@@ -243,6 +245,19 @@ def _record(deps: Deps, job: JobName, sched: datetime, result: JobResult) -> Non
     except StoreError as exc:
         # The lease then simply expires; a re-run is harmless (trading jobs refuse already_traded).
         log_event(logger, "run.record_failed", f"could not record the run outcome: {exc}", logging.WARNING)
+
+
+def _after_run(deps: Deps, result: JobResult) -> None:
+    """Alerts and streak bookkeeping (issue 11): after the outcome is recorded, so nothing it does can
+    change the run or its result; any failure in it is logged and swallowed."""
+    if deps.after_run is None:
+        return
+    try:
+        deps.after_run(result)
+    except Exception as exc:
+        log_event(
+            logger, "alerts.failed", f"after-run hook failed: {type(exc).__name__}: {exc}", logging.WARNING
+        )
 
 
 def _log_result(result: JobResult) -> None:

@@ -21,6 +21,7 @@ import difflib
 import os
 import stat
 from collections.abc import Mapping
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +40,7 @@ from kalshi_bots.config.variables import (
     NWS_URL,
     PREFIX,
     VARIABLES,
+    A,
     H,
     J,
     W,
@@ -108,6 +110,13 @@ class Settings(BaseModel):
     api_token: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8080
+    dashboard_token: SecretStr | None = None
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8765
+    alert_webhooks: SecretStr | None = None
+    alert_summary_at: time | None = A.summary_at
+    alert_no_trade_streak: int = A.no_trade_streak
+    alert_error_streak: int = A.error_streak
     log_level: str = "INFO"
     http_timeout_s: float = 10.0
     http_connect_timeout_s: float = 5.0
@@ -155,6 +164,18 @@ class Settings(BaseModel):
             self.kalshi_private_key_path is not None or self.kalshi_private_key_pem is not None
         )
 
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret value in force (each webhook URL apart): outgoing alerts are scrubbed of them."""
+        found: list[str] = []
+        for var in VARIABLES:
+            value = getattr(self, var.field)
+            if var.secret and value is not None:
+                text = value.get_secret_value()
+                found.extend([text, *text.split(",")] if var.field == "alert_webhooks" else [text])
+        if self.kalshi_api_key_id:
+            found.append(self.kalshi_api_key_id)
+        return tuple(v for v in dict.fromkeys(found) if v)
+
     def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Settings:
         """A copy pointing every service at other servers (the ``--sandbox`` fakes)."""
         return self.model_copy(
@@ -169,9 +190,11 @@ class Settings(BaseModel):
             if var.secret:
                 text = "(set)" if value is not None else "(unset)"
             elif value is None:
-                text = "(unset)"
+                text = "off" if var.field == "alert_summary_at" else "(unset)"
             elif isinstance(value, bool):
                 text = "yes" if value else "no"
+            elif isinstance(value, time):
+                text = value.strftime("%H:%M")
             elif isinstance(value, tuple):
                 text = ",".join(str(v) for v in value)
             else:

@@ -77,12 +77,17 @@ def run_and_record(calls: DynamoCalls, invoke: Any) -> set[tuple[str, str]]:
     return set(calls.seen)
 
 
+@pytest.mark.parametrize("alerts", [False, True], ids=["no-alerts", "alerts"])
 def test_every_handler_uses_only_what_its_role_allows(
     dynamo_calls: DynamoCalls,
     aws: LambdaWorld,
     monkeypatch: pytest.MonkeyPatch,
     granted: dict[str, set[tuple[str, str]]],
+    alerts: bool,
 ) -> None:
+    if alerts:  # the alert path reads and writes its state in the store too (nothing listens there)
+        monkeypatch.setenv("KALSHI_BOTS_ALERT_WEBHOOKS", "http://127.0.0.1:9/hook")
+        monkeypatch.setenv("KALSHI_BOTS_ALERT_NO_TRADE_STREAK", "1")
     now = aws.this_minute()
     function_of = {rule.job: rule.function for rule in SCHEDULE}
     used: dict[str, set[tuple[str, str]]] = {}

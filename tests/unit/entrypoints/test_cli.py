@@ -130,11 +130,11 @@ def test_live_without_confirmation_is_refused(capsys, environ):
 
 def test_runtime_failure_is_exit_1_one_line_and_traceback_only_with_debug(capsys, tmp_path):
     env = {"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "missing-dir" / "k.db")}
-    assert main(["status"], env) == 1
+    assert main(["db", "init"], env) == 1  # cannot create a file in a missing directory
     err = capsys.readouterr().err
-    assert err.startswith("kalshi-bots status: failed:") and err.count("\n") == 1
+    assert err.startswith("kalshi-bots db: failed:") and err.count("\n") == 1
     assert "Traceback" not in err
-    assert main(["--debug", "status"], env) == 1
+    assert main(["--debug", "db", "init"], env) == 1
     assert "Traceback" in capsys.readouterr().err
 
 
