@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
+from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.domain.weather_model import WeatherParams
 from kalshi_bots.ports.clock import Clock
@@ -19,27 +19,6 @@ from kalshi_bots.ports.store import Store
 # The bots' rule parameters are domain values (their decisions are pure functions of them); they are
 # re-exported here because every job reads them from ``Deps.params``.
 __all__ = ["Deps", "HourlyParams", "JobParams", "WeatherParams"]
-
-
-@dataclass(frozen=True, slots=True)
-class HourlyParams:
-    """The spec's trading rules for the hourly crypto bot, with its defaults."""
-
-    min_edge: float = 0.03  # edge = P_model - (NO ask + fee per contract)
-    strike_distance_bps: int = 20  # first strike >= spot * (1 + 20 bps)
-    kelly_multiplier: float = 0.25  # "quarter Kelly"
-    max_fraction: float = 0.25  # cap on the applied fraction
-    max_contracts: int = 5
-    max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
-    max_price_age_s: int = 90  # Coinbase price older than this: refuse
-    # The volatility estimate and the law that price the strike (domain/hourly_model.py): by default
-    # EWMA-20 of 1-minute returns, Student-t nu = 5, 60 s settlement average (docs/model.md).
-    model: HourlyModel = field(default_factory=hourly_model)
-
-    @property
-    def tail_nu(self) -> float | None:
-        """The model's Student-t degrees of freedom (None = normal law)."""
-        return self.model.tail_nu
 
 
 @dataclass(frozen=True, slots=True)

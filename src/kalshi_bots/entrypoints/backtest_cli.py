@@ -213,11 +213,7 @@ def _run_crypto(args: argparse.Namespace) -> int:
         bankroll=args.bankroll,
         half_spread=args.half_spread_cents / 100,
         settlement_average_s=args.settlement_average_s,
-        min_edge=hourly.min_edge,
-        strike_distance_bps=hourly.strike_distance_bps,
-        kelly_multiplier=hourly.kelly_multiplier,
-        max_fraction=hourly.max_fraction,
-        max_contracts=hourly.max_contracts,
+        rules=hourly,
     )
     run = run_crypto(
         bars,
