@@ -59,6 +59,11 @@ imports: $(STAMP)
 test: $(STAMP) $(DDB_STAMP) lint typecheck imports
 	$(BIN)/python -m pytest
 
+# The end-to-end and AWS handler tests with the wall clock moved to HH:09:30, HH:44:50 and HH:59:30.
+.PHONY: clock-matrix
+clock-matrix: $(STAMP) $(DDB_STAMP)
+	$(BIN)/python tests/clock_matrix.py
+
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 

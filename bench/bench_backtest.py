@@ -4,7 +4,8 @@ Scales the 27-day Bitstamp file to one year (525,600 one-minute bars) by laying 
 (each copy rescaled so the price path stays continuous), writes that to a temporary CSV and times:
 load (CSV parse + validation + gap scan), feature computation (live ``compute_window`` and the model's
 statistics per hour; for ``live`` the collector's trailing ticks and ``hourly_model_input``) and the
-replay (live ``decide_hourly`` + ladder pricing) for the default model (``live``: ewma-t).
+replay (the live job's ``decide_hour``: input gates, ``decide_hourly``, sizing; plus ladder pricing)
+for the default model (``live``: ewma-t).
 
     .venv/bin/python bench/bench_backtest.py [--prices FILE] [--bars 525600] [--strikes decision|ladder]
 
@@ -80,7 +81,7 @@ def run(path: Path, model_name: str, ladder: bool) -> None:
     print(f"{path.name}: {len(bars):,} bars, {len(samples):,} hours, {len(result.ladder):,} priced strikes")
     print(f"  load      {t1 - t0:6.2f} s")
     print(f"  features  {t2 - t1:6.2f} s  (live compute_window + {model_name} statistics)")
-    print(f"  replay    {t3 - t2:6.2f} s  (live decide_hourly + prob_no_law per strike)")
+    print(f"  replay    {t3 - t2:6.2f} s  (live decide_hour + prob_no_law per strike)")
     print(f"  total     {total:6.2f} s  -> {len(bars) / total:,.0f} bars/s")
     # Wall time suffers when other processes share the cores; CPU time is this process's own work.
     print(f"  cpu       {cpu:6.2f} s  (process time; wall minus waiting for a shared core)")

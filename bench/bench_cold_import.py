@@ -33,7 +33,8 @@ ADAPTERS = (
     RUNNER + ", kalshi_bots.config, kalshi_bots.bootstrap, kalshi_bots.entrypoints.logs,"
     " kalshi_bots.adapters.store.dynamodb, kalshi_bots.adapters.kalshi.client,"
     " kalshi_bots.adapters.kalshi.auth, kalshi_bots.adapters.coinbase.client,"
-    " kalshi_bots.adapters.nws, kalshi_bots.adapters.paper"
+    " kalshi_bots.adapters.nws, kalshi_bots.adapters.paper,"
+    " kalshi_bots.app.alerts, kalshi_bots.adapters.webhook"  # the after-run watcher and its notifier
 )
 CASES: dict[str, str] = {
     "handler module (init phase)": HANDLER,

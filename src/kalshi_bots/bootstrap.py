@@ -13,6 +13,7 @@ import socket
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kalshi_bots.app.deps import Deps, EdgeParams, HourlyParams, JobParams, RecorderParams, WeatherParams
@@ -27,9 +28,12 @@ if TYPE_CHECKING:
     import httpx
 
     from kalshi_bots.adapters.kalshi.client import KalshiClient
+    from kalshi_bots.app.alert_params import AlertParams
+    from kalshi_bots.app.alerts import RunWatcher
     from kalshi_bots.ports.clock import Clock
-    from kalshi_bots.ports.exchange import Exchange
+    from kalshi_bots.ports.exchange import Exchange, MarketData
     from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
+    from kalshi_bots.ports.notifier import Notifier
     from kalshi_bots.ports.store import Store
 
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
@@ -127,6 +131,39 @@ def open_configured_store(settings: Settings, *, init_schema: bool = False) -> S
     return store
 
 
+class MissingStoreError(LookupError):
+    """A read-only command found no store: it never creates one (that is ``db init``'s job)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no store at {path} (KALSHI_BOTS_SQLITE_PATH): create it with `kalshi-bots db init`, "
+            "or point KALSHI_BOTS_SQLITE_PATH at the file your bot writes"
+        )
+        self.path = path
+
+
+def open_existing_store(settings: Settings) -> Store:
+    """The configured store for commands that only read it (or flip a flag): a missing SQLite file is
+    :class:`MissingStoreError`, not a new empty database in whatever directory the command ran in."""
+    if settings.store is StoreKind.SQLITE and not settings.sqlite_path.is_file():
+        raise MissingStoreError(settings.sqlite_path.expanduser().resolve())
+    return open_configured_store(settings)
+
+
+def display_market_data(settings: Settings) -> MarketData:
+    """Public market data for marking positions on screen: unsigned (quotes are public in every mode),
+    one attempt and a short timeout, because a page or a summary must not hang on a dead network."""
+    import httpx
+
+    from kalshi_bots.adapters.http import RetryPolicy
+    from kalshi_bots.adapters.kalshi.client import KalshiClient
+
+    timeout = httpx.Timeout(
+        min(settings.http_timeout_s, 3.0), connect=min(settings.http_connect_timeout_s, 2.0)
+    )
+    return KalshiClient(settings.kalshi_base_url, timeout=timeout, retry=RetryPolicy(attempts=1))
+
+
 def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
     """A Kalshi client on ``settings.kalshi_base_url``; signed only for demo/live accounts."""
     from kalshi_bots.adapters.kalshi.auth import KalshiSigner
@@ -139,7 +176,9 @@ def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
             pem = settings.kalshi_private_key_pem.get_secret_value()
             signer = KalshiSigner.from_pem(key_id, pem, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM")
         elif settings.kalshi_private_key_path is not None:
-            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path)
+            # Live money: a key file others can read is refused (demo: a warning).
+            refuse = settings.mode is Mode.LIVE
+            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path, refuse_shared=refuse)
         else:  # Settings.from_env refuses demo/live without a key; a hand-built Settings may not.
             raise ValueError(f"mode {settings.mode.value} needs a Kalshi API key id and private key")
     return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))
@@ -190,10 +229,56 @@ def build_weather(settings: Settings, clock: Clock) -> WeatherSource:
     )
 
 
+def alert_params(settings: Settings) -> AlertParams:
+    from kalshi_bots.app.alert_params import AlertParams
+
+    return AlertParams(
+        summary_at=settings.alert_summary_at,
+        no_trade_streak=settings.alert_no_trade_streak,
+        error_streak=settings.alert_error_streak,
+    )
+
+
+def build_notifier(settings: Settings) -> Notifier | None:
+    """The webhook notifier when ``KALSHI_BOTS_ALERT_WEBHOOKS`` is set, else None (no alerts)."""
+    if settings.alert_webhooks is None:
+        return None
+    from kalshi_bots.adapters.webhook import WebhookNotifier
+
+    urls = settings.alert_webhooks.get_secret_value().split(",")
+    return WebhookNotifier(urls, secrets=settings.secret_values())
+
+
+def build_watcher(settings: Settings, store: Store, clock: Clock) -> RunWatcher:
+    from kalshi_bots.app.alerts import RunWatcher
+
+    return RunWatcher(
+        store,
+        build_notifier(settings),
+        alert_params(settings),
+        now=clock.now,
+        watch_housekeeping=job_params(settings).claim_collector_runs,
+        snapshots=snapshot_store_of(store),
+        scorecard_days=settings.recorder_ttl_days,
+    )
+
+
 def system_clock() -> Clock:
     from kalshi_bots.adapters.clock import SystemClock
 
     return SystemClock()
+
+
+def display_clock(store: Store) -> Clock:
+    """The clock ages are shown on: a sandbox run's accelerated world clock when this store holds one
+    (so `status` does not print negative ages), else the system clock."""
+    from kalshi_bots.sandbox.world_clock import stored_clock
+
+    try:
+        world = stored_clock(store)
+    except Exception:  # a display nicety: never let it hide the status itself
+        world = None
+    return world if world is not None else system_clock()
 
 
 def default_instance_id() -> str:
@@ -223,6 +308,7 @@ def build_deps(
         params=job_params(settings),
         instance_id=instance_id or default_instance_id(),
         snapshots=snapshot_store_of(store),
+        after_run=build_watcher(settings, store, clock),
     )
 
 
@@ -238,4 +324,5 @@ __all__ = [
     "job_params",
     "kalshi_client",
     "open_configured_store",
+    "open_existing_store",
 ]

@@ -1,6 +1,6 @@
 """Applying the edge gate (:mod:`kalshi_bots.domain.edge_gate`) in the trading jobs.
 
-``edge_refusal(deps, bot)`` is asked right before a live order would be placed (after the decision,
+``edge_gate_refusal(deps, bot, now)`` is asked right before a live order would be placed (after the decision,
 so a gated live bot still records its decisions as evidence). Paper and demo return at once without
 reading anything. With the override it logs a loud warning on every order it lets through. Without it,
 it computes the bot's scorecard over everything the recorder keeps; a store that fails, or no snapshot
@@ -25,7 +25,7 @@ from kalshi_bots.ports.errors import StoreError
 logger = logging.getLogger(__name__)
 
 
-def edge_refusal(deps: Deps, bot: str, now: datetime) -> Refusal | None:
+def edge_gate_refusal(deps: Deps, bot: str, now: datetime) -> Refusal | None:
     """None = the order may go ahead; a ``no_edge_evidence`` refusal otherwise (live mode only)."""
     params = deps.params
     if params.mode is not Mode.LIVE:

@@ -35,7 +35,7 @@ from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_model import hourly_model_input
 from kalshi_bots.domain.market_snapshot import (
-    HourlyInputs,
+    LadderInputs,
     MarketSnapshot,
     Trigger,
     event_result_of,
@@ -117,7 +117,7 @@ def _record_ladder(deps: Deps, snapshots: SnapshotStore, asset: Asset, scheduled
     return snapshot.event_ticker
 
 
-def _inputs(deps: Deps, asset: Asset, now: datetime) -> HourlyInputs:
+def _inputs(deps: Deps, asset: Asset, now: datetime) -> LadderInputs:
     """Spot and the model input, held to the trader's rules; what fails them leaves the ladder unpriced."""
     hourly = deps.params.hourly
     tick: PriceTick | None
@@ -135,7 +135,7 @@ def _inputs(deps: Deps, asset: Asset, now: datetime) -> HourlyInputs:
             tick.price, vol, deps.params.max_price_jump_pct
         )
         priced = priced and refusal is None
-    return HourlyInputs(tick, model, priced)
+    return LadderInputs(tick, model, priced)
 
 
 def _settle(deps: Deps, snapshots: SnapshotStore, tally: _Tally) -> None:

@@ -15,14 +15,16 @@ anything is written. A store that cannot be read is ``Outcome.ERROR`` with reaso
 (no order either): the risk gate and the order path report it, and a failed read of this job's own
 propagates to the runner, which maps it.
 
-In ``live`` mode a trade decision must then pass the edge gate (:mod:`.edge`: the bot's scorecard shows
-an edge, else ``no_edge_evidence``). Every run that reached the pricing records its decision snapshot
-(the ladder it read, priced with the same inputs, the strike it looked at marked) after any order, for
-the scorecard and the gate; a failed record is logged, never fatal.
-
-Each check is a pure function in ``domain`` returning a value (:class:`Refusal`, or the usable input);
-this module only fetches the inputs in an order that stops at the first refusal, so a run that refuses
+The gates and the decision are ONE pure function, :func:`kalshi_bots.domain.hourly_decision.decide_hour`,
+which the crypto backtest replays on recorded inputs; this module only fetches the inputs in the order
+that function asks for them (:class:`~kalshi_bots.domain.hourly_decision.Needs`), so a run that refuses
 early makes no further calls.
+
+In ``live`` mode a trade decision must then pass the edge gate (:mod:`.edge`: the bot's scorecard shows
+an edge, else ``no_edge_evidence``), right before the order; paper and demo are never gated. Every run
+that reached the pricing records its decision snapshot (the ladder it read, priced with the same inputs,
+the strike it looked at marked) after any order, for the scorecard and the gate; a failed record is
+logged, never fatal.
 
 One order per asset and hour: the client_order_id is derived from the bot and the **target hour** (the
 event's close instant), not from the minute the job was triggered, so ``--at 10:44`` and ``--at 10:45``,
@@ -30,7 +32,7 @@ a platform retry and two concurrent runs all map to the same id; the second find
 record and refuses ``already_traded``. The order path itself is :mod:`.placement`.
 
 Spec step -> code: 1 (minute 45) is the schedule's job; 2 balance -> ``exchange.balance()``; 3 VOL/LATEST;
-4 Coinbase price; 5 next hour's event (:func:`markets.hourly_target`); 6-9 :func:`decide_hourly`;
+4 Coinbase price; 5 next hour's event (:func:`markets.hourly_target`); 6-9 :func:`decide_hour`;
 10 :func:`placement.place_order`; 11 the trade record (written pending before 10, completed after).
 """
 
@@ -39,12 +41,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
-from kalshi_bots.app.edge import edge_refusal
+from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import (
     ORDER_REJECTED,
@@ -56,24 +57,15 @@ from kalshi_bots.app.placement import (
 )
 from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
-from kalshi_bots.domain.fees import effective_fee_schedule
-from kalshi_bots.domain.hourly_model import ModelInput, hourly_model_input
-from kalshi_bots.domain.market_snapshot import HourlyInputs, MarketSnapshot, Trigger, hourly_snapshot
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.hourly_decision import HourlyInputs, Needs, decide_hour
+from kalshi_bots.domain.hourly_model import hourly_model_input
+from kalshi_bots.domain.market_snapshot import LadderInputs, MarketSnapshot, Trigger, hourly_snapshot
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
-from kalshi_bots.domain.models import Asset, Event, PriceTick, TradeRecord, TradeStatus, VolatilitySnapshot
+from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
-from kalshi_bots.domain.sanity import (
-    exchange_refusal,
-    foreign_market_refusal,
-    fresh_snapshot,
-    price_refusal,
-    spot_refusal,
-    strike_refusal,
-    too_late,
-    trade_refusal,
-)
+from kalshi_bots.domain.sanity import too_late
 from kalshi_bots.ports.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -117,23 +109,21 @@ class _Seen:
 
     now: datetime
     snapshot: VolatilitySnapshot | None = None
-    tick: PriceTick | None = None
-    bankroll: Decimal | None = None
+    inputs: HourlyInputs | None = None
     decision: HourlyDecision | None = None
-    model_input: ModelInput | None = None
-    event: Event | None = None
 
     def facts(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.snapshot is not None:
             out["vol_age_s"] = (self.now - self.snapshot.computed_at).total_seconds()
-        if self.tick is not None:
-            out["spot"] = self.tick.price
-            out["price_age_s"] = (self.now - self.tick.at).total_seconds()
-        if self.model_input is not None:
-            out.update(vol_model=self.model_input.model, vol_returns=self.model_input.returns)
-        if self.bankroll is not None:
-            out["bankroll"] = self.bankroll
+        inputs = self.inputs
+        if inputs is not None and inputs.tick is not None:
+            out["spot"] = inputs.tick.price
+            out["price_age_s"] = (self.now - inputs.tick.at).total_seconds()
+        if inputs is not None and inputs.model_input is not None:
+            out.update(vol_model=inputs.model_input.model, vol_returns=inputs.model_input.returns)
+        if inputs is not None and inputs.bankroll is not None:
+            out["bankroll"] = inputs.bankroll
         if self.decision is not None:
             out.update(_decision_facts(self.decision))
         return out
@@ -153,7 +143,7 @@ def trade_hourly(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobRes
         return _no_trade(run, _Seen(now), gate, "risk gate")
     seen, verdict = _gather_and_decide(deps, run, _Seen(now))
     if not isinstance(verdict, Refusal):  # live mode: only with evidence of an edge (app/edge.py)
-        verdict = edge_refusal(deps, bot_name(run.asset), now) or verdict
+        verdict = edge_gate_refusal(deps, bot_name(run.asset), now) or verdict
     result = (
         _refused(run, seen, verdict) if isinstance(verdict, Refusal) else _place(deps, run, seen, verdict)
     )
@@ -165,9 +155,10 @@ def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> N
     """The decision's snapshot (after any order, so it never delays one): the ladder it read, priced
     with the same inputs, the strike it looked at marked. Only decisions that reached the pricing
     (inputs passed every sanity rule) are recorded; a store failure is logged, never raised."""
-    decision, event = seen.decision, seen.event
-    if decision is None or event is None or deps.snapshots is None:
+    decision, inputs = seen.decision, seen.inputs
+    if decision is None or inputs is None or deps.snapshots is None:
         return
+    event = inputs.event
     looked = () if decision.market is None else (decision.market.ticker,)
     placed = "trade" if result.data.get("placement") else "no-trade"
 
@@ -180,7 +171,7 @@ def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> N
             trigger=Trigger.DECISION,
             bot=bot_name(run.asset),
             mode=deps.params.mode.value,
-            inputs=HourlyInputs(seen.tick, seen.model_input),
+            inputs=LadderInputs(inputs.tick, inputs.model_input),
             looked_at=looked,
             decision=placed,
             reason=result.reason,
@@ -190,67 +181,32 @@ def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> N
 
 
 def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, HourlyTrade | Refusal]:
-    """Read the inputs step by step; each step's pure rules may end the run with a refusal."""
-    params, target, now = deps.params.hourly, run.target, seen.now
+    """Read the inputs in the order :func:`decide_hour` asks for them; a refusal stops the reading."""
+    params, target = deps.params.hourly, run.target
     if deps.store.get_trade(run.client_order_id) is not None:
         detail = f"trade {run.client_order_id} exists for {target.event_ticker}"
         return seen, Refusal(NoTradeReason.ALREADY_TRADED, detail)
     snapshot = deps.store.get_volatility(run.asset)
     seen = replace(seen, snapshot=snapshot)
-
     try:
         event = deps.exchange.get_event(target.event_ticker)
     except NotFoundError as exc:
         return seen, Refusal(NoTradeReason.EVENT_MISSING, str(exc))
-    seen = replace(seen, event=event)
-    status = deps.exchange.exchange_status()
-    refusal = foreign_market_refusal(event, target.event_ticker) or exchange_refusal(
-        status, event.exchange_index
-    )
-    if refusal is not None:
-        return seen, refusal
-    fresh = fresh_snapshot(snapshot, now, params.max_vol_age_s)
-    if isinstance(fresh, Refusal):
-        return seen, fresh
-    vol = hourly_model_input(params.model, fresh)  # the one model input, shared with the backtest
-    seen = replace(seen, model_input=vol)
-    if vol.vol_15m_std_pct is None:
-        return seen, Refusal(NoTradeReason.VOL_INSUFFICIENT, f"{vol.model}: {vol.detail}")
-
-    tick = deps.prices.current_price(run.asset)
-    seen = replace(seen, tick=tick)
-    refusal = (
-        price_refusal(tick, now, params.max_price_age_s)
-        or spot_refusal(tick.price, snapshot, deps.params.max_price_jump_pct)
-        or strike_refusal(event.markets, tick.price)
-    )
-    if refusal is not None:
-        return seen, refusal
-
-    fees = effective_fee_schedule(deps.exchange.series_fees(run.asset.hourly_series), event)
-    # Kelly sizes against the cash that can back this order: collateral is per shard (crypto: shard 2).
-    bankroll = deps.exchange.balance(event.exchange_index)
-    decision = decide_hourly(
-        spot=tick.price,
-        vol_15m_std_pct=vol.vol_15m_std_pct,
-        now=now,
-        event=event,
-        fee_schedule=fees,
-        bankroll=bankroll,
-        min_edge=params.min_edge,
-        strike_distance_bps=params.strike_distance_bps,
-        kelly_multiplier=params.kelly_multiplier,
-        max_fraction=params.max_fraction,
-        max_contracts=params.max_contracts,
-        expected_close=target.close_time,
-        tail_nu=vol.tail_nu,
-        settlement_average_s=vol.settlement_average_s,
-    )
-    seen = replace(seen, bankroll=bankroll, decision=decision)
-    verdict = decision.verdict()
-    if isinstance(verdict, Refusal):
-        return seen, verdict
-    return seen, trade_refusal(verdict, tick.price) or verdict
+    # The one model input, shared with the backtest (``backtest crypto --model live``).
+    vol = None if snapshot is None else hourly_model_input(params.model, snapshot)
+    inputs = HourlyInputs(seen.now, target, event, deps.exchange.exchange_status(), snapshot, vol)
+    while True:
+        verdict = decide_hour(inputs, params, deps.params.max_price_jump_pct)
+        seen = replace(seen, inputs=inputs, decision=verdict.decision)
+        if verdict.outcome is Needs.PRICE:
+            inputs = replace(inputs, tick=deps.prices.current_price(run.asset))
+        elif verdict.outcome is Needs.TERMS:
+            fees = deps.exchange.series_fees(run.asset.hourly_series)
+            # Kelly sizes against the cash that can back this order: collateral is per shard (crypto: 2).
+            bankroll = deps.exchange.balance(event.exchange_index)
+            inputs = replace(inputs, series_fees=fees, bankroll=bankroll)
+        else:
+            return seen, verdict.outcome
 
 
 def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobResult:
@@ -265,7 +221,9 @@ def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobResult:
         side=Side.NO,
         quantity=trade.contracts,
         price_cents=no_ask * 100,
-        btc_price=seen.tick.price if seen.tick is not None else None,
+        btc_price=seen.inputs.tick.price
+        if seen.inputs is not None and seen.inputs.tick is not None
+        else None,
         strike_price=trade.strike,
         model_prob=trade.p_no,
         market_prob=float(no_ask),

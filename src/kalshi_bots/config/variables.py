@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.deps import EdgeParams, HourlyParams, JobParams, RecorderParams, WeatherParams
 from kalshi_bots.app.schedule import RECORDER_WINDOW
 from kalshi_bots.config.parsers import (
@@ -26,7 +27,9 @@ from kalshi_bots.config.parsers import (
     table,
     tail_nu,
     text,
+    time_or_off,
     url,
+    webhook_urls,
     yes_no,
 )
 from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName
@@ -64,7 +67,7 @@ class Variable:
         return PREFIX + self.suffix
 
 
-H, W, J = HourlyParams(), WeatherParams(), JobParams()
+H, W, J, A = HourlyParams(), WeatherParams(), JobParams(), AlertParams()
 R, E = RecorderParams(), EdgeParams()
 BUDGET = dict(J.budget.per_bot)
 
@@ -350,7 +353,50 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("API_HOST", "api_host", text, "127.0.0.1", "Address the volatility API listens on."),
     Variable("API_PORT", "api_port", int_range(1, 65_535), "8080", "Port the volatility API listens on."),
     Variable(
-        "LOG_LEVEL", "log_level", log_level, "INFO", "JSON log level on stderr: DEBUG, INFO, WARNING, ERROR."
+        "DASHBOARD_TOKEN",
+        "dashboard_token",
+        secret,
+        "",
+        "Token of the web dashboard; unset = a new one each start, printed in the URL (localhost only).",
+        secret=True,
+    ),
+    Variable("DASHBOARD_HOST", "dashboard_host", text, "127.0.0.1", "Address the dashboard listens on."),
+    Variable("DASHBOARD_PORT", "dashboard_port", int_range(1, 65_535), "8765", "Port of the web dashboard."),
+    Variable(
+        "ALERT_WEBHOOKS",
+        "alert_webhooks",
+        webhook_urls,
+        "",
+        "Comma-separated webhook URLs for alerts (Slack, Discord, Telegram bot API, or any JSON receiver).",
+        secret=True,
+    ),
+    Variable(
+        "ALERT_SUMMARY_AT",
+        "alert_summary_at",
+        time_or_off,
+        A.summary_at.strftime("%H:%M") if A.summary_at else "off",
+        "New York time of the daily summary alert (HH:MM), or off.",
+    ),
+    Variable(
+        "ALERT_NO_TRADE_STREAK",
+        "alert_no_trade_streak",
+        int_range(0, 10_000),
+        str(A.no_trade_streak),
+        "Alert when a trading job refuses this many runs in a row (0 = never).",
+    ),
+    Variable(
+        "ALERT_ERROR_STREAK",
+        "alert_error_streak",
+        int_range(0, 10_000),
+        str(A.error_streak),
+        "Alert when a job fails this many runs in a row (0 = never).",
+    ),
+    Variable(
+        "LOG_LEVEL",
+        "log_level",
+        log_level,
+        "INFO",
+        "Level of the JSON log (file, and stderr when not a terminal).",
     ),
     Variable(
         "HTTP_TIMEOUT_S",

@@ -62,6 +62,12 @@ class NoTradeReason(StrEnum):
     STRIKES_IMPLAUSIBLE = "strikes_implausible"
     FOREIGN_MARKET = "foreign_market"
     PRICE_OFF_TICK = "price_off_tick"
+    # The weather bot's own (domain/weather_decision.py and the job's data fetches).
+    STATION_MISMATCH = "station_mismatch"
+    FORECAST_STALE = "forecast_stale"
+    WEATHER_DATA_UNAVAILABLE = "weather_data_unavailable"
+    MARKET_DATA_UNAVAILABLE = "market_data_unavailable"
+    OUTSIDE_HORIZON = "outside_horizon"  # an event neither today's nor tomorrow's (the backtest can ask)
     # Live mode only: the bot's scorecard does not show the model beating the market (domain/edge_gate.py).
     NO_EDGE_EVIDENCE = "no_edge_evidence"
 

@@ -25,6 +25,7 @@ from kalshi_bots.domain.markets import minutes_until
 from kalshi_bots.domain.models import Event, Market, PriceTick, StrikeType
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.snapshot_export import Level, SnapshotRow
+from kalshi_bots.domain.weather_decision import WeatherPick, active_markets, quoted_markets
 
 P_DECIMALS = 6  # P(NO) is kept to 1e-6: finer than any quote and than the log-loss clip
 OUTCOMES = ("yes", "no")
@@ -199,7 +200,7 @@ def hourly_p_no(
 
 
 @dataclass(frozen=True, slots=True)
-class HourlyInputs:
+class LadderInputs:
     """What priced an hourly ladder: spot (None when it could not be read) and the model's input.
     ``priced`` is False when spot or volatility failed a sanity rule: the ladder is kept, unpriced."""
 
@@ -217,7 +218,7 @@ def hourly_snapshot(
     trigger: Trigger,
     bot: str,
     mode: str,
-    inputs: HourlyInputs,
+    inputs: LadderInputs,
     looked_at: Collection[str] = (),
     decision: str = "",
     reason: str = "",
@@ -244,6 +245,41 @@ def hourly_snapshot(
         tail_nu=None if model is None else model.tail_nu,
         settlement_average_s=None if model is None else model.settlement_average_s,
         vol_returns=None if model is None else model.returns,
+        decision=decision,
+        reason=reason,
+    )
+
+
+def weather_snapshot(
+    pick: WeatherPick,
+    *,
+    scheduled_for: datetime,
+    at: datetime,
+    bot: str,
+    mode: str,
+    decision: str = "",
+    reason: str = "",
+) -> MarketSnapshot:
+    """What a weather run priced for one event (:func:`weather_decision.price_event`'s pick): every
+    active bracket with the model's P(NO) = 1 - P(YES), the quoted ones (those the decision weighed)
+    marked looked at, and the forecast model that priced them."""
+    markets = active_markets(pick.event)
+    looked = {m.ticker for m in quoted_markets(pick.event)}
+    model = pick.model
+    return MarketSnapshot(
+        scheduled_for=scheduled_for,
+        at=at,
+        trigger=Trigger.DECISION,
+        bot=bot,
+        mode=mode,
+        series_ticker=pick.event.series_ticker,
+        event_ticker=pick.event.event_ticker,
+        close_time=max(m.close_time for m in markets),
+        strikes=ladder(markets, {t: 1.0 - p for t, p in pick.p_yes}, looked),
+        model="weather",
+        forecast_mean_f=model.mean_f,
+        forecast_sigma_f=model.sigma_f,
+        observed_max_f=model.observed_max_f,
         decision=decision,
         reason=reason,
     )

@@ -13,6 +13,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from kalshi_bots.app.backtest.records import ForecastPair
 from kalshi_bots.app.backtest.run_crypto import AUTO, DEFAULT_REFERENCE, run_crypto
 from kalshi_bots.app.backtest.run_quotes import run_quotes
 from kalshi_bots.app.backtest.run_weather import Scenario, run_scenario, scenario_dict
-from kalshi_bots.app.backtest.weather import WeatherEvent, error_sd
+from kalshi_bots.app.backtest.weather import BANKROLL, WeatherEvent, error_sd
 from kalshi_bots.app.backtest.weather_calibration import (
     VARIANTS,
     calibrate,
@@ -212,11 +213,7 @@ def _run_crypto(args: argparse.Namespace) -> int:
         bankroll=args.bankroll,
         half_spread=args.half_spread_cents / 100,
         settlement_average_s=args.settlement_average_s,
-        min_edge=hourly.min_edge,
-        strike_distance_bps=hourly.strike_distance_bps,
-        kelly_multiplier=hourly.kelly_multiplier,
-        max_fraction=hourly.max_fraction,
-        max_contracts=hourly.max_contracts,
+        rules=hourly,
     )
     run = run_crypto(
         bars,
@@ -270,7 +267,10 @@ def add_weather_parser(kinds: Any) -> None:
         "to calibrate the weather.com errors against (sigma 'calibrated')",
     )
     weather.add_argument("--sigma", type=float, help="a fixed sigma in °F (sigma source 'fixed')")
-    weather.add_argument("--min-edge", type=float, default=0.05)
+    weather.add_argument("--min-edge", type=float, default=WeatherParams().min_edge)
+    weather.add_argument(
+        "--bankroll", type=Decimal, default=BANKROLL, help="what each event's Kelly size is computed against"
+    )
     weather.add_argument("--decision-day-offset", type=int, default=-1, help="decide on event day + N")
     weather.add_argument("--decision-hour-et", type=int, default=16, help="decide at this New York hour")
     weather.add_argument("--out", type=Path, default=Path("backtest-out/weather"))
@@ -340,12 +340,19 @@ def run_weather(args: argparse.Namespace) -> int:
     # The market-implied mean needs recorded quotes: only the book has them (see events_from_trades).
     scenarios = [Scenario("book", "market", s) for s in sigma_values if "book" in datasets]
     scenarios += [Scenario(d, "persistence", "persistence") for d in datasets]
-    results = [run_scenario(sc, datasets[sc.dataset], cli, sigma_values, args.min_edge) for sc in scenarios]
+    rules = replace(WeatherParams(), min_edge=args.min_edge)
+    results = [
+        run_scenario(sc, datasets[sc.dataset], cli, sigma_values, params=rules, bankroll=args.bankroll)
+        for sc in scenarios
+    ]
     out: Path = args.out
     calibration = calibrate(archives, WeatherParams().sigma_day_ahead_f) if archives else None
     write_json(
         {
             "decision": f"event day {offset:+d} at {hour}:00 America/New_York",
+            "rule": "the live weather decision (domain.weather_decision.decide_weather), min edge "
+            f"{rules.min_edge}, Kelly x{rules.kelly_multiplier} capped at {rules.max_fraction} and "
+            f"{rules.max_contracts} contracts, ${args.bankroll} bankroll per event",
             "sigma_sources": {k: {"sd_f": sd, "bias_f": b, "pairs": n} for k, (sd, b, n) in sigmas.items()},
             "scenarios": [scenario_dict(r) for r in results],
             "calibration": calibration,
@@ -366,6 +373,8 @@ def run_weather(args: argparse.Namespace) -> int:
             "side",
             "price",
             "pnl",
+            "contracts",
+            "pnl_sized",
         ),
         [
             (
@@ -381,6 +390,8 @@ def run_weather(args: argparse.Namespace) -> int:
                 x.side,
                 "" if x.price is None else x.price,
                 x.pnl,
+                x.contracts,
+                x.pnl_sized,
             )
             for r in results
             for x in r.rows
@@ -393,7 +404,8 @@ def run_weather(args: argparse.Namespace) -> int:
         s, m = r.scores, r.market_scores
         print(
             f"{r.label}: {r.events} events, model log loss {s.log_loss if s else float('nan'):.4f}, "
-            f"market {m.log_loss if m else float('nan'):.4f}, {len(r.trades)} trades, P&L ${r.pnl}"
+            f"market {m.log_loss if m else float('nan'):.4f}, {len(r.trades)} trades, P&L ${r.pnl} "
+            f"(1 contract each), ${r.pnl_sized} as sized"
         )
     print(f"wrote {out}/brackets.csv, metrics.json" + ("" if args.no_report else ", report.html"))
     return 0

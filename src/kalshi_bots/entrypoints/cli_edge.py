@@ -15,7 +15,7 @@ from kalshi_bots.app.scorecard import BOTS, DEFAULT_DAYS
 from kalshi_bots.config import Settings
 from kalshi_bots.domain.market_snapshot import Trigger
 from kalshi_bots.domain.scorecard import BotScorecard, ScoreLine
-from kalshi_bots.entrypoints.cli_commands import UsageError
+from kalshi_bots.entrypoints.cli_commands import UsageError, shown_clock
 from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 
@@ -72,11 +72,17 @@ def parse_when(raw: str, option: str) -> datetime:
 
 
 def _snapshot_store(settings: Settings) -> tuple[Store, SnapshotStore]:
-    store = bootstrap.open_configured_store(settings)
+    """The configured store, read only: a missing SQLite file is an error, never a new empty one."""
+    store = bootstrap.open_existing_store(settings)
     snapshots = bootstrap.snapshot_store_of(store)
     if snapshots is None:
         raise UsageError("this store keeps no snapshots")
     return store, snapshots
+
+
+def _check_period(since: datetime, until: datetime) -> None:
+    if until <= since:
+        raise UsageError(f"--until ({until.isoformat()}) must be after --since ({since.isoformat()})")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -84,10 +90,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from kalshi_bots.app.exports import snapshot_rows
 
     since = parse_when(args.since, "--since")
-    until = parse_when(args.until, "--until") if args.until else bootstrap.system_clock().now()
-    if until <= since:
-        raise UsageError(f"--until ({until.isoformat()}) must be after --since ({since.isoformat()})")
-    _, snapshots = _snapshot_store(settings)
+    until_given = parse_when(args.until, "--until") if args.until else None
+    if until_given is not None:  # a usage error is reported before the store is opened
+        _check_period(since, until_given)
+    store, snapshots = _snapshot_store(settings)
+    # "now" on the injected clock, else a sandbox world's recorded clock, else the system clock.
+    until = until_given or shown_clock(args, store).now()
+    _check_period(since, until)
     trigger = None if args.trigger == "all" else Trigger(args.trigger)
     rows = snapshot_rows(snapshots, since, until, trigger)
     if args.out is None:
@@ -110,7 +119,7 @@ def cmd_scorecard(args: argparse.Namespace, settings: Settings) -> int:
     card = scorecard(
         store,
         snapshots,
-        now=bootstrap.system_clock().now(),
+        now=shown_clock(args, store).now(),
         days=args.days,
         bots=bots,
     )

@@ -129,6 +129,11 @@ class Store(Protocol):
         self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str
     ) -> None: ...
 
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        """One scheduled run's record (None if it was never claimed): tells a refused claim whether the
+        run is in progress, done, or failed (a platform retry of a failed run must fail again)."""
+        ...
+
     def last_runs(self) -> list[JobRun]:
         """The most recent run of each job."""
         ...

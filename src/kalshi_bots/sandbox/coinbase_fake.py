@@ -14,6 +14,7 @@ no calendar holds), which only the reader's sanity rules can catch.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +22,7 @@ from typing import Any
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.faults import FaultQueue, malformed_fault, status_fault
-from kalshi_bots.sandbox.server import FakeServer, Request, Response
+from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
 
 MAX_CANDLES = 300
 ALLOWED_GRANULARITIES = frozenset({60, 300, 900, 3600, 21600, 86400})
@@ -82,6 +83,10 @@ class FakeCoinbase:
         self._last: dict[str, tuple[Decimal, datetime]] = {}
         self._rng = random.Random(seed)
         self._trade_id = 1_000_000
+        # Hanging: requests that get no answer until released (or the fake stops), then a dropped socket.
+        self._hangs: list[str | None] = []
+        self._hang_forever = False
+        self._released = threading.Event()
         self.server.route("GET", f"/products/{PRODUCT}/ticker", self._ticker)
         self.server.route("GET", f"/products/{PRODUCT}/candles", self._candles_route)
 
@@ -96,6 +101,7 @@ class FakeCoinbase:
         return self
 
     def stop(self) -> None:
+        self._released.set()  # hanging handlers end (their sockets drop) before the server goes
         self.server.stop()
 
     def __enter__(self) -> FakeCoinbase:
@@ -112,6 +118,9 @@ class FakeCoinbase:
             self._rng = random.Random(self._seed)
             self.faults.clear()
             self.server.requests.clear()
+            self._hangs.clear()
+            self._hang_forever = False
+        self._released.set()
 
     # -- seeding ----------------------------------------------------------------------------------
 
@@ -188,6 +197,37 @@ class FakeCoinbase:
     def malformed_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
         self.faults.add(malformed_fault(), times=times, endpoint=endpoint)
 
+    def hang_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
+        """The next ``times`` matching requests are read and never answered (a server that accepted the
+        connection and went silent) until :meth:`release_hangs` or :meth:`stop`."""
+        with self.server.lock:
+            self._hangs.extend([endpoint] * times)
+            self._released.clear()
+
+    def hang_forever(self) -> None:
+        """Every request from now on hangs, like a wedged server."""
+        with self.server.lock:
+            self._hang_forever = True
+            self._released.clear()
+
+    def release_hangs(self) -> None:
+        with self.server.lock:
+            self._hangs.clear()
+            self._hang_forever = False
+        self._released.set()
+
+    def _maybe_hang(self, endpoint: str) -> None:
+        with self.server.lock:
+            hang = self._hang_forever
+            for index, wanted in enumerate(self._hangs):
+                if wanted in (None, endpoint):
+                    del self._hangs[index]
+                    hang = True
+                    break
+        if hang:
+            self._released.wait()
+            raise DropConnection
+
     def bad_price_next(self, price: Any = "0", *, times: int = 1) -> None:
         """The next ticker replies carry ``price`` verbatim (``"0"``, ``"-5"``, ``None``, ``"abc"``)."""
         body = {"price": price, "time": "2026-01-01T00:00:00.000000Z", "bid": "1", "ask": "1"}
@@ -224,6 +264,7 @@ class FakeCoinbase:
         return Response.json({"message": "NotFound"}, 404)
 
     def _ticker(self, request: Request) -> Response:
+        self._maybe_hang("ticker")
         injected = self.faults.take("ticker")
         if injected is not None:
             return injected
@@ -250,6 +291,7 @@ class FakeCoinbase:
             }
 
     def _candles_route(self, request: Request) -> Response:
+        self._maybe_hang("candles")
         injected = self.faults.take("candles")
         if injected is not None:
             return injected

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from aws_world import (
     API_TOKEN,
-    CLOCK,
     DynamoCalls,
     LambdaWorld,
     function_url_event,
@@ -79,13 +78,18 @@ def run_and_record(calls: DynamoCalls, invoke: Any) -> set[tuple[str, str]]:
     return set(calls.seen)
 
 
+@pytest.mark.parametrize("alerts", [False, True], ids=["no-alerts", "alerts"])
 def test_every_handler_uses_only_what_its_role_allows(
     dynamo_calls: DynamoCalls,
     aws: LambdaWorld,
     monkeypatch: pytest.MonkeyPatch,
     granted: dict[str, set[tuple[str, str]]],
+    alerts: bool,
 ) -> None:
-    now = CLOCK.this_minute()
+    if alerts:  # the alert path reads and writes its state in the store too (nothing listens there)
+        monkeypatch.setenv("KALSHI_BOTS_ALERT_WEBHOOKS", "http://127.0.0.1:9/hook")
+        monkeypatch.setenv("KALSHI_BOTS_ALERT_NO_TRADE_STREAK", "1")
+    now = aws.this_minute()
     function_of = {rule.job: rule.function for rule in SCHEDULE}
     used: dict[str, set[tuple[str, str]]] = {}
 
@@ -99,7 +103,7 @@ def test_every_handler_uses_only_what_its_role_allows(
     invoke(JobName.COLLECT_ETH)
     invoke(JobName.CLEANUP)
     invoke(JobName.RECORD_MARKET, now.replace(minute=45))  # :45 snapshots a ladder and settles events
-    use_signing_mode(monkeypatch, "demo")  # the trading path that really sends (and records) an order
+    use_signing_mode(aws, monkeypatch, "demo")  # the trading path that really sends (and records) an order
     quote_every_strike_cheap(aws, now)
     invoke(JobName.TRADE_BTC)
     assert aws.world.kalshi.orders, "the trading run placed no order: the recording would miss that path"

@@ -425,3 +425,27 @@ def test_the_job_prices_with_exactly_the_model_input_and_the_t_law() -> None:
     left = (CLOSE - SCHED - timedelta(seconds=5)).total_seconds() / 60
     expected = prob_no_t(D(100000), D("100249.99"), left, 0.2, 5.0, settlement_average_s=60.0)
     assert trade.model_prob == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_run_that_refuses_early_makes_no_further_calls() -> None:
+    """decide_hour asks for the price only after the event and VOL gates pass, and for the fees and the
+    balance only after the price gates pass: a stale VOL item never reaches Coinbase, implausible
+    strikes never reach the fee or balance endpoints."""
+    w = setup_world()
+    w.store.put_volatility(vol_snapshot(Asset.BTC, w.clock.now() - timedelta(seconds=181)))
+    w.prices.fail_ticker = True  # would turn the refusal into an error if it were called
+    assert trade_hourly(w.deps(), SCHED, asset=Asset.BTC).reason == "vol_stale"
+
+    w = setup_world()
+    event = w.data.events[EVENT]
+    scaled = tuple(replace(m, floor_strike=m.floor_strike * 100) for m in event.markets if m.floor_strike)
+    w.data.add_event(replace(event, markets=scaled))
+    exchange = ShardCashExchange(w.paper)
+    assert trade_hourly(w.deps(exchange=exchange), SCHED, asset=Asset.BTC).reason == "strikes_implausible"
+    assert "series_fees" not in w.data.calls and exchange.balance_asks == []
+    # And when every gate passes, each input is read exactly once, in the order the decision asks.
+    w = setup_world()
+    exchange = ShardCashExchange(w.paper)
+    trade_hourly(w.deps(exchange=exchange), SCHED, asset=Asset.BTC)
+    assert w.data.calls[:3] == ["get_event", "exchange_status", "series_fees"]
+    assert exchange.balance_asks == [2]

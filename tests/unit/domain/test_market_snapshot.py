@@ -12,7 +12,7 @@ from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_model import ModelInput
 from kalshi_bots.domain.market_snapshot import (
     EventResult,
-    HourlyInputs,
+    LadderInputs,
     MarketSnapshot,
     StrikeQuote,
     Trigger,
@@ -67,7 +67,7 @@ def snapshot(**inputs: object) -> MarketSnapshot:
         trigger=Trigger.DECISION,
         bot="btc-hourly",
         mode="paper",
-        inputs=HourlyInputs(SPOT, MODEL, **inputs),  # type: ignore[arg-type]
+        inputs=LadderInputs(SPOT, MODEL, **inputs),  # type: ignore[arg-type]
         looked_at=(f"{EVENT}-T100249.99",),
         decision="trade",
     )
@@ -110,7 +110,7 @@ def test_no_volatility_means_no_model_price() -> None:
         trigger=Trigger.MINUTE,
         bot="btc-hourly",
         mode="",
-        inputs=HourlyInputs(SPOT, ModelInput("ewma-t", None, 5.0, 60.0, 12, "too few")),
+        inputs=LadderInputs(SPOT, ModelInput("ewma-t", None, 5.0, 60.0, 12, "too few")),
     )
     assert all(s.model_p_no is None for s in snap.strikes) and snap.vol_returns == 12
 

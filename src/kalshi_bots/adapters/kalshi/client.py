@@ -27,6 +27,7 @@ from kalshi_bots.adapters.http import (
     RetryPolicy,
     json_body,
     raise_for_status,
+    send_once,
     send_with_retries,
 )
 from kalshi_bots.adapters.kalshi.auth import KalshiSigner
@@ -271,7 +272,7 @@ class KalshiClient:
         path = "/portfolio/events/orders"
         request = self._build("POST", path, params=None, body=create_order_body(intent), auth=True)
         try:
-            response = self._http.send(request)
+            response = send_once(self._http, request, service=SERVICE)  # capped by the run deadline
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # No connection was established, so no byte of the order left this process.
             raise TransientError(SERVICE, f"{type(exc).__name__} on POST {path}: order not sent") from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kalshi_bots.adapters.http import RetryPolicy
+from kalshi_bots.adapters.http import RetryPolicy, pause
 from kalshi_bots.domain.models import OrderIntent, OrderResult
 from kalshi_bots.domain.orders import ORDER_PRICE_QUANTUM, intent_problem
 from kalshi_bots.ports.errors import ExternalServiceError, OrderOutcomeUnknownError
@@ -65,8 +65,8 @@ def resolve_unknown_outcome(
             if found is not None:
                 return found
             problems.append(f"lookup {attempt}: not found")
-        if attempt < attempts:
-            policy.sleep(policy.delay(attempt))
+        if attempt < attempts and not pause(policy, policy.delay(attempt)):
+            break  # the next lookup would cross the run deadline: reconcile resolves it
     raise OrderOutcomeUnknownError(
         SERVICE,
         f"order {client_order_id}: {why}; looked it up by client_order_id and could not tell "

@@ -22,6 +22,7 @@ from kalshi_bots.domain.models import BookSide, Fill, OrderResult, Settlement
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _CENTS = Decimal(100)
+_CENT = Decimal("0.01")
 _FEE_QUANTUM = Decimal("0.0001")
 _PRICE_QUANTUM = Decimal("0.000001")  # responses carry up to 6 decimals
 
@@ -60,8 +61,7 @@ class CreateOrderResponse(Wire):
             raise ValueError(
                 f"order {self.order_id} filled {filled} but lacks average_fill_price or average_fee_paid"
             )
-        # average x count can miss the order's fee by rounding (0.18 / 7 x 7): back to 4 decimals.
-        fees = ((self.average_fee_paid or _ZERO) * filled).quantize(_FEE_QUANTUM)
+        fees = order_fee(self.average_fee_paid, filled)
         # IOC/FOK report remaining 0 after cancelling the rest, so compare with what we asked for.
         if filled >= requested:
             status = "executed"
@@ -79,6 +79,27 @@ class CreateOrderResponse(Wire):
             fees_paid=fees,
             status=status,
         )
+
+
+def order_fee(average: Decimal | None, filled: Decimal) -> Decimal:
+    """The order's total fee, rebuilt from Kalshi's rounded per-contract average.
+
+    ``average_fee_paid`` is rounded to its last decimal place, so ``average x filled`` can miss the
+    total by up to ``filled`` half-units of that place: a $3.73 fee on 333 contracts is reported as
+    0.011201 and multiplies back to 3.729933. Members are charged whole cents per order (reference §5,
+    the rounding fee), so a whole-cent total inside that error is the fee; otherwise (a direct member's
+    $0.0001 precision) the product is kept to $0.0001. Reconcile later books the exact fee from fills.
+    """
+    if average is None or filled <= 0:
+        return _ZERO
+    product = average * filled
+    exponent = average.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    error = filled * Decimal(5).scaleb(-places - 1)
+    cents = product.quantize(_CENT)
+    if abs(cents - product) <= error:
+        return cents.quantize(_FEE_QUANTUM)
+    return product.quantize(_FEE_QUANTUM)
 
 
 def _book_side(book_side: str | None, outcome_side: str | None, where: str) -> BookSide:

@@ -155,8 +155,9 @@ def build_crypto_content(run: CryptoRun, quotes: QuoteStudy | None = None) -> Re
         equity=tuple(equity),
         equity_ylabel=f"bankroll ($), start {Decimal(m['pnl_assumed_market']['start_bankroll'])}",
         footnotes=(
-            "Prices go through the live decision code (domain.decision.decide_hourly, pricing.prob_no, "
-            "fees, sizing, markets.select_strike); only the volatility input differs between models.",
+            "Every hour goes through the live job's decision (domain.hourly_decision.decide_hour: the input "
+            "gates, then decide_hourly with pricing.prob_no_law, fees, sizing, markets.select_strike); only "
+            "the volatility input differs between models.",
         ),
     )
 

@@ -62,6 +62,7 @@ def build_weather_content(
                 _f(m.brier if m else None),
                 str(len(r.trades)),
                 str(r.pnl) if any(t.price is not None for t in r.trades) else "n/a",
+                str(r.pnl_sized) if any(t.price is not None for t in r.trades) else "n/a",
             )
         )
     sigma_rows = tuple(
@@ -93,7 +94,8 @@ def build_weather_content(
         title="Weather backtest: KXHIGHNY bracket probabilities vs the NWS CLI high",
         summary=(
             "Every bracket of every event is priced with the live weather pricing (normal forecast, "
-            "whole-degree bracket bounds) and scored against the official Central Park CLI high.",
+            "whole-degree bracket bounds) and scored against the official Central Park CLI high; each "
+            "event is traded by the live weather decision.",
             "No NYC forecasts for these dates are in the shared data, so each scenario states its mean: "
             "'market' = the mean of the market's own bracket distribution at the decision (tests sigma and "
             "shape), 'persistence' = the last known CLI high (a real but weak forecast).",
@@ -111,10 +113,13 @@ def build_weather_content(
                     "market Brier",
                     "trades",
                     "P&L $ (1 contract)",
+                    "P&L $ (as sized)",
                 ),
                 tuple(rows),
-                "Trades: one contract of a side whose edge p - (ask + taker fee) >= min edge, at the "
-                "recorded ask. Trades data has no asks, so no P&L there.",
+                "Trades: the live weather rule (domain.weather_decision), at most one per event: the side "
+                "and bracket with the largest edge p - (ask + taker fee), if it is >= min edge, bought at "
+                "the recorded ask and Kelly-sized as the bot would; P&L for one contract and as sized. "
+                "Trades data has no asks, so no P&L there.",
             ),
             Table(
                 "Forecast error sigma sources (actual - forecast, lead 1 day)",

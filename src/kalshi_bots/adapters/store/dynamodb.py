@@ -400,6 +400,10 @@ class DynamoStore:
         except ConditionFailedError:
             raise ConflictError(f"finish_run: {sk} is not held by {owner!r}") from None
 
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        item = self.io.get(self.tables.budget, r.JOBRUN_PK, r.jobrun_sk(job, scheduled_for))
+        return None if item is None else _job_run(item)
+
     def last_runs(self) -> list[JobRun]:
         """Skip from job to job: the newest row under ``<job>#`` then the first row after it."""
         runs: list[JobRun] = []

@@ -252,6 +252,10 @@ class MemoryStore:
                 raise ConflictError(f"finish_run: {job} at {key[1].isoformat()} is not held by {owner!r}")
             self._runs[key] = replace(held, outcome=outcome, detail=detail)
 
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        with self._lock:
+            return self._runs.get((job, r.as_utc(scheduled_for, "scheduled_for")))
+
     def last_runs(self) -> list[JobRun]:
         latest: dict[str, JobRun] = {}
         with self._lock:

@@ -412,6 +412,11 @@ class SqliteStore:
             if changed != 1:
                 raise ConflictError(f"finish_run: {sk} is not held by {owner!r}")
 
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        sql = f"SELECT * FROM {BUDGET} WHERE pk = ? AND sk = ?"  # noqa: S608
+        rows = self._query(sql, (r.JOBRUN_PK, r.jobrun_sk(job, scheduled_for)))
+        return _job_run(rows[0]) if rows else None
+
     def last_runs(self) -> list[JobRun]:
         # sk = <job>#<fixed-width time>: the max sk per job prefix is that job's latest run.
         rows = self._query(
@@ -421,18 +426,7 @@ class SqliteStore:
         runs = []
         for latest in rows:
             sql = f"SELECT * FROM {BUDGET} WHERE pk = ? AND sk = ?"  # noqa: S608
-            row = self._query(sql, (r.JOBRUN_PK, latest["sk"]))[0]
-            job, sched = str(row["sk"]).split("#", 1)
-            runs.append(
-                JobRun(
-                    job=job,
-                    scheduled_for=r.parse_iso(sched, "job run"),
-                    owner=str(row["owner"]),
-                    lease_until=r.parse_iso(row["lease_until"], "job run lease"),
-                    outcome=str(row["outcome"]),
-                    detail=str(row["detail"] or ""),
-                )
-            )
+            runs.append(_job_run(self._query(sql, (r.JOBRUN_PK, latest["sk"]))[0]))
         return sorted(runs, key=lambda run: run.job)
 
     # --- documents ------------------------------------------------------------------------
@@ -503,3 +497,15 @@ class SqliteStore:
             (r.SNAPEVENT_PK, lo, hi),
         )
         return [sc.item_to_event(_row_item(row)) for row in rows]
+
+
+def _job_run(row: sqlite3.Row) -> JobRun:
+    job, sched = str(row["sk"]).split("#", 1)
+    return JobRun(
+        job=job,
+        scheduled_for=r.parse_iso(sched, "job run"),
+        owner=str(row["owner"]),
+        lease_until=r.parse_iso(row["lease_until"], "job run lease"),
+        outcome=str(row["outcome"]),
+        detail=str(row["detail"] or ""),
+    )

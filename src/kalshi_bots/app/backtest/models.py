@@ -56,32 +56,44 @@ class Features:
     live: float | None = None  # hourly_model_input of the settings' model
 
 
-def compute_features(
+def stored_snapshot(
     ticks: Sequence[PriceTick],
     end: datetime,
     needs: frozenset[str] = ALL_FEATURES,
     live: HourlyModel | None = None,
+) -> VolatilitySnapshot:
+    """The VOL/LATEST item the collector would have stored at ``end`` from these ticks, as far as the
+    decision reads it: the same trailing ticks and last price (volatility.trailing_ticks, as
+    compute_snapshot keeps them) and, only when a model in ``needs`` reads it, the 15-minute window.
+    The other windows are never read, so not computed. ``ticks`` must not be empty."""
+    recent = trailing_ticks(ticks, end)
+    sample = live is not None and live.estimator is VolEstimator.SAMPLE_15M and "live" in needs
+    windows = (compute_window(recent, end, SAMPLE_WINDOW_MINUTES),) if sample else ()
+    last = recent[-1].price if recent else None
+    return VolatilitySnapshot(ticks[0].asset, end, windows, last, recent)
+
+
+def compute_features(
+    ticks: Sequence[PriceTick],
+    snapshot: VolatilitySnapshot,
+    needs: frozenset[str] = ALL_FEATURES,
+    live: HourlyModel | None = None,
 ) -> Features:
-    """The statistics in ``needs`` (see :data:`ALL_FEATURES`), from ticks ending at ``end``."""
+    """The statistics in ``needs`` (see :data:`ALL_FEATURES`), from ticks ending at the snapshot's time.
+
+    ``snapshot`` is :func:`stored_snapshot` of the same ticks: the live models read it through
+    ``hourly_model_input``, exactly as the job reads VOL/LATEST.
+    """
     unknown = needs - ALL_FEATURES
     if unknown:
         raise DomainError(f"unknown features {sorted(unknown)}; known: {sorted(ALL_FEATURES)}")
+    end = snapshot.computed_at
 
     def window(minutes: int, name: str) -> float | None:
         return compute_window(ticks, end, minutes).std_pct if name in needs else None
 
-    snapshot = None
-    if ticks and ({"ewma_t", "live"} & needs):
-        # What hourly_model_input reads of the VOL/LATEST item the collector would have written at
-        # this minute: the same trailing ticks (volatility.trailing_ticks, as compute_snapshot keeps
-        # them) and the same 15-minute window. The other windows are never read, so not computed.
-        recent = trailing_ticks(ticks, end)
-        sample = live is not None and live.estimator is VolEstimator.SAMPLE_15M and "live" in needs
-        windows = (compute_window(recent, end, SAMPLE_WINDOW_MINUTES),) if sample else ()
-        snapshot = VolatilitySnapshot(ticks[0].asset, end, windows, None, recent)
-
     def model_vol(model: HourlyModel | None, name: str) -> float | None:
-        if snapshot is None or model is None or name not in needs:
+        if not ticks or model is None or name not in needs:
             return None
         return hourly_model_input(model, snapshot).vol_15m_std_pct
 

@@ -1,7 +1,7 @@
 """Calibrate the weather model's forecast-error distribution, validated walk-forward.
 
 The live weather model says: tomorrow's official high ~ N(forecast, ``sigma_day_ahead_f``) with no bias
-(2.6 °F, a literature starting value; :mod:`kalshi_bots.app.weather_model`). The calibrated
+(2.6 °F, a literature starting value; :mod:`kalshi_bots.domain.weather_model`). The calibrated
 alternative fits ``error = actual - forecast ~ N(bias, sd)`` per cell of (lead, and optionally season
 and station), each cell shrunk towards its lead's pooled value with :data:`PRIOR_STRENGTH` pseudo-rows
 (a cell with n rows gets weight n / (n + 30)): a cell seen a few times stays near the pooled value.
