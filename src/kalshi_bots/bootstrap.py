@@ -11,17 +11,18 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kalshi_bots.app.deps import Deps, HourlyParams, JobParams, WeatherParams
+from kalshi_bots.app.deps import Deps, EdgeParams, HourlyParams, JobParams, RecorderParams, WeatherParams
 from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.ports.errors import AuthError
 from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
+from kalshi_bots.ports.snapshots import SnapshotStore
 
 if TYPE_CHECKING:
     import httpx
@@ -89,6 +90,10 @@ def job_params(settings: Settings) -> JobParams:
         max_price_jump_pct=settings.max_price_jump_pct,
         # On DynamoDB every write is billed; collectors need no claim to be idempotent (see JobParams).
         claim_collector_runs=settings.store != "dynamodb",
+        recorder=RecorderParams(minutes=settings.recorder_minutes, ttl_days=settings.recorder_ttl_days),
+        edge=EdgeParams(
+            min_decisions=settings.edge_min_decisions, live_without_edge=settings.live_without_edge
+        ),
     )
 
 
@@ -101,10 +106,11 @@ def http_timeout(settings: Settings) -> httpx.Timeout:
 def open_configured_store(settings: Settings, *, init_schema: bool = False) -> Store:
     """The store the settings name. SQLite creates its tables on open (cheap, idempotent); DynamoDB
     tables belong to the AWS template, so they are only created when asked (``db init``)."""
+    snapshot_ttl = timedelta(days=settings.recorder_ttl_days)
     if settings.store is StoreKind.SQLITE:
         from kalshi_bots.adapters.store.sqlite import SqliteStore
 
-        return SqliteStore(str(settings.sqlite_path))
+        return SqliteStore(str(settings.sqlite_path), snapshot_ttl=snapshot_ttl)
     from kalshi_bots.adapters.store.dynamodb import DynamoStore
     from kalshi_bots.adapters.store.schema import TableNames
 
@@ -115,7 +121,10 @@ def open_configured_store(settings: Settings, *, init_schema: bool = False) -> S
         budget=settings.budget_table,
     )
     store = DynamoStore(
-        tables=tables, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url
+        tables=tables,
+        region=settings.aws_region,
+        endpoint_url=settings.dynamodb_endpoint_url,
+        snapshot_ttl=snapshot_ttl,
     )
     if init_schema:
         store.init_schema()
@@ -249,6 +258,8 @@ def build_watcher(settings: Settings, store: Store, clock: Clock) -> RunWatcher:
         alert_params(settings),
         now=clock.now,
         watch_housekeeping=job_params(settings).claim_collector_runs,
+        snapshots=snapshot_store_of(store),
+        scorecard_days=settings.recorder_ttl_days,
     )
 
 
@@ -296,8 +307,14 @@ def build_deps(
         weather=weather or build_weather(settings, clock),
         params=job_params(settings),
         instance_id=instance_id or default_instance_id(),
+        snapshots=snapshot_store_of(store),
         after_run=build_watcher(settings, store, clock),
     )
+
+
+def snapshot_store_of(store: Store) -> SnapshotStore | None:
+    """The recorder's store: every backend we ship keeps snapshots next to the rest (ports.snapshots)."""
+    return store if isinstance(store, SnapshotStore) else None
 
 
 __all__ = [

@@ -44,6 +44,7 @@ def _make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> St
             page_size=SMALL_PAGE,
             price_ttl=NEVER,  # the tests write 2025 dates; DynamoDB Local would expire them mid-test
             jobrun_ttl=NEVER,
+            snapshot_ttl=NEVER,
         )
         store.init_schema()
         return store

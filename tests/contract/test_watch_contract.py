@@ -1,11 +1,16 @@
 """The operator console's reads on every backend (memory, SQLite, DynamoDB Local): the positions/P&L
-read model, the alert watcher's state and the dashboard's page, from the same Store port."""
+read model, the alert watcher's state, the dashboard's page and the live scorecard it shows, from the
+same Store port (and the recorder's SnapshotStore port beside it)."""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+import pytest
 
 from kalshi_bots.adapters.clock import FixedClock
 from kalshi_bots.app.alert_params import AlertParams
@@ -13,6 +18,8 @@ from kalshi_bots.app.alerts import RunWatcher, read_streaks
 from kalshi_bots.app.portfolio_view import load_portfolio
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
+from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
+from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import BudgetLimits, Mode, TradeRecord, TradeStatus
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.entrypoints.dashboard_data import DashboardSource
@@ -80,14 +87,58 @@ def test_read_model_watcher_state_and_page_on_every_backend(store):
     assert 'id="pnl-all-net">−$4.11<' in page and 'data-coid="c2"' in page and "2 error" in page
 
 
-def test_a_stored_scorecard_is_shown_and_its_absence_said(store):
-    import json
+def test_the_live_scorecard_on_the_page_and_in_the_daily_summary(store):
+    """The dashboard's "Model vs market" card and the daily summary read the real scorecard
+    (app/scorecard.py) from each backend: empty says so; a settled decision and trade show up."""
+    sent = Sent()
+    summary = AlertParams(summary_at=NOW.astimezone(NEW_YORK).time(), no_trade_streak=0, error_streak=0)
+    source = DashboardSource(
+        store=store,
+        market=None,
+        clock=FixedClock(NOW),
+        limits=BudgetLimits(Decimal(50), (("btc-hourly", Decimal(25)),)),
+        jobs=frozenset(),
+        mode="paper",
+        store_label=type(store).__name__,
+        snapshots=store,
+        scorecard_ttl_s=0.0,  # recomputed on every gather here
+    )
+    empty = source.gather()
+    assert empty.scorecard.empty and not empty.scorecard.problem
+    assert 'id="scorecard-empty"' in render_page(empty, csrf="x", selected=TradeFilter())
 
-    from kalshi_bots.app.scorecard_view import DOC_KEY, DOC_KIND, latest_scorecard
+    decided = NOW - timedelta(hours=3, minutes=15)
+    close = decided + timedelta(minutes=15)
+    looked = StrikeQuote(
+        "KXBTCD-26MAR1015-T96499.99", "greater", Decimal("96499.99"), None,
+        Decimal("0.18"), Decimal("0.20"), Decimal("0.80"), Decimal("0.82"),
+        model_p_no=0.86, looked_at=True,
+    )  # fmt: skip
+    store.put_snapshot(
+        MarketSnapshot(
+            decided, decided, Trigger.DECISION, "btc-hourly", "paper", "KXBTCD", "KXBTCD-26MAR1015", close,
+            (looked,), decision="trade",
+        )
+    )  # fmt: skip
+    store.put_event_result(EventResult("KXBTCD-26MAR1015", "KXBTCD", close, ((looked.ticker, "no"),)))
+    store.put_trade(replace(BASE, settlement_result="no", pnl_dollars=Decimal("0.89")))
 
-    assert latest_scorecard(store) is None
-    rows = [{"label": "btc-hourly", "model": 0.302, "market": 0.306, "n": 412}]
-    store.put_doc(DOC_KIND, DOC_KEY, json.dumps({"generated_at": "2026-03-10T21:00:00+00:00", "rows": rows,
-                                                 "metric": "log loss (lower is better)"}))  # fmt: skip
-    card = latest_scorecard(store)
-    assert card is not None and card.rows == tuple(rows) and card.metric.startswith("log loss")
+    data = source.gather()
+    (btc,) = [line for line in data.scorecard.lines if line.bot == "btc-hourly"]
+    assert (btc.decisions, btc.contracts, btc.trades) == (1, 1, 1)
+    assert btc.model_log_loss == pytest.approx(-math.log(0.86))
+    assert btc.market_log_loss == pytest.approx(-math.log(0.81))  # the NO bid-ask mid
+    assert btc.realized_pnl == Decimal("0.89")
+    page = render_page(data, csrf="x", selected=TradeFilter())
+    assert 'id="scorecard-empty"' not in page
+    table = re.search(r'<table id="scorecard">.*?</table>', page)
+    assert table is not None
+    row = re.search(r'<tr data-bot="btc-hourly">.*?</tr>', table.group(0))
+    assert row is not None
+    assert 'data-col="decisions">1/1<' in row.group(0) and 'data-col="pnl">+$0.89<' in row.group(0)
+
+    watch = RunWatcher(store, sent, summary, now=lambda: NOW, snapshots=store)
+    watch(JobResult("reconcile", NOW, Outcome.OK))
+    (daily,) = [a for a in sent.alerts if a.event == "daily.summary"]
+    assert "Scorecard (last 30 days): btc-hourly 1 scored decisions, log loss model 0.1508" in daily.text
+    assert daily.fields["scorecard"]["bots"][0]["decisions"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.snapshot_export import COLUMNS, SnapshotRow, decode, encode
@@ -17,13 +18,18 @@ class SnapshotFileError(ValueError):
 def write_snapshot_csv(rows: Iterable[SnapshotRow], path: Path) -> int:
     """Write ``rows`` with the schema's header; returns how many rows were written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(encode(row))
-            count += 1
+        return write_snapshot_rows(rows, handle)
+
+
+def write_snapshot_rows(rows: Iterable[SnapshotRow], handle: TextIO) -> int:
+    """The same CSV on an open text stream (``newline=""`` on files), e.g. stdout."""
+    writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(encode(row))
+        count += 1
     return count
 
 

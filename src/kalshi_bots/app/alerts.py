@@ -33,17 +33,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.scorecard import DEFAULT_DAYS
+from kalshi_bots.app.scorecard_view import ScorecardView, scorecard_view
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TradeRecord, TradeStatus
 from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
 from kalshi_bots.ports.notifier import Alert, Notifier
 from kalshi_bots.ports.store import Store
+
+if TYPE_CHECKING:
+    from kalshi_bots.ports.snapshots import SnapshotStore
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +59,9 @@ TRADING_JOBS = frozenset({"trade-hourly-btc", "trade-hourly-eth", "weather"})
 # Jobs whose single failure is news; for the others (collectors, cleanup) only a streak is.
 LOUD_JOBS = TRADING_JOBS | {"reconcile"}
 TRADE_LOOKBACK_DAYS = 3
-# Housekeeping jobs: on DynamoDB these never touch the budget table (their roles cannot read it).
-HOUSEKEEPING = frozenset({"collect-prices-btc", "collect-prices-eth", "cleanup"})
+# Housekeeping jobs: on DynamoDB these never read the budget table (their roles cannot: the market
+# recorder may only put its snapshots there and query its events).
+HOUSEKEEPING = frozenset({"collect-prices-btc", "collect-prices-eth", "cleanup", "record-market"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +160,11 @@ def settlement_alert(trade: TradeRecord) -> Alert:
     return Alert("trade.settled", line.text if line else f"SETTLED {trade.contract_ticker}", fields)
 
 
-def summary_alert(trades: list[TradeRecord], day_key: str, kill_switch: str | None) -> Alert:
-    """The daily summary from the same read model as ``pnl`` and ``positions`` (no quotes: bounded)."""
+def summary_alert(
+    trades: list[TradeRecord], day_key: str, kill_switch: str | None, card: ScorecardView | None = None
+) -> Alert:
+    """The daily summary from the same read model as ``pnl`` and ``positions`` (no quotes: bounded),
+    and the live scorecard's line per bot when given (model vs market, P&L against expectation)."""
     report = pnl_report(trades)
     today = day_line(report, datetime.fromisoformat(day_key).date())
     positions = open_positions(trades, {})
@@ -167,6 +176,8 @@ def summary_alert(trades: list[TradeRecord], day_key: str, kill_switch: str | No
         f"{report.total.settled} settled trades, win rate {rate}. Open: {len(positions)} position(s), "
         f"max loss ${at_risk:.2f}. Kill switch {'ON' if kill_switch else 'off'}."
     )
+    if card is not None:
+        text += " " + card.words()
     fields = json_safe(
         {
             "day": day_key,
@@ -182,6 +193,8 @@ def summary_alert(trades: list[TradeRecord], day_key: str, kill_switch: str | No
             "kill_switch": bool(kill_switch),
         }
     )
+    if card is not None:
+        fields["scorecard"] = {"days": card.days, "problem": card.problem, "bots": card.as_fields()}
     return Alert("daily.summary", text, fields)
 
 
@@ -204,6 +217,9 @@ class RunWatcher:
     # cannot read it, and 2,880 collector runs a day would pay for it); the template's collector-stale
     # and error alarms watch them.
     watch_housekeeping: bool = True
+    # The live scorecard in the daily summary: the recorder's store (None = trades only) and its period.
+    snapshots: SnapshotStore | None = None
+    scorecard_days: int = DEFAULT_DAYS
     _no_streak: set[str] = field(default_factory=set)
 
     def __call__(self, result: JobResult) -> None:
@@ -303,7 +319,9 @@ class RunWatcher:
         day = local.date().isoformat()
 
         def build(_: JobResult) -> Alert:
-            return summary_alert(self.store.all_trades(), day, self.store.get_flag("halt"))
+            now = self.now() if self.now is not None else result.scheduled_for
+            card = scorecard_view(self.store, self.snapshots, now=now, days=self.scorecard_days)
+            return summary_alert(self.store.all_trades(), day, self.store.get_flag("halt"), card)
 
         return self._once(f"summary-{day}", build, result)
 

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from kalshi_bots.app.schedule import RECORDER_WINDOW
+from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.domain.weather_model import WeatherParams
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
 from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
+from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 
 if TYPE_CHECKING:
@@ -23,7 +26,25 @@ if TYPE_CHECKING:
 
 # The bots' rule parameters are domain values (their decisions are pure functions of them); they are
 # re-exported here because every job reads them from ``Deps.params``.
-__all__ = ["Deps", "HourlyParams", "JobParams", "WeatherParams"]
+__all__ = ["Deps", "EdgeParams", "HourlyParams", "JobParams", "RecorderParams", "WeatherParams"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecorderParams:
+    """The market recorder (``record-market``) and how long its snapshots are kept."""
+
+    minutes: tuple[int, ...] = RECORDER_WINDOW  # minutes of the :45-:59 window that record a ladder
+    ttl_days: int = 30  # snapshots and results expire (DynamoDB TTL; SQLite: the cleanup job)
+    settle_lookback_hours: int = 72  # recorded events closed this long ago are still asked for results
+    settle_per_run: int = 20  # at most this many settlement lookups per run
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeParams:
+    """The edge gate on live orders (domain/edge_gate.py)."""
+
+    min_decisions: int = DEFAULT_MIN_DECISIONS
+    live_without_edge: bool = False  # the override: live orders without evidence (loudly logged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +67,8 @@ class JobParams:
     # claim only buys a line in `status`. On DynamoDB that line costs 2 of a collector run's 4 write
     # units, 2,880 runs a day: bootstrap turns it off there.
     claim_collector_runs: bool = True
+    recorder: RecorderParams = field(default_factory=RecorderParams)
+    edge: EdgeParams = field(default_factory=EdgeParams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +80,9 @@ class Deps:
     weather: WeatherSource
     params: JobParams = field(default_factory=JobParams)
     instance_id: str = "local"  # owner name used in job-run claims
+    # The market recorder's store (the same object as ``store`` for every backend we ship); None = no
+    # snapshots are recorded and, in live mode, the edge gate has no evidence (no live order).
+    snapshots: SnapshotStore | None = None
     # Called by the runner with every finished run's result (alerts and streaks, :mod:`.alerts`).
     # It must not raise; the runner guards it anyway, and the result is never changed by it.
     after_run: Callable[[JobResult], None] | None = None

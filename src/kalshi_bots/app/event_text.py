@@ -68,6 +68,9 @@ REASONS: Mapping[str, str] = {
     "partial": "some lookups failed (retried next run)",
     "no_events": "no weather events open",
     "order_not_found": "the order never reached the exchange",
+    "no_edge_evidence": "live mode: the scorecard shows no edge yet (kalshi-bots scorecard)",
+    "recorder_incomplete": "the market recorder missed a ladder or a settlement",
+    "recorder_off": "this store keeps no snapshots",
 }
 # ``<service>_<ErrorType>`` reasons (the runner's mapping of ports.errors): what the type means.
 ERROR_TYPES: Mapping[str, str] = {

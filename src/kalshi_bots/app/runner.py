@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from functools import partial
 from types import MappingProxyType
 
-from kalshi_bots.app import cleanup, collect_prices, reconcile, trade_hourly
+from kalshi_bots.app import cleanup, collect_prices, reconcile, recorder, trade_hourly
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import job_context, log_event
 from kalshi_bots.app.results import JobResult, Outcome
@@ -74,7 +74,9 @@ RUNNING, ABANDONED = "running", "abandoned"
 
 # Seconds each run may take, from its schedule. A collector runs every minute: it must be done well
 # within it (the next one is due). The :45 trading run ends with a reconcile pass and must decide long
-# before the top of the hour; reconcile, cleanup and weather have minutes. Each stays below its Lambda
+# before the top of the hour; reconcile, cleanup and weather have minutes. The market recorder runs each
+# minute from :45 to :59 like a collector: its snapshot is of that minute, so it must end before the next
+# one starts (a settlement lookup cut short is asked again the next hour). Each stays below its Lambda
 # timeout in infra/template.yaml, whose handler also caps it by the invocation's remaining time.
 RUN_BUDGET_S: Mapping[JobName, float] = MappingProxyType(
     {
@@ -85,6 +87,7 @@ RUN_BUDGET_S: Mapping[JobName, float] = MappingProxyType(
         JobName.CLEANUP: 100.0,
         JobName.WEATHER: 480.0,
         JobName.RECONCILE: 240.0,
+        JobName.RECORD_MARKET: 45.0,
     }
 )
 
@@ -126,11 +129,14 @@ JOBS: Mapping[JobName, JobFunction] = MappingProxyType(
         JobName.CLEANUP: cleanup.cleanup,
         JobName.WEATHER: then_reconcile(_weather),
         JobName.RECONCILE: reconcile.reconcile,
+        JobName.RECORD_MARKET: recorder.record_market,
     }
 )
 
 
-SELF_IDEMPOTENT_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
+# Idempotent on their own (a second run of the minute writes nothing new), so on DynamoDB they skip the
+# run claim's two write units (JobParams.claim_collector_runs).
+SELF_IDEMPOTENT_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.RECORD_MARKET})
 
 
 def normalise_scheduled_for(scheduled_for: datetime) -> datetime:

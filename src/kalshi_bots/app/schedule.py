@@ -20,6 +20,11 @@ class JobName(StrEnum):
     CLEANUP = "cleanup"
     WEATHER = "weather"
     RECONCILE = "reconcile"
+    RECORD_MARKET = "record-market"
+
+
+# The late window the market recorder covers: each minute from :45 (the trading decision) to :59.
+RECORDER_WINDOW: tuple[int, ...] = tuple(range(45, 60))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +56,27 @@ class ScheduleRule:
         """The EventBridge Scheduler expression (``rate(...)`` or six-field ``cron(...)``)."""
         if self.minutes is None and self.hours is None:
             return "rate(1 minute)"
-        minute = "*" if self.minutes is None else ",".join(str(m) for m in self.minutes)
-        hour = "*" if self.hours is None else ",".join(str(h) for h in self.hours)
+        minute = "*" if self.minutes is None else cron_field(self.minutes)
+        hour = "*" if self.hours is None else cron_field(self.hours)
         return f"cron({minute} {hour} * * ? *)"
+
+
+def cron_field(values: tuple[int, ...]) -> str:
+    """``(45, 46, ..., 59)`` -> ``45-59``; ``(18, 20)`` -> ``18,20`` (runs of three or more as a range)."""
+    parts: list[str] = []
+    run: list[int] = []
+    for value in sorted(values):
+        if run and value != run[-1] + 1:
+            parts.append(_run_text(run))
+            run = []
+        run.append(value)
+    if run:
+        parts.append(_run_text(run))
+    return ",".join(parts)
+
+
+def _run_text(run: list[int]) -> str:
+    return f"{run[0]}-{run[-1]}" if len(run) >= 3 else ",".join(str(v) for v in run)
 
 
 SCHEDULE: tuple[ScheduleRule, ...] = (
@@ -116,6 +139,16 @@ SCHEDULE: tuple[ScheduleRule, ...] = (
         (10,),
         None,
         description="Bring the trade log up to date from Kalshi",
+    ),
+    # The market recorder: each minute of the late window (KALSHI_BOTS_RECORDER_MINUTES narrows it), its
+    # own function and job so it can never delay the :45 trade.
+    ScheduleRule(
+        "MarketRecorder-Minutes45to59",
+        JobName.RECORD_MARKET,
+        "MarketRecorder",
+        RECORDER_WINDOW,
+        None,
+        description="Record the hourly ladders from :45 to :59 and settle recorded events",
     ),
 )
 

@@ -20,6 +20,12 @@ which the crypto backtest replays on recorded inputs; this module only fetches t
 that function asks for them (:class:`~kalshi_bots.domain.hourly_decision.Needs`), so a run that refuses
 early makes no further calls.
 
+In ``live`` mode a trade decision must then pass the edge gate (:mod:`.edge`: the bot's scorecard shows
+an edge, else ``no_edge_evidence``), right before the order; paper and demo are never gated. Every run
+that reached the pricing records its decision snapshot (the ladder it read, priced with the same inputs,
+the strike it looked at marked) after any order, for the scorecard and the gate; a failed record is
+logged, never fatal.
+
 One order per asset and hour: the client_order_id is derived from the bot and the **target hour** (the
 event's close instant), not from the minute the job was triggered, so ``--at 10:44`` and ``--at 10:45``,
 a platform retry and two concurrent runs all map to the same id; the second finds the first's trade
@@ -39,6 +45,7 @@ from typing import Any
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
+from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import (
     ORDER_REJECTED,
@@ -48,10 +55,12 @@ from kalshi_bots.app.placement import (
     PlacementStatus,
     place_order,
 )
+from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal
 from kalshi_bots.domain.hourly_decision import HourlyInputs, Needs, decide_hour
 from kalshi_bots.domain.hourly_model import hourly_model_input
+from kalshi_bots.domain.market_snapshot import LadderInputs, MarketSnapshot, Trigger, hourly_snapshot
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
 from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.models import Outcome as Side
@@ -133,9 +142,42 @@ def trade_hourly(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobRes
     if gate is not None:  # kill switch or loss limit
         return _no_trade(run, _Seen(now), gate, "risk gate")
     seen, verdict = _gather_and_decide(deps, run, _Seen(now))
-    if isinstance(verdict, Refusal):
-        return _refused(run, seen, verdict)
-    return _place(deps, run, seen, verdict)
+    if not isinstance(verdict, Refusal):  # live mode: only with evidence of an edge (app/edge.py)
+        verdict = edge_gate_refusal(deps, bot_name(run.asset), now) or verdict
+    result = (
+        _refused(run, seen, verdict) if isinstance(verdict, Refusal) else _place(deps, run, seen, verdict)
+    )
+    _record_decision(deps, run, seen, result)
+    return result
+
+
+def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> None:
+    """The decision's snapshot (after any order, so it never delays one): the ladder it read, priced
+    with the same inputs, the strike it looked at marked. Only decisions that reached the pricing
+    (inputs passed every sanity rule) are recorded; a store failure is logged, never raised."""
+    decision, inputs = seen.decision, seen.inputs
+    if decision is None or inputs is None or deps.snapshots is None:
+        return
+    event = inputs.event
+    looked = () if decision.market is None else (decision.market.ticker,)
+    placed = "trade" if result.data.get("placement") else "no-trade"
+
+    def build() -> MarketSnapshot:
+        return hourly_snapshot(
+            event,
+            run.target.close_time,
+            scheduled_for=run.scheduled_for,
+            at=seen.now,
+            trigger=Trigger.DECISION,
+            bot=bot_name(run.asset),
+            mode=deps.params.mode.value,
+            inputs=LadderInputs(inputs.tick, inputs.model_input),
+            looked_at=looked,
+            decision=placed,
+            reason=result.reason,
+        )
+
+    decision_snapshot_stored(deps, build, event.event_ticker)
 
 
 def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, HourlyTrade | Refusal]:

@@ -20,6 +20,12 @@ never per triggering minute, and every order claims its event (``OrderPlan.exclu
 18:01, a retry, a late run) place at most one order per market and hold one position per event.
 
 Stale forecasts (``StaleDataError``) and missing data refuse the event or city, never a default.
+
+In ``live`` mode orders also need the edge gate's consent (:mod:`.edge`, ``no_edge_evidence``), asked once
+per run right before the first order; paper and demo are never gated. Every event the decision priced
+(:func:`price_event` found a quoted side) is recorded as a decision snapshot (brackets, quotes, the
+model's P(NO), the forecast; :func:`~kalshi_bots.domain.market_snapshot.weather_snapshot`), after the
+orders, for the scorecard and the gate.
 """
 
 from __future__ import annotations
@@ -27,17 +33,21 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
+from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import BUDGET_EXCEEDED, OrderPlan, PlacementStatus, place_order
+from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName, rule_for
 from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
 from kalshi_bots.domain.decision import NoTradeReason, Refusal
+from kalshi_bots.domain.market_snapshot import weather_snapshot
 from kalshi_bots.domain.models import (
     BookSide,
     Event,
@@ -87,7 +97,41 @@ def weather(deps: Deps, scheduled_for: datetime) -> JobResult:
     for city in _cities(deps):
         picks.extend(_city_picks(deps, city, now, status, notes))
     held = {t.contract_ticker.rsplit("-", 1)[0] for t in deps.store.open_trades() if t.bot == BOT}
-    return _trade(deps, scheduled_for, now, picks, held, notes)
+    result = _trade(deps, scheduled_for, now, picks, held, notes)
+    _record_priced(deps, scheduled_for, now, picks, result)
+    return result
+
+
+def _record_priced(
+    deps: Deps, scheduled_for: datetime, now: datetime, picks: list[WeatherPick], result: JobResult
+) -> None:
+    """Each priced event's decision snapshot, as the scorecard and the edge gate need: after the
+    orders, so it never delays one; built and stored inside the recorder's guard, so a snapshot that
+    cannot be built or stored is logged and never changes the run's result."""
+    sent = {
+        str(p["ticker"]).rsplit("-", 1)[0]
+        for p in result.data.get("placed", [])
+        if p.get("placement") != PlacementStatus.REFUSED.value
+    }
+    notes = result.data.get("refusals", [])
+    for pick in picks:
+        event_ticker = pick.event.event_ticker
+        if event_ticker in sent:
+            decision, reason = "trade", ""
+        else:
+            own = [n for n in notes if str(n.get("where", "")).startswith(event_ticker)]
+            decision, reason = "no-trade", str(own[-1]["reason"]) if own else result.reason
+        build = partial(
+            weather_snapshot,
+            pick,
+            scheduled_for=scheduled_for,
+            at=now,
+            bot=BOT,
+            mode=deps.params.mode.value,
+            decision=decision,
+            reason=reason,
+        )
+        decision_snapshot_stored(deps, build, event_ticker)
 
 
 def _cities(deps: Deps) -> list[WeatherCity]:
@@ -204,6 +248,10 @@ def _trade(  # noqa: PLR0917
         else:
             _note(notes, pick.event.event_ticker, low.reason, low.detail)
     good.sort(key=lambda p: p.edge, reverse=True)
+    gate = edge_gate_refusal(deps, BOT, now) if good else None  # live mode: only with evidence of an edge
+    if gate is not None:
+        _note(notes, BOT, gate.reason, gate.detail)
+        good = []
     bankroll = deps.exchange.balance() if good else Decimal(0)
     for pick in good:
         if pick.event.event_ticker in held:

@@ -41,8 +41,10 @@ from kalshi_bots.config.variables import (
     PREFIX,
     VARIABLES,
     A,
+    E,
     H,
     J,
+    R,
     W,
 )
 from kalshi_bots.domain.models import Mode
@@ -107,6 +109,10 @@ class Settings(BaseModel):
     trade_eth: bool = False
     price_retention_minutes: int = J.price_retention_minutes
     max_price_jump_pct: float = J.max_price_jump_pct
+    recorder_minutes: tuple[int, ...] = R.minutes
+    recorder_ttl_days: int = R.ttl_days
+    edge_min_decisions: int = E.min_decisions
+    live_without_edge: bool = False
     api_token: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8080

@@ -144,6 +144,30 @@ def log_level(raw: str) -> str:
     return value
 
 
+def minutes_within(low: int, high: int) -> Callable[[str], tuple[int, ...]]:
+    """Minutes of the hour as ``45-59``, ``45,50,55`` or a mix; ``none`` = no minute. Each must lie in
+    ``low..high`` (the schedule's window: outside it nothing would ever run)."""
+    allowed = f"minutes from {low} to {high} as a range (45-59) or a list (45,50,55), or none"
+
+    def parse(raw: str) -> tuple[int, ...]:
+        value = raw.strip().lower()
+        if value in ("none", "off", "no"):
+            return ()
+        found: set[int] = set()
+        for part in value.split(","):
+            first, _, last = part.strip().partition("-")
+            try:
+                lo, hi = int(first), int(last or first)
+            except ValueError:
+                raise BadValueError(f"expected {allowed}") from None
+            if not low <= lo <= hi <= high:
+                raise BadValueError(f"expected {allowed}")
+            found.update(range(lo, hi + 1))
+        return tuple(sorted(found))
+
+    return parse
+
+
 def webhook_urls(raw: str) -> SecretStr:
     """Comma-separated http(s) URLs. Webhook URLs carry their own tokens, so the value is a secret and
     errors name the item's position, never its text."""

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kalshi_bots.app.alert_params import AlertParams
-from kalshi_bots.app.deps import HourlyParams, JobParams, WeatherParams
+from kalshi_bots.app.deps import EdgeParams, HourlyParams, JobParams, RecorderParams, WeatherParams
+from kalshi_bots.app.schedule import RECORDER_WINDOW
 from kalshi_bots.config.parsers import (
     choice,
     cities,
@@ -21,6 +22,7 @@ from kalshi_bots.config.parsers import (
     float_range,
     int_range,
     log_level,
+    minutes_within,
     secret,
     table,
     tail_nu,
@@ -66,6 +68,7 @@ class Variable:
 
 
 H, W, J, A = HourlyParams(), WeatherParams(), JobParams(), AlertParams()
+R, E = RecorderParams(), EdgeParams()
 BUDGET = dict(J.budget.per_bot)
 
 VARIABLES: tuple[Variable, ...] = (
@@ -308,6 +311,36 @@ VARIABLES: tuple[Variable, ...] = (
         float_range(0, 100, low_open=True),
         str(J.max_price_jump_pct),
         "Collector rejects a price this many % from the last one; the hourly bot refuses such a spot.",
+    ),
+    Variable(
+        "RECORDER_MINUTES",
+        "recorder_minutes",
+        minutes_within(RECORDER_WINDOW[0], RECORDER_WINDOW[-1]),
+        f"{R.minutes[0]}-{R.minutes[-1]}",
+        "Market recorder: minutes of the :45-:59 window that snapshot the hourly ladders (e.g. 45,50,55; "
+        "none = no minute snapshots; decisions and settlements are recorded anyway).",
+    ),
+    Variable(
+        "RECORDER_TTL_DAYS",
+        "recorder_ttl_days",
+        int_range(1, 3650),
+        str(R.ttl_days),
+        "Market recorder: days snapshots and results are kept (DynamoDB TTL; SQLite: the cleanup job). "
+        "Export them before they expire.",
+    ),
+    Variable(
+        "EDGE_MIN_DECISIONS",
+        "edge_min_decisions",
+        int_range(1, 1_000_000),
+        str(E.min_decisions),
+        "Edge gate: live orders need at least this many scored decisions in the bot's scorecard.",
+    ),
+    Variable(
+        "LIVE_WITHOUT_EDGE",
+        "live_without_edge",
+        yes_no,
+        "no",
+        "yes = live orders even when the scorecard shows no edge (override of the edge gate; logged loudly).",
     ),
     Variable(
         "API_TOKEN",

@@ -68,6 +68,8 @@ class NoTradeReason(StrEnum):
     WEATHER_DATA_UNAVAILABLE = "weather_data_unavailable"
     MARKET_DATA_UNAVAILABLE = "market_data_unavailable"
     OUTSIDE_HORIZON = "outside_horizon"  # an event neither today's nor tomorrow's (the backtest can ask)
+    # Live mode only: the bot's scorecard does not show the model beating the market (domain/edge_gate.py).
+    NO_EDGE_EVIDENCE = "no_edge_evidence"
 
 
 @dataclass(frozen=True, slots=True)

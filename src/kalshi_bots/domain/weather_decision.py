@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeGuard
 
 from kalshi_bots.domain.cities import WeatherCity
 from kalshi_bots.domain.decision import NoTradeReason, Refusal
@@ -191,6 +192,17 @@ def high_model(
     )
 
 
+def usable_ask(ask: Decimal | None) -> TypeGuard[Decimal]:
+    """A side the decision can price and buy: an ask strictly between 0 and 1 (an empty book shows
+    bid 0 / ask 1, a missing side None)."""
+    return ask is not None and ask.is_finite() and 0 < ask < 1
+
+
+def quoted_markets(event: Event) -> list[Market]:
+    """The active brackets with at least one usable ask: the ones :func:`best_side` considers."""
+    return [m for m in active_markets(event) if usable_ask(m.yes_ask) or usable_ask(m.no_ask)]
+
+
 def best_side(event: Event, fees: FeeSchedule, model: HighModel) -> WeatherPick | Refusal:
     """The side (YES at the YES ask, NO at the NO ask) of the bracket with the largest edge."""
     markets = active_markets(event)
@@ -201,8 +213,8 @@ def best_side(event: Event, fees: FeeSchedule, model: HighModel) -> WeatherPick 
         for market in markets:
             p = probs[market.ticker]
             for side, ask, p_side in ((Side.YES, market.yes_ask, p), (Side.NO, market.no_ask, 1.0 - p)):
-                if ask is None or not ask.is_finite() or not (0 < ask < 1):
-                    continue  # no quote on that side (an empty book shows bid 0 / ask 1)
+                if not usable_ask(ask):
+                    continue
                 fee = fee_per_contract(1, ask, fees)
                 edge = p_side - float(ask + fee)
                 if best is None or edge > best.edge:  # the first of equal edges wins

@@ -274,6 +274,7 @@ trade_hourly_eth = _scheduled_handler(JobName.TRADE_ETH)
 cleanup = _scheduled_handler(JobName.CLEANUP)
 weather = _scheduled_handler(JobName.WEATHER)
 reconcile = _scheduled_handler(JobName.RECONCILE)
+record_market = _scheduled_handler(JobName.RECORD_MARKET)
 
 # The template's Handler names, by job (tests check the template against this).
 HANDLERS: dict[JobName, Handler] = {
@@ -284,6 +285,7 @@ HANDLERS: dict[JobName, Handler] = {
     JobName.CLEANUP: cleanup,
     JobName.WEATHER: weather,
     JobName.RECONCILE: reconcile,
+    JobName.RECORD_MARKET: record_market,
 }
 
 

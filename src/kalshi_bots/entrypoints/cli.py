@@ -23,6 +23,7 @@ from kalshi_bots.bootstrap import MissingStoreError
 from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints import cli_commands as commands
+from kalshi_bots.entrypoints import cli_edge
 from kalshi_bots.entrypoints.cli_commands import UsageError
 from kalshi_bots.entrypoints.logs import LOG_FORMATS
 from kalshi_bots.ports.clock import Clock
@@ -34,7 +35,7 @@ from kalshi_bots.ports.errors import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-JOB_CHOICES = ("collect-prices", "trade-hourly", "cleanup", "weather", "reconcile")
+JOB_CHOICES = ("collect-prices", "trade-hourly", "cleanup", "weather", "reconcile", "record-market")
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -267,6 +268,7 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     )
     settings.add_argument("--markdown", action="store_true", help="print the README's table of all settings")
 
+    cli_edge.add_edge_parsers(sub)  # export snapshots, scorecard
     if with_backtest:
         _add_backtest(sub)
     else:
@@ -318,6 +320,8 @@ HANDLERS: Mapping[str, Handler] = {
     "pnl": _portfolio("cmd_pnl"),
     "dashboard": commands.cmd_dashboard,
     "sandbox": commands.cmd_sandbox,
+    "export": cli_edge.cmd_export,
+    "scorecard": cli_edge.cmd_scorecard,
 }
 NEEDS_NO_SETTINGS = {"schedule"}
 

@@ -37,6 +37,7 @@ JOB_NAMES: dict[tuple[str, Asset | None], JobName] = {
     ("cleanup", None): JobName.CLEANUP,
     ("weather", None): JobName.WEATHER,
     ("reconcile", None): JobName.RECONCILE,
+    ("record-market", None): JobName.RECORD_MARKET,
 }
 PER_ASSET = {"collect-prices", "trade-hourly"}
 # ``job --at`` further ahead than this is refused: a run scheduled in the future would trade an event

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from kalshi_bots.sandbox.launch import SandboxUrls
 
 log = logging.getLogger(__name__)
-COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
+# Minute jobs: left out of the banner's next runs ("prices every minute" covers them).
+COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.RECORD_MARKET})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,11 @@ def live_banner(settings: Settings) -> str:
         f"loss halt ${settings.daily_loss_limit}",
         "stop all trading at once: kalshi-bots halt",
     ]
+    if settings.live_without_edge:  # the edge gate's override (domain/edge_gate.py)
+        lines += [
+            "EDGE GATE OFF (KALSHI_BOTS_LIVE_WITHOUT_EDGE=yes): orders go out",
+            "even when the scorecard shows no edge (kalshi-bots scorecard)",
+        ]
     return "\n".join([bar, *(f"!!  {line:<72}!!" for line in lines), bar])
 
 

@@ -285,7 +285,7 @@ class Dashboard:
 def source_from_settings(
     settings: Settings, *, store: Store, clock: Clock, jobs: frozenset[JobName]
 ) -> DashboardSource:
-    from kalshi_bots.bootstrap import build_notifier, display_market_data, job_params
+    from kalshi_bots.bootstrap import build_notifier, display_market_data, job_params, snapshot_store_of
     from kalshi_bots.entrypoints.cli_commands import store_label
 
     return DashboardSource(
@@ -297,6 +297,9 @@ def source_from_settings(
         mode=settings.mode.value,
         store_label=store_label(settings),
         notifier=build_notifier(settings),
+        snapshots=snapshot_store_of(store),
+        # The period the edge gate judges on: everything the recorder still keeps.
+        scorecard_days=settings.recorder_ttl_days,
     )
 
 

@@ -19,12 +19,14 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.alerts import Streak, read_streaks
 from kalshi_bots.app.portfolio_view import Portfolio, QuoteBook, build_portfolio, fetch_quotes, open_tickers
 from kalshi_bots.app.schedule import JobName
-from kalshi_bots.app.scorecard_view import Scorecard, latest_scorecard
+from kalshi_bots.app.scorecard import DEFAULT_DAYS
+from kalshi_bots.app.scorecard_view import ScorecardView, scorecard_view
 from kalshi_bots.domain.models import Asset, BudgetLimits, JobRun, VolatilitySnapshot
 from kalshi_bots.entrypoints.next_runs import next_runs
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import MarketData
 from kalshi_bots.ports.notifier import Notifier
+from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 
 BOTS = ("btc-hourly", "eth-hourly", "weather")
@@ -68,7 +70,7 @@ class DashboardData:
     realized_today: Decimal
     jobs: tuple[JobRow, ...]
     vols: tuple[VolRow, ...]
-    scorecard: Scorecard | None
+    scorecard: ScorecardView
 
 
 @dataclass
@@ -83,9 +85,16 @@ class DashboardSource:
     mode: str
     store_label: str
     notifier: Notifier | None = None
+    # The recorder's store (the live scorecard's decisions); None = the trades only.
+    snapshots: SnapshotStore | None = None
+    scorecard_days: int = DEFAULT_DAYS
     quote_ttl_s: float = 30.0
+    # The scorecard moves with decisions and settlements (hourly at most): recomputing it for every page
+    # load would cost a month of reads each time on DynamoDB.
+    scorecard_ttl_s: float = 300.0
     monotonic: Callable[[], float] = time.monotonic
     _quotes: tuple[float, tuple[str, ...], QuoteBook] | None = None
+    _scorecard: tuple[float, ScorecardView] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def quotes(self, tickers: list[str]) -> QuoteBook:
@@ -98,6 +107,18 @@ class DashboardSource:
         with self._lock:
             self._quotes = (self.monotonic(), key, book)
         return book
+
+    def scorecard(self, now: datetime) -> ScorecardView:
+        """The live scorecard up to ``now``, cached for ``scorecard_ttl_s`` (a failure too: the view
+        says what went wrong, and the page is not slowed by retrying it on every load)."""
+        with self._lock:
+            cached = self._scorecard
+            if cached is not None and self.monotonic() - cached[0] < self.scorecard_ttl_s:
+                return cached[1]
+        view = scorecard_view(self.store, self.snapshots, now=now, days=self.scorecard_days)
+        with self._lock:
+            self._scorecard = (self.monotonic(), view)
+        return view
 
     def gather(self) -> DashboardData:
         now = self.clock.now()
@@ -117,7 +138,7 @@ class DashboardSource:
             realized_today=self.store.realized_pnl(day),
             jobs=self._jobs(now),
             vols=tuple(self._vol(asset, now) for asset in Asset),
-            scorecard=latest_scorecard(self.store),
+            scorecard=self.scorecard(now),
         )
 
     def _budget(self, bot: str, day: date) -> BudgetRow:

@@ -50,6 +50,7 @@ DELIVERY: dict[JobName, DeliveryPolicy] = {
     JobName.CLEANUP: DeliveryPolicy(1800, 2, "any time within the hour is fine"),
     JobName.WEATHER: DeliveryPolicy(1800, 2, "the evening run stays useful for half an hour"),
     JobName.RECONCILE: DeliveryPolicy(1800, 2, "any time within the hour is fine"),
+    JobName.RECORD_MARKET: DeliveryPolicy(60, 0, "a late snapshot is superseded by the next minute's"),
 }
 
 

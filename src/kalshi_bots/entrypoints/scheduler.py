@@ -39,6 +39,7 @@ MISFIRE_GRACE: dict[JobName, timedelta] = {
     JobName.TRADE_BTC: timedelta(seconds=60),
     JobName.TRADE_ETH: timedelta(seconds=60),
     JobName.WEATHER: timedelta(minutes=5),
+    JobName.RECORD_MARKET: timedelta(seconds=60),  # a snapshot is of the minute it was meant for
 }
 # Every rule fires at least once a day: looking further back than this finds nothing newer.
 MAX_LOOKBACK = timedelta(hours=25)

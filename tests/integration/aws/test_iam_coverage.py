@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -92,15 +93,16 @@ def test_every_handler_uses_only_what_its_role_allows(
     function_of = {rule.job: rule.function for rule in SCHEDULE}
     used: dict[str, set[tuple[str, str]]] = {}
 
-    def invoke(job: JobName) -> None:
+    def invoke(job: JobName, at: datetime | None = None) -> None:
+        event = scheduler_event(job, at or now)
         used[function_of[job]] = as_template_names(
-            run_and_record(dynamo_calls, lambda: aws_lambda.HANDLERS[job](scheduler_event(job, now), None)),
-            aws.tables,
+            run_and_record(dynamo_calls, lambda: aws_lambda.HANDLERS[job](event, None)), aws.tables
         )
 
     invoke(JobName.COLLECT_BTC)
     invoke(JobName.COLLECT_ETH)
     invoke(JobName.CLEANUP)
+    invoke(JobName.RECORD_MARKET, now.replace(minute=45))  # :45 snapshots a ladder and settles events
     use_signing_mode(aws, monkeypatch, "demo")  # the trading path that really sends (and records) an order
     quote_every_strike_cheap(aws, now)
     invoke(JobName.TRADE_BTC)
@@ -121,3 +123,4 @@ def test_every_handler_uses_only_what_its_role_allows(
     # The recording saw the real paths: the order was logged, the API read VOL/LATEST.
     assert ("dynamodb:PutItem", "BTCTradeLog") in used["BTCTradingBot"]
     assert used["ETHVolatilityAPI"] == {("dynamodb:GetItem", "BTCPriceHistory")}
+    assert ("dynamodb:PutItem", "KalshiTradingBudget") in used["MarketRecorder"]  # a snapshot was stored

@@ -83,7 +83,20 @@ def test_page_numbers_match_pnl_json_and_the_trade_log(served, capsys):
     assert float(shown.group(1).replace("−", "-").replace("$", "").replace("+", "")) == pnl["all"]["net"]
     for trade in SqliteStore(world.env["KALSHI_BOTS_SQLITE_PATH"]).all_trades():
         assert f'data-coid="{trade.client_order_id}"' in body
-    assert 'id="scorecard-empty"' in body  # no scorecard command yet: the page says so
+    # "Model vs market" is the live scorecard, the same figures as `kalshi-bots scorecard` at that moment.
+    assert main(["scorecard", "--json"], world.env, clock=world.clock) == 0
+    card = {b["bot"]: b["total"] for b in json.loads(capsys.readouterr().out)["bots"]}
+    btc = card["btc-hourly"]
+    assert btc["decisions_recorded"] == 2 and btc["trades"] == 1  # both trading runs; one settled trade
+    row = re.search(r'<table id="scorecard">.*?<tr data-bot="btc-hourly">(.*?)</tr>', body)
+    assert row is not None
+    assert f'data-col="decisions">{btc["decisions"]}/{btc["decisions_recorded"]}<' in row.group(1)
+    assert f'data-col="trades">{btc["trades"]} (+{btc["open_trades"]} open)<' in row.group(1)
+    pnl_cell = re.search(r'data-col="pnl">([^<]+)<', row.group(1))
+    assert pnl_cell is not None
+    assert float(pnl_cell.group(1).replace("−", "-").replace("$", "").replace("+", "")) == float(
+        btc["realized_pnl"]
+    )
 
 
 def test_state_changes_need_the_csrf_token_and_a_same_origin(served):

@@ -120,6 +120,7 @@ def test_no_burst_after_downtime_only_latest_collector_minute_and_no_stale_trade
             (JobName.COLLECT_ETH.value, utc(2026, 5, 4, 14, 50)),
             (JobName.CLEANUP.value, utc(2026, 5, 4, 14, 0)),
             (JobName.RECONCILE.value, utc(2026, 5, 4, 14, 10)),
+            (JobName.RECORD_MARKET.value, utc(2026, 5, 4, 14, 50)),  # on time: within its 60 s grace
         ]
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kalshi_bots.adapters.store import codec
 from kalshi_bots.adapters.store import records as r
+from kalshi_bots.adapters.store import snapshot_codec as sc
 from kalshi_bots.adapters.store.dynamodb_io import (
     CapacityMeter,
     ConditionFailedError,
@@ -24,6 +25,7 @@ from kalshi_bots.adapters.store.dynamodb_io import (
 )
 from kalshi_bots.adapters.store.dynamodb_tables import init_tables
 from kalshi_bots.adapters.store.schema import TableNames
+from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, RecordedEvent, Trigger
 from kalshi_bots.domain.models import (
     Asset,
     BudgetLimits,
@@ -38,6 +40,7 @@ from kalshi_bots.ports.errors import ConflictError, StoreError
 
 NOT_EXISTS = "attribute_not_exists(pk)"
 RESERVATION_TRIES = 20  # optimistic retries when concurrent calls keep changing one reservation
+MARKED_EVENTS_KEPT = 256  # recorded-event markers this process remembers having written
 
 
 def _decimal(item: codec.Item, name: str) -> Decimal:
@@ -60,6 +63,7 @@ class DynamoStore:
         page_size: int | None = None,
         price_ttl: timedelta = r.PRICE_TTL,
         jobrun_ttl: timedelta = r.JOBRUN_TTL,
+        snapshot_ttl: timedelta = sc.SNAPSHOT_TTL,
         meter: CapacityMeter | None = None,
     ) -> None:
         if client is None:
@@ -72,7 +76,11 @@ class DynamoStore:
         # past dates pass long TTLs: DynamoDB Local really does expire items within seconds.
         self.price_ttl = price_ttl
         self.jobrun_ttl = jobrun_ttl
+        self.snapshot_ttl = snapshot_ttl
         self.io = DynamoIO(client, page_size=page_size, meter=meter)
+        # Event markers already written by this process (a warm Lambda container records the same
+        # event 15 times an hour): skipping the repeat saves one write unit per snapshot.
+        self._marked: dict[str, None] = {}
 
     def init_schema(self) -> None:
         init_tables(self.io, self.tables)
@@ -434,6 +442,57 @@ class DynamoStore:
     def list_docs(self, kind: str) -> list[tuple[str, str]]:
         rows = self.io.query(self.tables.budget, "pk = :pk", pk=r.doc_pk(kind))
         return [(str(item["sk"]), str(item["body"])) for item in rows]
+
+    # --- market recorder (ports.snapshots.SnapshotStore) -----------------------------------
+    def put_snapshot(self, snapshot: MarketSnapshot) -> bool:
+        """Single-item puts, not a transaction (which would bill twice): the event marker first
+        (conditional: it never overwrites a result), then the snapshot's items (conditional: idempotent)."""
+        items = sc.snapshot_items(snapshot, self.snapshot_ttl)
+        marker = sc.event_item(sc.recorded_event(snapshot), ttl=self.snapshot_ttl)
+        marker_sk = str(marker["sk"])
+        if marker_sk not in self._marked:
+            self.io.put(self.tables.budget, marker, NOT_EXISTS)
+            self._marked[marker_sk] = None
+            if len(self._marked) > MARKED_EVENTS_KEPT:
+                del self._marked[next(iter(self._marked))]
+        return [self.io.put(self.tables.budget, item, NOT_EXISTS) for item in items][-1]
+
+    def snapshots_between(
+        self, start: datetime, end: datetime, trigger: Trigger | None = None
+    ) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        found: list[tuple[str, str, MarketSnapshot]] = []
+        for kind in [trigger] if trigger is not None else list(Trigger):
+            rows = self.io.query(
+                self.tables.budget, "pk = :pk AND sk BETWEEN :a AND :b", pk=sc.snapshot_pk(kind), a=lo, b=hi
+            )
+            found += [(str(item["sk"]), kind.value, sc.item_to_snapshot(item)) for item in rows]
+        return [snap for _, _, snap in sorted(found, key=lambda t: (t[0], t[1]))]
+
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        pk = sc.snapshot_pk(sc.LOOKED)
+        rows = self.io.query(self.tables.budget, "pk = :pk AND sk BETWEEN :a AND :b", pk=pk, a=lo, b=hi)
+        return [sc.item_to_snapshot(item) for item in rows]
+
+    def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:
+        return [event for event, result in self._events(closed_from, closed_before) if result is None]
+
+    def put_event_result(self, result: EventResult) -> None:
+        event = RecordedEvent(result.event_ticker, result.series_ticker, result.close_time)
+        self.io.put(self.tables.budget, sc.event_item(event, result, self.snapshot_ttl))
+
+    def event_results(self, closed_from: datetime, closed_before: datetime) -> list[EventResult]:
+        return [result for _, result in self._events(closed_from, closed_before) if result is not None]
+
+    def _events(
+        self, closed_from: datetime, closed_before: datetime
+    ) -> list[tuple[RecordedEvent, EventResult | None]]:
+        lo, hi = sc.time_bounds(closed_from, closed_before)
+        rows = self.io.query(
+            self.tables.budget, "pk = :pk AND sk BETWEEN :a AND :b", pk=r.SNAPEVENT_PK, a=lo, b=hi
+        )
+        return [sc.item_to_event(item) for item in rows]
 
 
 def _job_run(item: codec.Item) -> JobRun:

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from kalshi_bots.adapters.store import records as r
+from kalshi_bots.adapters.store import snapshot_codec as sc
+from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, RecordedEvent, Trigger
 from kalshi_bots.domain.models import (
     Asset,
     BudgetLimits,
@@ -50,6 +52,8 @@ class MemoryStore:
         self._flags: dict[str, str] = {}
         self._runs: dict[tuple[str, datetime], JobRun] = {}
         self._docs: dict[str, dict[str, str]] = {}
+        self._snapshots: dict[tuple[Trigger, str], MarketSnapshot] = {}  # (trigger, sk) -> snapshot
+        self._events: dict[str, tuple[RecordedEvent, EventResult | None]] = {}  # sk -> event, result
 
     def init_schema(self) -> None:
         """Nothing to create."""
@@ -276,3 +280,53 @@ class MemoryStore:
     def list_docs(self, kind: str) -> list[tuple[str, str]]:
         with self._lock:
             return sorted(self._docs.get(kind, {}).items())
+
+    # --- market recorder (ports.snapshots.SnapshotStore) -----------------------------------
+    def put_snapshot(self, snapshot: MarketSnapshot) -> bool:
+        # Through the shared codec, so this fake normalises and validates exactly like the real stores.
+        stored = sc.item_to_snapshot(sc.snapshot_item(snapshot))
+        key = (stored.trigger, sc.snapshot_sk(stored))
+        event = sc.recorded_event(stored)
+        with self._lock:
+            self._events.setdefault(sc.event_sk(event.close_time, event.event_ticker), (event, None))
+            if key in self._snapshots:
+                return False
+            self._snapshots[key] = stored
+            return True
+
+    def snapshots_between(
+        self, start: datetime, end: datetime, trigger: Trigger | None = None
+    ) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        with self._lock:
+            found = [
+                (sk, snap)
+                for (kind, sk), snap in self._snapshots.items()
+                if (trigger is None or kind is trigger) and lo <= sk <= hi
+            ]
+        return [snap for _, snap in sorted(found, key=lambda pair: (pair[0], pair[1].trigger.value))]
+
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        return [s.reduced() for s in self.snapshots_between(start, end, Trigger.DECISION)]
+
+    def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:
+        return [event for event, result in self._events_between(closed_from, closed_before) if result is None]
+
+    def put_event_result(self, result: EventResult) -> None:
+        event = RecordedEvent(result.event_ticker, result.series_ticker, result.close_time)
+        item = sc.event_item(event, result)
+        stored_event, stored_result = sc.item_to_event(item)
+        with self._lock:
+            self._events[str(item["sk"])] = (stored_event, stored_result)
+
+    def event_results(self, closed_from: datetime, closed_before: datetime) -> list[EventResult]:
+        return [
+            result for _, result in self._events_between(closed_from, closed_before) if result is not None
+        ]
+
+    def _events_between(
+        self, closed_from: datetime, closed_before: datetime
+    ) -> list[tuple[RecordedEvent, EventResult | None]]:
+        lo, hi = sc.time_bounds(closed_from, closed_before)
+        with self._lock:
+            return [pair for sk, pair in sorted(self._events.items()) if lo <= sk <= hi]

@@ -15,6 +15,9 @@ Tables and keys (the spec's schema section; the budget table's layout is ours):
     ``ORDER#<client_order_id>`` / ``ORDER`` (the idempotency marker of a trade, holding its sk);
     ``OPENTRADE`` / ``<trade sk>`` (index of unsettled trades, so reconcile never reads old ones).
     Job-run rows carry ``expires_at`` (TTL, a week) so the table does not grow without bound.
+    The market recorder's items (:mod:`.snapshot_codec`): ``SNAP#<trigger>`` / ``<scheduled minute>#
+    <event>#<bot>`` (one ladder snapshot) and ``SNAPEVENT`` / ``<close_time>#<event>`` (a recorded event
+    and, once settled, its results); both carry ``expires_at`` (``KALSHI_BOTS_RECORDER_TTL_DAYS``).
 
 What the hourly cleanup (``delete_prices_before``) does on each backend:
     memory, SQLite: deletes exactly the price rows older than the cutoff (SQLite, having no TTL, also
@@ -36,6 +39,8 @@ TRADE_PK = "TRADE"
 FLAG_PK = "FLAG"
 JOBRUN_PK = "JOBRUN"
 OPEN_TRADE_PK = "OPENTRADE"
+SNAP_PK_PREFIX = "SNAP#"
+SNAPEVENT_PK = "SNAPEVENT"
 GLOBAL_SK = "GLOBAL"
 ORDER_SK = "ORDER"
 # A run finished with this outcome (app.runner.TRANSIENT_ERROR_OUTCOME) may be claimed again: it failed

@@ -17,7 +17,9 @@ from decimal import Decimal
 
 from kalshi_bots.adapters.store import codec
 from kalshi_bots.adapters.store import records as r
+from kalshi_bots.adapters.store import snapshot_codec as sc
 from kalshi_bots.adapters.store.sqlite_schema import MIGRATIONS
+from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, RecordedEvent, Trigger
 from kalshi_bots.domain.models import (
     Asset,
     BudgetLimits,
@@ -53,10 +55,11 @@ def _row_item(row: sqlite3.Row) -> codec.Item:
 
 
 class SqliteStore:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, snapshot_ttl: timedelta = sc.SNAPSHOT_TTL) -> None:
         if not path:
             raise ValueError("SqliteStore needs a file path (KALSHI_BOTS_SQLITE_PATH)")
         self.path = path
+        self.snapshot_ttl = snapshot_ttl  # recorder rows expire like DynamoDB's TTL (see cleanup)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
@@ -183,13 +186,14 @@ class SqliteStore:
         return codec.item_to_vol(asset, _row_item(rows[0])) if rows else None
 
     def delete_prices_before(self, asset: Asset, cutoff: datetime) -> int:
-        """Delete old price rows. SQLite has no TTL, so this also drops job-run rows whose TTL
-        (``expires_at``) has passed by ``cutoff``, as DynamoDB would (not counted in the result)."""
+        """Delete old price rows. SQLite has no TTL, so this also drops job-run and recorder rows whose
+        TTL (``expires_at``) has passed by ``cutoff``, as DynamoDB would (not counted in the result)."""
         bound = r.price_sk_before(cutoff)
         with self._tx() as con:
             con.execute(
-                f"DELETE FROM {BUDGET} WHERE pk = ? AND expires_at <= ?",  # noqa: S608
-                (r.JOBRUN_PK, int(r.as_utc(cutoff, "cutoff").timestamp())),
+                f"DELETE FROM {BUDGET} WHERE expires_at <= ? "  # noqa: S608
+                "AND (pk = ? OR pk = ? OR substr(pk, 1, 5) = ?)",
+                (int(r.as_utc(cutoff, "cutoff").timestamp()), r.JOBRUN_PK, r.SNAPEVENT_PK, r.SNAP_PK_PREFIX),
             )
             return con.execute(
                 f"DELETE FROM {_price_table(asset)} WHERE pk = ? AND sk < ?",  # noqa: S608
@@ -441,6 +445,58 @@ class SqliteStore:
     def list_docs(self, kind: str) -> list[tuple[str, str]]:
         rows = self._query(f"SELECT sk, body FROM {BUDGET} WHERE pk = ? ORDER BY sk", (r.doc_pk(kind),))  # noqa: S608
         return [(str(row["sk"]), str(row["body"])) for row in rows]
+
+    # --- market recorder (ports.snapshots.SnapshotStore) -----------------------------------
+    def put_snapshot(self, snapshot: MarketSnapshot) -> bool:
+        items = sc.snapshot_items(snapshot, self.snapshot_ttl)
+        marker = sc.event_item(sc.recorded_event(snapshot), ttl=self.snapshot_ttl)
+        with self._tx() as con:
+            self._upsert(con, BUDGET, marker, "INSERT OR IGNORE")
+            return [self._upsert(con, BUDGET, item, "INSERT OR IGNORE") for item in items][-1] == 1
+
+    def snapshots_between(
+        self, start: datetime, end: datetime, trigger: Trigger | None = None
+    ) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        kinds = [trigger] if trigger is not None else list(Trigger)
+        found: list[tuple[str, str, MarketSnapshot]] = []
+        for kind in kinds:
+            rows = self._query(
+                f"SELECT pk, sk, data FROM {BUDGET} WHERE pk = ? AND sk BETWEEN ? AND ?",  # noqa: S608
+                (sc.snapshot_pk(kind), lo, hi),
+            )
+            found += [(str(row["sk"]), kind.value, sc.item_to_snapshot(_row_item(row))) for row in rows]
+        return [snap for _, _, snap in sorted(found, key=lambda t: (t[0], t[1]))]
+
+    def decisions_between(self, start: datetime, end: datetime) -> list[MarketSnapshot]:
+        lo, hi = sc.time_bounds(start, end)
+        rows = self._query(
+            f"SELECT pk, sk, data FROM {BUDGET} WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk",  # noqa: S608
+            (sc.snapshot_pk(sc.LOOKED), lo, hi),
+        )
+        return [sc.item_to_snapshot(_row_item(row)) for row in rows]
+
+    def unsettled_events(self, closed_from: datetime, closed_before: datetime) -> list[RecordedEvent]:
+        return [event for event, result in self._events(closed_from, closed_before) if result is None]
+
+    def put_event_result(self, result: EventResult) -> None:
+        event = RecordedEvent(result.event_ticker, result.series_ticker, result.close_time)
+        item = sc.event_item(event, result, self.snapshot_ttl)
+        with self._tx() as con:
+            self._upsert(con, BUDGET, item)
+
+    def event_results(self, closed_from: datetime, closed_before: datetime) -> list[EventResult]:
+        return [result for _, result in self._events(closed_from, closed_before) if result is not None]
+
+    def _events(
+        self, closed_from: datetime, closed_before: datetime
+    ) -> list[tuple[RecordedEvent, EventResult | None]]:
+        lo, hi = sc.time_bounds(closed_from, closed_before)
+        rows = self._query(
+            f"SELECT pk, sk, data FROM {BUDGET} WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk",  # noqa: S608
+            (r.SNAPEVENT_PK, lo, hi),
+        )
+        return [sc.item_to_event(_row_item(row)) for row in rows]
 
 
 def _job_run(row: sqlite3.Row) -> JobRun:

@@ -53,4 +53,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ('ALTER TABLE "KalshiTradingBudget" ADD COLUMN expires_at INTEGER',),
     # 3: a reservation keeps when it was last asked for (reconcile's grace for crash-leaked ones).
     ('ALTER TABLE "KalshiTradingBudget" ADD COLUMN reserved_at TEXT',),
+    # 4: the market recorder's snapshots and recorded events (SNAP#<trigger>, SNAPEVENT): a packed body
+    # and, on events, whether the settlement is in.
+    (
+        'ALTER TABLE "KalshiTradingBudget" ADD COLUMN data BLOB',
+        'ALTER TABLE "KalshiTradingBudget" ADD COLUMN settled INTEGER',
+    ),
 )
