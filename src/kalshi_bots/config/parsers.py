@@ -191,3 +191,19 @@ def time_or_off(raw: str) -> time | None:
         return time(hour, minute)
     except ValueError:
         raise BadValueError("expected a time HH:MM on the 24-hour clock (e.g. 21:00), or off") from None
+
+
+def minutes_text(minutes: tuple[int, ...]) -> str:
+    """The inverse of :func:`minutes_within`: ``45-59``, ``45,50,55``, ``45-50,55`` or ``none``."""
+    runs: list[list[int]] = []
+    for minute in minutes:
+        if runs and minute == runs[-1][-1] + 1:
+            runs[-1].append(minute)
+        else:
+            runs.append([minute])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "none"
+
+
+def time_or_off_text(value: time | None) -> str:
+    """The inverse of :func:`time_or_off`."""
+    return "off" if value is None else value.strftime("%H:%M")
