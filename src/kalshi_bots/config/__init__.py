@@ -27,14 +27,14 @@ A private key *file* accessible by group or others is refused in live mode (like
 warned about when the key is loaded in demo mode (:mod:`kalshi_bots.adapters.kalshi.auth`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would evaluate every field's string annotation
+# when the class is defined, a few ms of each Lambda cold start.
 
-import difflib
 import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from kalshi_bots.config.parsers import BadValueError, choice, float_range, int_range, log_level, yes_no
 from kalshi_bots.config.sections import (
@@ -61,6 +61,7 @@ from kalshi_bots.config.setting import (
     Section,
     Sources,
     Variable,
+    construct,
     nest,
     section,
     setting,
@@ -99,7 +100,7 @@ class Settings(Section):
 
     mode: Mode = setting(
         "MODE",
-        choice(*Mode),
+        choice(Mode),
         _JOBS.mode,
         "Where orders go: paper (simulated fills on real public data), demo (Kalshi demo), live.",
     )
@@ -137,7 +138,7 @@ class Settings(Section):
     http: HttpSettings = section(HttpSettings)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+    def from_env(cls, environ: Mapping[str, str]) -> Self:
         """Read every ``KALSHI_BOTS_*`` variable; raise :class:`ConfigError` listing all problems."""
         values: dict[tuple[str, ...], Any] = {}
         problems: list[str] = []
@@ -156,7 +157,7 @@ class Settings(Section):
         problems.extend(_typos(environ))
         if problems:
             raise ConfigError(problems)
-        settings = cls.model_validate(nest(values))
+        settings = construct(cls, nest(values))
         problems = _cross_checks(settings)
         if problems:
             raise ConfigError(problems)
@@ -194,7 +195,7 @@ class Settings(Section):
             found.append(self.kalshi.api_key_id)
         return tuple(v for v in dict.fromkeys(found) if v)
 
-    def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Settings:
+    def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Self:
         """A copy pointing every service at other servers (the ``--sandbox`` fakes)."""
         return self.model_copy(
             update={
@@ -237,6 +238,8 @@ def _typos(environ: Mapping[str, str]) -> list[str]:
     problems = []
     for name in sorted(environ):
         if name.startswith(PREFIX) and name not in BY_NAME:
+            import difflib  # here: only an unknown variable needs it, not every cold start
+
             close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.8)
             if close:
                 problems.append(f"{name} is not a setting: did you mean {close[0]}?")

@@ -6,24 +6,30 @@ import math
 from collections.abc import Callable
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+E = TypeVar("E", bound=StrEnum)
 
 
 class BadValueError(ValueError):
     """Raised by a parser with the 'what is allowed' half of the message."""
 
 
-def choice(*allowed: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.strip().lower()
-        if value not in allowed:
-            raise BadValueError(f"expected one of {', '.join(allowed)}")
-        return value
+def choice(kind: type[E]) -> Callable[[str], E]:
+    """One of the values of the enum ``kind`` (any case), as the enum member."""
+    allowed = ", ".join(member.value for member in kind)
+
+    def parse(raw: str) -> E:
+        try:
+            return kind(raw.strip().lower())
+        except ValueError:
+            raise BadValueError(f"expected one of {allowed}") from None
 
     return parse
 

@@ -6,7 +6,8 @@ variable never changes. Defaults of the trading parameters are the domain's own
 values by field name (:mod:`.setting`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would evaluate every field's string annotation
+# when the class is defined, a few ms of each Lambda cold start.
 
 from datetime import time
 from decimal import Decimal
@@ -77,7 +78,7 @@ class StoreKind(StrEnum):
 class StoreSettings(Section):
     kind: StoreKind = setting(
         "STORE",
-        choice(*StoreKind),
+        choice(StoreKind),
         StoreKind.SQLITE,
         "Where tables live: one SQLite file (local) or DynamoDB (AWS).",
     )
@@ -212,7 +213,7 @@ class HourlyModelSettings(Section):
 
     name: ModelName = setting(
         "HOURLY_MODEL",
-        choice(*ModelName),
+        choice(ModelName),
         ModelName(_MODEL.name),
         "Hourly bot: ewma-t (EWMA-20 of 1-minute returns, Student-t, 60 s settlement average), sample-t "
         "(15-minute sample sd, Student-t: the model before) or spec (15-minute sample sd, normal law).",

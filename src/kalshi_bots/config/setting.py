@@ -14,27 +14,30 @@ section is such an argument, a source of a derived one (``DERIVED``) or read els
 cannot drift apart.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic evaluates the annotations of every section and
+# of its bases (the ClassVars below) when the class is defined, on each Lambda cold start.
 
 import dataclasses
 import inspect
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import time
 from functools import cache
-from typing import Any, ClassVar, Self
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple, Self, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+from pydantic.fields import FieldInfo
 
 PREFIX = "KALSHI_BOTS_"
 Reasons = Mapping[str, str]  # a name -> why (FIXED, ELSEWHERE)
 Sources = Mapping[str, tuple[str, ...]]  # an argument -> the fields it is derived from (DERIVED)
+S = TypeVar("S", bound=BaseModel)
 
 
-@dataclass(frozen=True, slots=True)
-class Env:
+class Env(NamedTuple):
     """Marks a section field as the setting read from ``KALSHI_BOTS_<suffix>`` (kept in the field's
-    pydantic metadata)."""
+    pydantic metadata). A NamedTuple, as :class:`Variable`: defining a frozen dataclass costs a
+    millisecond or more of a cold start."""
 
     suffix: str
     parse: Callable[[str], Any]
@@ -53,21 +56,21 @@ def setting(
 ) -> Any:
     """A section field read from ``KALSHI_BOTS_<env>`` with ``parse``; ``description`` is its line in
     the README. ``secret`` values are never shown; ``show`` renders a value as text ``parse`` accepts."""
-    info = Field(default, description=description)
+    # FieldInfo itself, not pydantic.Field(): the same field, built in a fifth of the time.
+    info = FieldInfo(default=default, description=description)
     info.metadata.append(Env(env, parse, secret, show))
     return info
 
 
-def section(kind: type[Section]) -> Any:
-    """A field holding a nested section (its own defaults when not given). Sections are frozen, so
-    every settings object shares one default instance: a cold start builds each once."""
-    return Field(default_factory=cache(kind))
-
-
 class Section(BaseModel):
-    """A group of settings. See the module doc for ``PARAMS``, ``FIXED``, ``DERIVED`` and ``ELSEWHERE``."""
+    """A group of settings. See the module doc for ``PARAMS``, ``FIXED``, ``DERIVED`` and ``ELSEWHERE``.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Settings are read on every Lambda cold start, so their classes stay cheap to define: pydantic builds
+    a section's validator only when one is first validated (``defer_build``: a Settings built by hand,
+    in tests and tools). :meth:`Settings.from_env` never does: its parsers already checked every value
+    and produced the field's type, so it assembles the tree with :func:`construct`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     PARAMS: ClassVar[Callable[..., Any] | None] = None  # the domain value this section builds
     FIXED: ClassVar[Reasons] = {}  # argument of PARAMS that is no setting -> why
@@ -98,6 +101,11 @@ class Section(BaseModel):
             if name in kind.model_fields and name not in derived
         }
         return kind.PARAMS(**values, **derived)
+
+
+def section(kind: type[Section]) -> Any:
+    """A field holding a nested section, its own defaults when not given (see :func:`default_of`)."""
+    return FieldInfo(default_factory=lambda: default_of(kind))
 
 
 def _value(field_value: Any) -> Any:
@@ -139,8 +147,7 @@ def params_drift(kind: type[Section]) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
+class Variable(NamedTuple):
     """One environment variable: where its value lives in the settings, and how it reads and shows."""
 
     path: tuple[str, ...]  # field names from the top, e.g. ("hourly", "model", "name")
@@ -197,14 +204,54 @@ def variables(kind: type[BaseModel], path: tuple[str, ...] = ()) -> Iterator[Var
         env = next((m for m in info.metadata if isinstance(m, Env)), None)
         if env is not None:
             yield Variable((*path, name), env, info.default, info.description or "")
-        elif isinstance(info.annotation, type) and issubclass(info.annotation, Section):
-            yield from variables(info.annotation, (*path, name))
+        elif (nested := _section_of(info)) is not None:
+            yield from variables(nested, (*path, name))
         else:
             raise TypeError(f"{kind.__name__}.{name} is neither a setting() nor a section()")
 
 
+def construct(kind: type[S], tree: Mapping[str, Any]) -> S:
+    """``kind`` holding the parsed values of ``tree`` (nested dicts for nested sections) and the
+    defaults elsewhere, without validating again: each value comes from its setting's parser, which
+    checked it and returned the field's type (a test holds every parser to that)."""
+    values = dict(_defaults(kind))
+    for name, value in tree.items():
+        nested = _section_of(kind.model_fields[name])
+        values[name] = construct(nested, value) if nested is not None else value
+    return kind.model_construct(set(tree), **values)
+
+
+_DEFAULTS: dict[type[BaseModel], BaseModel] = {}
+
+
+def default_of(kind: type[S]) -> S:
+    """``kind`` with all its defaults. Built once per class: sections are frozen, so every settings
+    object shares it (the defaults are the declared ones: nothing to validate)."""
+    built = _DEFAULTS.get(kind)
+    if built is None:
+        built = _DEFAULTS[kind] = construct(kind, {})
+    return cast(S, built)
+
+
+@cache
+def _defaults(kind: type[BaseModel]) -> Mapping[str, Any]:
+    """Every field's default (a nested section's: its shared default instance), read once per class:
+    pydantic's own default lookup inspects each default factory's signature on every call."""
+    return MappingProxyType(
+        {
+            name: default_of(nested) if (nested := _section_of(info)) is not None else info.default
+            for name, info in kind.model_fields.items()
+        }
+    )
+
+
+def _section_of(info: FieldInfo) -> type[Section] | None:
+    kind = info.annotation
+    return kind if isinstance(kind, type) and issubclass(kind, Section) else None
+
+
 def nest(values: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
-    """``{("hourly", "min_edge"): 0.05}`` -> ``{"hourly": {"min_edge": 0.05}}`` (for model_validate)."""
+    """``{("hourly", "min_edge"): 0.05}`` -> ``{"hourly": {"min_edge": 0.05}}`` (for :func:`construct`)."""
     tree: dict[str, Any] = {}
     for path, value in values.items():
         node = tree

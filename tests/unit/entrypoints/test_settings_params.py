@@ -6,9 +6,10 @@ import dataclasses
 from typing import ClassVar
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
-from kalshi_bots.config import Settings
+from kalshi_bots.config import VARIABLES, Settings, Variable
+from kalshi_bots.config.parsers import BadValueError
 from kalshi_bots.config.sections import StoreSettings
 from kalshi_bots.config.setting import Reasons, Section, Sources, params_drift, setting
 from kalshi_bots.domain.hourly_decision import HourlyParams
@@ -135,3 +136,51 @@ def test_a_copy_with_a_field_the_settings_do_not_have_is_refused():
 def test_a_section_without_parameters_builds_none():
     with pytest.raises(TypeError, match="StoreSettings builds no parameters"):
         StoreSettings().params()
+
+
+# --- from_env assembles the parsed values without validating them again: each parser must return
+# exactly the field's type (an enum member, not its text; a Decimal, not a float) ---------------------
+
+SAMPLES = ("https://example.com/hook", "ops@example.com")  # for settings unset by default
+
+
+def parsed_examples() -> list[tuple[Variable, object]]:
+    found = []
+    for var in VARIABLES:
+        raws = [var.default_text] if var.default_text else list(SAMPLES)
+        for raw in raws:
+            try:
+                found.append((var, var.parse(raw)))
+                break
+            except BadValueError:
+                continue
+        else:
+            pytest.fail(f"no example value parses for {var.name}")
+    return found
+
+
+@pytest.mark.parametrize(("var", "value"), parsed_examples(), ids=lambda x: getattr(x, "name", ""))
+def test_each_parser_returns_exactly_the_field_type(var, value):
+    kind: type[BaseModel] = Settings
+    for name in var.path[:-1]:
+        kind = kind.model_fields[name].annotation
+    annotation = kind.model_fields[var.path[-1]].annotation
+    TypeAdapter(annotation).validate_python(value, strict=True)  # no coercion: the type itself
+
+
+def test_settings_from_the_environment_equal_the_validated_ones(tmp_path):
+    key = tmp_path / "k.pem"
+    key.write_text("x")
+    env = {var.name: var.text(value) for var, value in parsed_examples() if not var.secret}
+    env |= {
+        "KALSHI_BOTS_MODE": "demo",
+        "KALSHI_BOTS_STORE": "dynamodb",
+        "KALSHI_BOTS_KALSHI_PRIVATE_KEY_PATH": str(key),
+        "KALSHI_BOTS_API_TOKEN": "tok",
+    }
+    settings = Settings.from_env(env)
+    assert settings.store.dynamodb_endpoint_url == "https://example.com/hook"  # the samples reached it
+    validated = Settings.model_validate(settings.model_dump())
+    assert validated == settings
+    for var in VARIABLES:
+        assert type(var.value_in(validated)) is type(var.value_in(settings)), var.name
