@@ -16,10 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kalshi_bots.app.deps import Deps, EdgeParams, HourlyParams, JobParams, RecorderParams, WeatherParams
+from kalshi_bots.app.deps import Deps, JobParams
 from kalshi_bots.config import Settings, StoreKind
-from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
-from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.domain.models import Mode
 from kalshi_bots.ports.errors import AuthError
 from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
 from kalshi_bots.ports.snapshots import SnapshotStore
@@ -39,91 +38,39 @@ if TYPE_CHECKING:
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
 
 
-def hourly_model_of(settings: Settings) -> HourlyModel:
-    """The hourly model the settings choose (shared by the jobs and ``backtest --model live``)."""
-    return hourly_model(
-        settings.hourly_model,
-        tail_nu=settings.hourly_tail_nu or None,
-        half_life_minutes=settings.hourly_ewma_half_life_minutes,
-        window_minutes=settings.hourly_ewma_window_minutes,
-        min_returns=settings.hourly_ewma_min_returns,
-    )
-
-
 def job_params(settings: Settings) -> JobParams:
-    """The plain parameters jobs read (``Deps.params``); jobs never see the settings object."""
-    defaults = HourlyParams()
-    hourly = HourlyParams(
-        min_edge=settings.hourly_min_edge,
-        strike_distance_bps=settings.hourly_strike_distance_bps,
-        kelly_multiplier=settings.hourly_kelly_multiplier,
-        max_fraction=settings.hourly_max_fraction,
-        max_contracts=settings.hourly_max_contracts,
-        max_vol_age_s=defaults.max_vol_age_s,
-        max_price_age_s=defaults.max_price_age_s,
-        model=hourly_model_of(settings),
-    )
-    weather = WeatherParams(
-        min_edge=settings.weather_min_edge,
-        kelly_multiplier=settings.weather_kelly_multiplier,
-        max_fraction=settings.weather_max_fraction,
-        max_contracts=settings.weather_max_contracts,
-        cities=settings.weather_cities,
-    )
-    budget = BudgetLimits(
-        global_limit=settings.budget_global,
-        per_bot=(
-            ("btc-hourly", settings.budget_btc_hourly),
-            ("eth-hourly", settings.budget_eth_hourly),
-            ("weather", settings.budget_weather),
-        ),
-        daily_loss_limit=settings.daily_loss_limit,
-    )
-    assets = (Asset.BTC, Asset.ETH) if settings.trade_eth else (Asset.BTC,)
-    return JobParams(
-        mode=settings.mode,
-        budget=budget,
-        hourly=hourly,
-        weather=weather,
-        trade_assets=assets,
-        price_retention_minutes=settings.price_retention_minutes,
-        max_price_jump_pct=settings.max_price_jump_pct,
-        # On DynamoDB every write is billed; collectors need no claim to be idempotent (see JobParams).
-        claim_collector_runs=settings.store != "dynamodb",
-        recorder=RecorderParams(minutes=settings.recorder_minutes, ttl_days=settings.recorder_ttl_days),
-        edge=EdgeParams(
-            min_decisions=settings.edge_min_decisions, live_without_edge=settings.live_without_edge
-        ),
-    )
+    """The plain parameters jobs read (``Deps.params``); jobs never see the settings object. The
+    settings build them by field name (:mod:`kalshi_bots.config`), so nothing is copied here."""
+    return settings.job_params()
 
 
 def http_timeout(settings: Settings) -> httpx.Timeout:
     import httpx
 
-    return httpx.Timeout(settings.http_timeout_s, connect=settings.http_connect_timeout_s)
+    return httpx.Timeout(settings.http.timeout_s, connect=settings.http.connect_timeout_s)
 
 
 def open_configured_store(settings: Settings, *, init_schema: bool = False) -> Store:
     """The store the settings name. SQLite creates its tables on open (cheap, idempotent); DynamoDB
     tables belong to the AWS template, so they are only created when asked (``db init``)."""
-    snapshot_ttl = timedelta(days=settings.recorder_ttl_days)
-    if settings.store is StoreKind.SQLITE:
+    snapshot_ttl = timedelta(days=settings.recorder.ttl_days)
+    if settings.store.kind is StoreKind.SQLITE:
         from kalshi_bots.adapters.store.sqlite import SqliteStore
 
-        return SqliteStore(str(settings.sqlite_path), snapshot_ttl=snapshot_ttl)
+        return SqliteStore(str(settings.store.sqlite_path), snapshot_ttl=snapshot_ttl)
     from kalshi_bots.adapters.store.dynamodb import DynamoStore
     from kalshi_bots.adapters.store.schema import TableNames
 
     tables = TableNames(
-        btc_prices=settings.btc_price_table,
-        eth_prices=settings.eth_price_table,
-        trades=settings.trade_log_table,
-        budget=settings.budget_table,
+        btc_prices=settings.store.btc_price_table,
+        eth_prices=settings.store.eth_price_table,
+        trades=settings.store.trade_log_table,
+        budget=settings.store.budget_table,
     )
     store = DynamoStore(
         tables=tables,
-        region=settings.aws_region,
-        endpoint_url=settings.dynamodb_endpoint_url,
+        region=settings.store.aws_region,
+        endpoint_url=settings.store.dynamodb_endpoint_url,
         snapshot_ttl=snapshot_ttl,
     )
     if init_schema:
@@ -145,8 +92,8 @@ class MissingStoreError(LookupError):
 def open_existing_store(settings: Settings) -> Store:
     """The configured store for commands that only read it (or flip a flag): a missing SQLite file is
     :class:`MissingStoreError`, not a new empty database in whatever directory the command ran in."""
-    if settings.store is StoreKind.SQLITE and not settings.sqlite_path.is_file():
-        raise MissingStoreError(settings.sqlite_path.expanduser().resolve())
+    if settings.store.kind is StoreKind.SQLITE and not settings.store.sqlite_path.is_file():
+        raise MissingStoreError(settings.store.sqlite_path.expanduser().resolve())
     return open_configured_store(settings)
 
 
@@ -159,7 +106,7 @@ def display_market_data(settings: Settings) -> MarketData:
     from kalshi_bots.adapters.kalshi.client import KalshiClient
 
     timeout = httpx.Timeout(
-        min(settings.http_timeout_s, 3.0), connect=min(settings.http_connect_timeout_s, 2.0)
+        min(settings.http.timeout_s, 3.0), connect=min(settings.http.connect_timeout_s, 2.0)
     )
     return KalshiClient(settings.kalshi_base_url, timeout=timeout, retry=RetryPolicy(attempts=1))
 
@@ -171,14 +118,14 @@ def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
 
     signer = None
     if signed:
-        key_id = settings.kalshi_api_key_id or ""
-        if settings.kalshi_private_key_pem is not None:
-            pem = settings.kalshi_private_key_pem.get_secret_value()
+        key_id = settings.kalshi.api_key_id or ""
+        if settings.kalshi.private_key_pem is not None:
+            pem = settings.kalshi.private_key_pem.get_secret_value()
             signer = KalshiSigner.from_pem(key_id, pem, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM")
-        elif settings.kalshi_private_key_path is not None:
+        elif settings.kalshi.private_key_path is not None:
             # Live money: a key file others can read is refused (demo: a warning).
             refuse = settings.mode is Mode.LIVE
-            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path, refuse_shared=refuse)
+            signer = KalshiSigner.from_file(key_id, settings.kalshi.private_key_path, refuse_shared=refuse)
         else:  # Settings.from_env refuses demo/live without a key; a hand-built Settings may not.
             raise ValueError(f"mode {settings.mode.value} needs a Kalshi API key id and private key")
     return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))
@@ -196,7 +143,7 @@ def build_exchange(settings: Settings, store: Store, clock: Clock) -> Exchange:
 def build_prices(settings: Settings) -> PriceFeed:
     from kalshi_bots.adapters.coinbase.client import CoinbaseClient
 
-    return CoinbaseClient(settings.coinbase_base_url, timeout=http_timeout(settings))
+    return CoinbaseClient(settings.coinbase.base_url, timeout=http_timeout(settings))
 
 
 class WeatherUnconfigured:
@@ -219,33 +166,27 @@ class WeatherUnconfigured:
 def build_weather(settings: Settings, clock: Clock) -> WeatherSource:
     from kalshi_bots.adapters.nws import NwsClient
 
-    if settings.nws_user_agent is None:
+    if settings.nws.user_agent is None:
         return WeatherUnconfigured()
     return NwsClient(
-        settings.nws_base_url,
-        user_agent=settings.nws_user_agent,
+        settings.nws.base_url,
+        user_agent=settings.nws.user_agent,
         clock=clock.now,
         timeout=http_timeout(settings),
     )
 
 
 def alert_params(settings: Settings) -> AlertParams:
-    from kalshi_bots.app.alert_params import AlertParams
-
-    return AlertParams(
-        summary_at=settings.alert_summary_at,
-        no_trade_streak=settings.alert_no_trade_streak,
-        error_streak=settings.alert_error_streak,
-    )
+    return settings.alerts.to_params()
 
 
 def build_notifier(settings: Settings) -> Notifier | None:
     """The webhook notifier when ``KALSHI_BOTS_ALERT_WEBHOOKS`` is set, else None (no alerts)."""
-    if settings.alert_webhooks is None:
+    if settings.alerts.webhooks is None:
         return None
     from kalshi_bots.adapters.webhook import WebhookNotifier
 
-    urls = settings.alert_webhooks.get_secret_value().split(",")
+    urls = settings.alerts.webhooks.get_secret_value().split(",")
     return WebhookNotifier(urls, secrets=settings.secret_values())
 
 
@@ -259,7 +200,7 @@ def build_watcher(settings: Settings, store: Store, clock: Clock) -> RunWatcher:
         now=clock.now,
         watch_housekeeping=job_params(settings).claim_collector_runs,
         snapshots=snapshot_store_of(store),
-        scorecard_days=settings.recorder_ttl_days,
+        scorecard_days=settings.recorder.ttl_days,
     )
 
 

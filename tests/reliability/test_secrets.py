@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_bots.adapters.kalshi.auth import KalshiSigner
 from kalshi_bots.bootstrap import kalshi_client
 from kalshi_bots.config import ConfigError, Settings
+from kalshi_bots.config.sections import KalshiSettings
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.ports.errors import AuthError
 
@@ -86,14 +87,15 @@ def test_live_mode_refuses_a_key_file_others_can_access(tmp_path, pem, mode, cap
     err = capsys.readouterr().err
     assert f"mode {mode:04o}" in err and f"chmod 600 {path}" in err
     path.chmod(0o600)
-    assert Settings.from_env(env).kalshi_private_key_path == path
+    assert Settings.from_env(env).kalshi.private_key_path == path
 
 
 @posix_only
 def test_the_signer_for_live_money_refuses_a_shared_key_file_too(tmp_path, pem):
     # Settings can be built by hand (tests, tools): the composition root checks again when it loads the key.
     path = key_file(tmp_path, pem, 0o644)
-    settings = Settings(mode="live", live_confirm=True, kalshi_api_key_id="kid", kalshi_private_key_path=path)
+    kalshi = KalshiSettings(api_key_id="kid", private_key_path=path)
+    settings = Settings(mode="live", live_confirm=True, kalshi=kalshi)
     with pytest.raises(AuthError, match="chmod 600"):
         kalshi_client(settings, signed=True)
     with pytest.raises(AuthError, match="group or others"):

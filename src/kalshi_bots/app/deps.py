@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from kalshi_bots.app.schedule import RECORDER_WINDOW
-from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.hourly_decision import HourlyParams
-from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.domain.params import EdgeParams, JobParams, RecorderParams
 from kalshi_bots.domain.weather_model import WeatherParams
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
@@ -24,51 +21,9 @@ from kalshi_bots.ports.store import Store
 if TYPE_CHECKING:
     from kalshi_bots.app.results import JobResult
 
-# The bots' rule parameters are domain values (their decisions are pure functions of them); they are
-# re-exported here because every job reads them from ``Deps.params``.
+# The parameters are domain values (the decisions are pure functions of them; the settings build them by
+# field name, see kalshi_bots.config); they are re-exported here because every job reads ``Deps.params``.
 __all__ = ["Deps", "EdgeParams", "HourlyParams", "JobParams", "RecorderParams", "WeatherParams"]
-
-
-@dataclass(frozen=True, slots=True)
-class RecorderParams:
-    """The market recorder (``record-market``) and how long its snapshots are kept."""
-
-    minutes: tuple[int, ...] = RECORDER_WINDOW  # minutes of the :45-:59 window that record a ladder
-    ttl_days: int = 30  # snapshots and results expire (DynamoDB TTL; SQLite: the cleanup job)
-    settle_lookback_hours: int = 72  # recorded events closed this long ago are still asked for results
-    settle_per_run: int = 20  # at most this many settlement lookups per run
-
-
-@dataclass(frozen=True, slots=True)
-class EdgeParams:
-    """The edge gate on live orders (domain/edge_gate.py)."""
-
-    min_decisions: int = DEFAULT_MIN_DECISIONS
-    live_without_edge: bool = False  # the override: live orders without evidence (loudly logged)
-
-
-@dataclass(frozen=True, slots=True)
-class JobParams:
-    mode: Mode = Mode.PAPER
-    budget: BudgetLimits = field(
-        default_factory=lambda: BudgetLimits(
-            global_limit=Decimal(50),
-            per_bot=(("btc-hourly", Decimal(25)), ("eth-hourly", Decimal(25)), ("weather", Decimal(25))),
-            daily_loss_limit=Decimal(25),
-        )
-    )
-    hourly: HourlyParams = field(default_factory=HourlyParams)
-    weather: WeatherParams = field(default_factory=WeatherParams)
-    trade_assets: tuple[Asset, ...] = (Asset.BTC,)
-    price_retention_minutes: int = 180
-    max_price_jump_pct: float = 10.0  # a collected price this far from the last one is rejected
-    job_lease_seconds: int = 600
-    # Collectors are idempotent per minute on their own (put_price refuses a second row), so the run
-    # claim only buys a line in `status`. On DynamoDB that line costs 2 of a collector run's 4 write
-    # units, 2,880 runs a day: bootstrap turns it off there.
-    claim_collector_runs: bool = True
-    recorder: RecorderParams = field(default_factory=RecorderParams)
-    edge: EdgeParams = field(default_factory=EdgeParams)
 
 
 @dataclass(frozen=True, slots=True)

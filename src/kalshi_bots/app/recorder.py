@@ -30,7 +30,6 @@ from typing import Any
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
 from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.app.schedule import RECORDER_WINDOW
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_model import hourly_model_input
@@ -43,6 +42,7 @@ from kalshi_bots.domain.market_snapshot import (
 )
 from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import Asset, PriceTick
+from kalshi_bots.domain.params import RECORDER_WINDOW
 from kalshi_bots.domain.sanity import foreign_market_refusal, fresh_snapshot, price_refusal, spot_refusal
 from kalshi_bots.ports.errors import ExternalServiceError, NotFoundError, StoreError, TransientError
 from kalshi_bots.ports.snapshots import SnapshotStore

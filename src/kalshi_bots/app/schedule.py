@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kalshi_bots.domain.params import RECORDER_WINDOW
+
 
 class JobName(StrEnum):
     COLLECT_BTC = "collect-prices-btc"
@@ -21,10 +23,6 @@ class JobName(StrEnum):
     WEATHER = "weather"
     RECONCILE = "reconcile"
     RECORD_MARKET = "record-market"
-
-
-# The late window the market recorder covers: each minute from :45 (the trading decision) to :59.
-RECORDER_WINDOW: tuple[int, ...] = tuple(range(45, 60))
 
 
 @dataclass(frozen=True, slots=True)

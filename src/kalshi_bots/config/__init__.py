@@ -1,59 +1,77 @@
 """Typed settings read from ``KALSHI_BOTS_*`` environment variables, validated at startup.
 
-One table (:data:`kalshi_bots.config.variables.VARIABLES`) lists every variable once: its field,
-parser, default and meaning. It drives :meth:`Settings.from_env`, :meth:`Settings.describe` (the
-README's settings table, printed by ``kalshi-bots settings --markdown``) and the error messages, so
-the three cannot disagree.
+One definition per setting. :class:`Settings` is a tree of frozen pydantic sections
+(:mod:`.sections`); each field is declared once with :func:`~.setting.setting`: its variable, parser,
+default and description. Everything else is derived from those declarations:
 
-Every bad value raises :class:`ConfigError` naming the variable, the value and what is allowed. A
-value is never echoed when the variable is a secret or when the value looks like key material
-(:func:`kalshi_bots.domain.redaction.looks_like_key_material`): key material in a non-secret variable
-(PEM pasted into ``KALSHI_BOTS_KALSHI_PRIVATE_KEY_PATH``) is refused, since those are printed by
-``kalshi-bots settings``. Nothing falls back silently to a default once a variable is set.
+- :meth:`Settings.from_env` reads the variables (:data:`VARIABLES`, the flat view of the tree: the
+  environment stays flat, ``KALSHI_BOTS_HOURLY_MIN_EDGE``, with no nesting delimiter);
+- ``kalshi-bots settings`` (:meth:`Settings.effective`) and the README table
+  (``kalshi-bots settings --markdown``, :func:`settings_markdown`; a test keeps README.md equal to it);
+- the jobs' parameters, :meth:`Settings.job_params`: a section builds its domain value
+  (``HourlyParams``, ``BudgetLimits``, ``JobParams``...) from its fields *by name*, so there is no
+  field-by-field copy; an argument that is no setting must be listed with its reason, and a test fails
+  when a parameter and a setting drift apart (:func:`~.setting.params_drift`).
+
+Adding a trading setting: add the field to the domain parameter dataclass (the code reads it there)
+and a :func:`~.setting.setting` of the same name to its section; regenerate the README table.
+
+Every bad value raises :class:`ConfigError` naming the variable, the value and what is allowed, and
+all problems are reported at once. A value is never echoed when the variable is a secret or when the
+value looks like key material (:func:`kalshi_bots.domain.redaction.looks_like_key_material`): key
+material in a non-secret variable (PEM pasted into ``KALSHI_BOTS_KALSHI_PRIVATE_KEY_PATH``) is refused,
+since those are printed by ``kalshi-bots settings``. Nothing falls back silently to a default once a
+variable is set; a misspelt ``KALSHI_BOTS_*`` variable is reported with the name it resembles.
 
 A private key *file* accessible by group or others is refused in live mode (like ``ssh`` does) and
 warned about when the key is loaded in demo mode (:mod:`kalshi_bots.adapters.kalshi.auth`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would evaluate every field's string annotation
+# when the class is defined, a few ms of each Lambda cold start.
 
-import difflib
 import os
 import stat
 from collections.abc import Mapping
-from datetime import time
-from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, SecretStr
-
-from kalshi_bots.config.parsers import BadValueError
-from kalshi_bots.config.variables import (
-    BUDGET,
-    BY_NAME,
-    COINBASE_URL,
-    DEFAULT_CITIES,
+from kalshi_bots.config.parsers import BadValueError, choice, float_range, int_range, log_level, yes_no
+from kalshi_bots.config.sections import (
     KALSHI_DEMO_URL,
     KALSHI_PROD_URL,
-    NWS_URL,
-    PREFIX,
-    VARIABLES,
-    A,
-    E,
-    H,
-    J,
-    R,
-    W,
+    AlertSettings,
+    ApiSettings,
+    BudgetSettings,
+    CoinbaseSettings,
+    DashboardSettings,
+    EdgeSettings,
+    HourlySettings,
+    HttpSettings,
+    KalshiSettings,
+    NwsSettings,
+    RecorderSettings,
+    StoreKind,
+    StoreSettings,
+    WeatherSettings,
 )
-from kalshi_bots.domain.models import Mode
+from kalshi_bots.config.setting import (
+    PREFIX,
+    Reasons,
+    Section,
+    Sources,
+    Variable,
+    construct,
+    nest,
+    section,
+    setting,
+    variables,
+)
+from kalshi_bots.domain.models import Asset, Mode
+from kalshi_bots.domain.params import JobParams
 from kalshi_bots.domain.redaction import HIDDEN, looks_like_key_material, shown
 
-
-class StoreKind(StrEnum):
-    SQLITE = "sqlite"
-    DYNAMODB = "dynamodb"
+_JOBS = JobParams()
 
 
 class ConfigError(ValueError):
@@ -64,73 +82,65 @@ class ConfigError(ValueError):
         super().__init__("; ".join(problems))
 
 
-class Settings(BaseModel):
-    """Validated settings. Build with :meth:`from_env`; defaults match :data:`VARIABLES`."""
+class Settings(Section):
+    """Validated settings. Build with :meth:`from_env` (or by hand in tests: every field has a default)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    PARAMS = JobParams
+    FIXED: ClassVar[Reasons] = {
+        "job_lease_seconds": "how long a job run's claim lasts: outlives any run, not a tuning knob"
+    }
+    DERIVED: ClassVar[Sources] = {"trade_assets": ("trade_eth",), "claim_collector_runs": ("store",)}
+    ELSEWHERE: ClassVar[Reasons] = {
+        "live_confirm": "the startup checks",
+        "log_level": "the entrypoints' logging",
+        **{name: "the composition root's adapters" for name in ("kalshi", "coinbase", "nws", "http")},
+        **{name: "the HTTP servers" for name in ("api", "dashboard")},
+        "alerts": "the alert watcher (AlertParams)",
+    }
 
-    mode: Mode = Mode.PAPER
-    live_confirm: bool = False
-    store: StoreKind = StoreKind.SQLITE
-    sqlite_path: Path = Path("./kalshi-bots.db")
-    btc_price_table: str = "BTCPriceHistory"
-    eth_price_table: str = "ETHPriceHistory"
-    trade_log_table: str = "BTCTradeLog"
-    budget_table: str = "KalshiTradingBudget"
-    dynamodb_endpoint_url: str | None = None
-    aws_region: str | None = None
-    kalshi_api_key_id: str | None = None
-    kalshi_private_key_path: Path | None = None
-    kalshi_private_key_pem: SecretStr | None = None
-    kalshi_base_url_override: str | None = None
-    coinbase_base_url: str = COINBASE_URL
-    nws_base_url: str = NWS_URL
-    nws_contact: str | None = None
-    budget_global: Decimal = J.budget.global_limit
-    budget_btc_hourly: Decimal = BUDGET["btc-hourly"]
-    budget_eth_hourly: Decimal = BUDGET["eth-hourly"]
-    budget_weather: Decimal = BUDGET["weather"]
-    daily_loss_limit: Decimal = J.budget.daily_loss_limit
-    hourly_min_edge: float = H.min_edge
-    hourly_strike_distance_bps: int = H.strike_distance_bps
-    hourly_kelly_multiplier: float = H.kelly_multiplier
-    hourly_max_fraction: float = H.max_fraction
-    hourly_max_contracts: int = H.max_contracts
-    hourly_model: str = H.model.name
-    hourly_tail_nu: float = H.model.tail_nu or 0.0
-    hourly_ewma_half_life_minutes: float = H.model.half_life_minutes
-    hourly_ewma_window_minutes: int = H.model.window_minutes
-    hourly_ewma_min_returns: int = H.model.min_returns
-    weather_min_edge: float = W.min_edge
-    weather_kelly_multiplier: float = W.kelly_multiplier
-    weather_max_fraction: float = W.max_fraction
-    weather_max_contracts: int = W.max_contracts
-    weather_cities: tuple[str, ...] = DEFAULT_CITIES
-    trade_eth: bool = False
-    price_retention_minutes: int = J.price_retention_minutes
-    max_price_jump_pct: float = J.max_price_jump_pct
-    recorder_minutes: tuple[int, ...] = R.minutes
-    recorder_ttl_days: int = R.ttl_days
-    edge_min_decisions: int = E.min_decisions
-    live_without_edge: bool = False
-    api_token: SecretStr | None = None
-    api_host: str = "127.0.0.1"
-    api_port: int = 8080
-    dashboard_token: SecretStr | None = None
-    dashboard_host: str = "127.0.0.1"
-    dashboard_port: int = 8765
-    alert_webhooks: SecretStr | None = None
-    alert_summary_at: time | None = A.summary_at
-    alert_no_trade_streak: int = A.no_trade_streak
-    alert_error_streak: int = A.error_streak
-    log_level: str = "INFO"
-    http_timeout_s: float = 10.0
-    http_connect_timeout_s: float = 5.0
+    mode: Mode = setting(
+        "MODE",
+        choice(Mode),
+        _JOBS.mode,
+        "Where orders go: paper (simulated fills on real public data), demo (Kalshi demo), live.",
+    )
+    live_confirm: bool = setting(
+        "LIVE_CONFIRM", yes_no, False, "Must be yes when MODE=live: live trading is never chosen by accident."
+    )
+    store: StoreSettings = section(StoreSettings)
+    kalshi: KalshiSettings = section(KalshiSettings)
+    coinbase: CoinbaseSettings = section(CoinbaseSettings)
+    nws: NwsSettings = section(NwsSettings)
+    budget: BudgetSettings = section(BudgetSettings)
+    hourly: HourlySettings = section(HourlySettings)
+    weather: WeatherSettings = section(WeatherSettings)
+    trade_eth: bool = setting("TRADE_ETH", yes_no, False, "Also run the hourly bot on ETH (KXETHD) at :45.")
+    price_retention_minutes: int = setting(
+        "PRICE_RETENTION_MINUTES",
+        int_range(121, 525_600),
+        _JOBS.price_retention_minutes,
+        "Cleanup deletes price rows older than this (> 120).",
+    )
+    max_price_jump_pct: float = setting(
+        "MAX_PRICE_JUMP_PCT",
+        float_range(0, 100, low_open=True),
+        _JOBS.max_price_jump_pct,
+        "Collector rejects a price this many % from the last one; the hourly bot refuses such a spot.",
+    )
+    recorder: RecorderSettings = section(RecorderSettings)
+    edge: EdgeSettings = section(EdgeSettings)
+    api: ApiSettings = section(ApiSettings)
+    dashboard: DashboardSettings = section(DashboardSettings)
+    alerts: AlertSettings = section(AlertSettings)
+    log_level: str = setting(
+        "LOG_LEVEL", log_level, "INFO", "Level of the JSON log (file, and stderr when not a terminal)."
+    )
+    http: HttpSettings = section(HttpSettings)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+    def from_env(cls, environ: Mapping[str, str]) -> Self:
         """Read every ``KALSHI_BOTS_*`` variable; raise :class:`ConfigError` listing all problems."""
-        values: dict[str, Any] = {}
+        values: dict[tuple[str, ...], Any] = {}
         problems: list[str] = []
         for var in VARIABLES:
             raw = environ.get(var.name)
@@ -140,78 +150,77 @@ class Settings(BaseModel):
                 problems.append(f"{var.name}={HIDDEN} is not valid: {_key_material_advice(var.name)}")
                 continue
             try:
-                values[var.field] = var.parse(raw)
+                values[var.path] = var.parse(raw)
             except BadValueError as bad:
                 echoed = "(hidden)" if var.secret else repr(raw)
                 problems.append(f"{var.name}={echoed} is not valid: {bad}")
         problems.extend(_typos(environ))
-        if not problems:
-            problems.extend(_cross_checks(values))
         if problems:
             raise ConfigError(problems)
-        return cls(**values)
+        settings = construct(cls, nest(values))
+        problems = _cross_checks(settings)
+        if problems:
+            raise ConfigError(problems)
+        return settings
+
+    def derived(self) -> dict[str, Any]:
+        return {
+            "trade_assets": (Asset.BTC, Asset.ETH) if self.trade_eth else (Asset.BTC,),
+            # On DynamoDB every write is billed; collectors need no claim to be idempotent (see JobParams).
+            "claim_collector_runs": self.store.kind is not StoreKind.DYNAMODB,
+        }
+
+    def job_params(self) -> JobParams:
+        """The plain parameters jobs read (``Deps.params``); jobs never see the settings object."""
+        params: JobParams = self.params()
+        return params
 
     @property
     def kalshi_base_url(self) -> str:
         """Kalshi REST base: the override, else demo for ``demo`` and production for paper/live
         (paper trades against real public market data)."""
-        if self.kalshi_base_url_override:
-            return self.kalshi_base_url_override
+        if self.kalshi.base_url_override:
+            return self.kalshi.base_url_override
         return KALSHI_DEMO_URL if self.mode is Mode.DEMO else KALSHI_PROD_URL
-
-    @property
-    def nws_user_agent(self) -> str | None:
-        """NWS asks every client for a contact; without one the weather bot stays off."""
-        return None if self.nws_contact is None else f"(kalshi-bots, {self.nws_contact})"
-
-    @property
-    def has_kalshi_key(self) -> bool:
-        return bool(self.kalshi_api_key_id) and (
-            self.kalshi_private_key_path is not None or self.kalshi_private_key_pem is not None
-        )
 
     def secret_values(self) -> tuple[str, ...]:
         """Every secret value in force (each webhook URL apart): outgoing alerts are scrubbed of them."""
         found: list[str] = []
         for var in VARIABLES:
-            value = getattr(self, var.field)
+            value = var.value_in(self)
             if var.secret and value is not None:
                 text = value.get_secret_value()
-                found.extend([text, *text.split(",")] if var.field == "alert_webhooks" else [text])
-        if self.kalshi_api_key_id:
-            found.append(self.kalshi_api_key_id)
+                found.extend([text, *text.split(",")] if var.path == ("alerts", "webhooks") else [text])
+        if self.kalshi.api_key_id:
+            found.append(self.kalshi.api_key_id)
         return tuple(v for v in dict.fromkeys(found) if v)
 
-    def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Settings:
+    def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Self:
         """A copy pointing every service at other servers (the ``--sandbox`` fakes)."""
         return self.model_copy(
-            update={"kalshi_base_url_override": kalshi, "coinbase_base_url": coinbase, "nws_base_url": nws}
+            update={
+                "kalshi": self.kalshi.model_copy(update={"base_url_override": kalshi}),
+                "coinbase": self.coinbase.model_copy(update={"base_url": coinbase}),
+                "nws": self.nws.model_copy(update={"base_url": nws}),
+            }
         )
 
     def effective(self) -> list[tuple[str, str]]:
         """(variable, value in force) for every setting; secrets shown only as set/unset."""
         rows = []
         for var in VARIABLES:
-            value = getattr(self, var.field)
-            if var.secret:
-                text = "(set)" if value is not None else "(unset)"
-            elif value is None:
-                text = "off" if var.field == "alert_summary_at" else "(unset)"
-            elif isinstance(value, bool):
-                text = "yes" if value else "no"
-            elif isinstance(value, time):
-                text = value.strftime("%H:%M")
-            elif isinstance(value, tuple):
-                text = ",".join(str(v) for v in value)
-            else:
-                text = str(value)
+            text = var.text(var.value_in(self))
             rows.append((var.name, HIDDEN if looks_like_key_material(text) else text))
         return rows
 
     @staticmethod
     def describe() -> list[tuple[str, str, str]]:
         """(variable, default, meaning) rows for the README's settings table."""
-        return [(var.name, var.default, var.meaning) for var in VARIABLES]
+        return [(var.name, var.default_text, var.description) for var in VARIABLES]
+
+
+VARIABLES: tuple[Variable, ...] = tuple(variables(Settings))
+BY_NAME = {var.name: var for var in VARIABLES}
 
 
 def settings_markdown() -> str:
@@ -229,6 +238,8 @@ def _typos(environ: Mapping[str, str]) -> list[str]:
     problems = []
     for name in sorted(environ):
         if name.startswith(PREFIX) and name not in BY_NAME:
+            import difflib  # here: only an unknown variable needs it, not every cold start
+
             close = difflib.get_close_matches(name, list(BY_NAME), n=1, cutoff=0.8)
             if close:
                 problems.append(f"{name} is not a setting: did you mean {close[0]}?")
@@ -260,41 +271,51 @@ def key_file_exposure(path: Path) -> str | None:
     )
 
 
-def _cross_checks(values: Mapping[str, Any]) -> list[str]:
+def _cross_checks(settings: Settings) -> list[str]:
+    """Problems no single variable shows: combinations that cannot work."""
+    return [*_key_checks(settings), *_model_checks(settings)]
+
+
+def _key_checks(settings: Settings) -> list[str]:
     problems = []
-    mode = values.get("mode", "paper")
-    if mode == "live" and not values.get("live_confirm", False):
+    mode, kalshi = settings.mode, settings.kalshi
+    if mode is Mode.LIVE and not settings.live_confirm:
         problems.append(
             f"{PREFIX}MODE='live' needs {PREFIX}LIVE_CONFIRM=yes as well: live mode sends real orders "
             "with real money; set both on purpose, or use MODE=paper or MODE=demo"
         )
-    if mode in ("demo", "live"):
-        if not values.get("kalshi_api_key_id"):
+    if mode in (Mode.DEMO, Mode.LIVE):
+        if not kalshi.api_key_id:
             problems.append(
-                f"{PREFIX}KALSHI_API_KEY_ID is required when {PREFIX}MODE={mode!r}: "
+                f"{PREFIX}KALSHI_API_KEY_ID is required when {PREFIX}MODE={mode.value!r}: "
                 "create an API key in Kalshi's account settings and set its id"
             )
-        path, pem = values.get("kalshi_private_key_path"), values.get("kalshi_private_key_pem")
+        path, pem = kalshi.private_key_path, kalshi.private_key_pem
         if path is None and pem is None:
             problems.append(
                 f"{PREFIX}KALSHI_PRIVATE_KEY_PATH (or {PREFIX}KALSHI_PRIVATE_KEY_PEM) is required when "
-                f"{PREFIX}MODE={mode!r}: point it at the private key file Kalshi gave you"
+                f"{PREFIX}MODE={mode.value!r}: point it at the private key file Kalshi gave you"
             )
-        elif path is not None and not Path(path).is_file():
+        elif path is not None and not path.is_file():
             problems.append(f"{PREFIX}KALSHI_PRIVATE_KEY_PATH={shown(str(path))} is not valid: no such file")
-        elif path is not None and mode == "live" and (exposure := key_file_exposure(Path(path))):
+        elif path is not None and mode is Mode.LIVE and (exposure := key_file_exposure(path)):
             problems.append(f"{PREFIX}KALSHI_PRIVATE_KEY_PATH={shown(str(path))} is not valid: {exposure}")
-    if values.get("kalshi_private_key_path") is not None and values.get("kalshi_private_key_pem") is not None:
+    if kalshi.private_key_path is not None and kalshi.private_key_pem is not None:
         problems.append(
             f"{PREFIX}KALSHI_PRIVATE_KEY_PATH and {PREFIX}KALSHI_PRIVATE_KEY_PEM are both set: keep one"
         )
-    window = values.get("hourly_ewma_window_minutes", H.model.window_minutes)
-    if values.get("hourly_ewma_min_returns", H.model.min_returns) > window:
+    return problems
+
+
+def _model_checks(settings: Settings) -> list[str]:
+    problems = []
+    model = settings.hourly.model
+    if model.min_returns > model.window_minutes:
         problems.append(
-            f"{PREFIX}HOURLY_EWMA_MIN_RETURNS is larger than {PREFIX}HOURLY_EWMA_WINDOW_MINUTES ({window}): "
-            "a window of N minutes holds at most N one-minute returns"
+            f"{PREFIX}HOURLY_EWMA_MIN_RETURNS is larger than {PREFIX}HOURLY_EWMA_WINDOW_MINUTES "
+            f"({model.window_minutes}): a window of N minutes holds at most N one-minute returns"
         )
-    if values.get("store", "sqlite") == "sqlite" and values.get("dynamodb_endpoint_url"):
+    if settings.store.kind is StoreKind.SQLITE and settings.store.dynamodb_endpoint_url:
         problems.append(
             f"{PREFIX}DYNAMODB_ENDPOINT_URL is set but {PREFIX}STORE is sqlite: set {PREFIX}STORE=dynamodb "
             "or unset the endpoint"
@@ -302,4 +323,14 @@ def _cross_checks(values: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-__all__ = ["VARIABLES", "ConfigError", "Settings", "StoreKind", "Variable", "settings_markdown"]
+__all__ = [
+    "KALSHI_DEMO_URL",
+    "KALSHI_PROD_URL",
+    "VARIABLES",
+    "ConfigError",
+    "Settings",
+    "StoreKind",
+    "Variable",
+    "key_file_exposure",
+    "settings_markdown",
+]

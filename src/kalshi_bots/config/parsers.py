@@ -6,24 +6,30 @@ import math
 from collections.abc import Callable
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+E = TypeVar("E", bound=StrEnum)
 
 
 class BadValueError(ValueError):
     """Raised by a parser with the 'what is allowed' half of the message."""
 
 
-def choice(*allowed: str) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.strip().lower()
-        if value not in allowed:
-            raise BadValueError(f"expected one of {', '.join(allowed)}")
-        return value
+def choice(kind: type[E]) -> Callable[[str], E]:
+    """One of the values of the enum ``kind`` (any case), as the enum member."""
+    allowed = ", ".join(member.value for member in kind)
+
+    def parse(raw: str) -> E:
+        try:
+            return kind(raw.strip().lower())
+        except ValueError:
+            raise BadValueError(f"expected one of {allowed}") from None
 
     return parse
 
@@ -191,3 +197,19 @@ def time_or_off(raw: str) -> time | None:
         return time(hour, minute)
     except ValueError:
         raise BadValueError("expected a time HH:MM on the 24-hour clock (e.g. 21:00), or off") from None
+
+
+def minutes_text(minutes: tuple[int, ...]) -> str:
+    """The inverse of :func:`minutes_within`: ``45-59``, ``45,50,55``, ``45-50,55`` or ``none``."""
+    runs: list[list[int]] = []
+    for minute in minutes:
+        if runs and minute == runs[-1][-1] + 1:
+            runs[-1].append(minute)
+        else:
+            runs.append([minute])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "none"
+
+
+def time_or_off_text(value: time | None) -> str:
+    """The inverse of :func:`time_or_off`."""
+    return "off" if value is None else value.strftime("%H:%M")

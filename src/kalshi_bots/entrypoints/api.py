@@ -352,15 +352,15 @@ def serve_from_settings(
     store = bootstrap.open_configured_store(settings)
     api = VolatilityApi(
         query_from_store(store, clock or bootstrap.system_clock()),
-        token=settings.api_token,
-        host=host or settings.api_host,
-        port=port if port is not None else settings.api_port,
+        token=settings.api.token,
+        host=host or settings.api.host,
+        port=port if port is not None else settings.api.port,
         open_access=open_access,
     )
     stop = threading.Event()
     install_stop_signals(stop)
     api.start()
-    access = "open (no token, localhost only)" if settings.api_token is None else "bearer token required"
+    access = "open (no token, localhost only)" if settings.api.token is None else "bearer token required"
     print(f"serving GET {api.url}/volatility/{{asset}}, {access}; Ctrl-C to stop", flush=True)
     log.info("api started", extra={"url": api.url})
     try:

@@ -183,7 +183,7 @@ class _Container:
         settings = Settings.from_env(environ)
         _route_logs(settings.log_level)
         self._deps = build_deps(settings, clock=self._clock)
-        token = settings.api_token
+        token = settings.api.token
         self._api_token = token.get_secret_value() if token is not None else None
 
 

@@ -58,7 +58,7 @@ def setup_logs(settings: Settings, args: argparse.Namespace | None = None) -> No
     command = getattr(args, "command", "")
     if command in EVENT_COMMANDS:
         log_file = data_log_file(settings)
-        if command == "dashboard" and not settings.sqlite_path.is_file():
+        if command == "dashboard" and not settings.store.sqlite_path.is_file():
             log_file = None  # a read-only command creates nothing (the missing store is reported)
         setup_cli_logging(
             settings.log_level,
@@ -77,7 +77,7 @@ def setup_logs(settings: Settings, args: argparse.Namespace | None = None) -> No
 def data_log_file(settings: Settings) -> Path | None:
     """The JSON log file beside the SQLite store. With DynamoDB there is no local data directory (the
     tables are in AWS): nothing is written to the working directory, JSON goes to stderr as usual."""
-    return log_file_for(settings.sqlite_path) if settings.store is StoreKind.SQLITE else None
+    return log_file_for(settings.store.sqlite_path) if settings.store.kind is StoreKind.SQLITE else None
 
 
 def print_settings_markdown() -> int:
@@ -86,9 +86,9 @@ def print_settings_markdown() -> int:
 
 
 def store_label(settings: Settings) -> str:
-    if settings.store is StoreKind.SQLITE:
-        return f"sqlite ({settings.sqlite_path})"
-    where = settings.dynamodb_endpoint_url or settings.aws_region or "AWS default region"
+    if settings.store.kind is StoreKind.SQLITE:
+        return f"sqlite ({settings.store.sqlite_path})"
+    where = settings.store.dynamodb_endpoint_url or settings.store.aws_region or "AWS default region"
     return f"dynamodb ({where})"
 
 

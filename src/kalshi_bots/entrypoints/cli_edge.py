@@ -174,9 +174,9 @@ def gate_line(settings: Settings) -> str:
     """What the edge gate will do with these figures in this deployment."""
     if settings.mode.value != "live":
         return f"edge gate: not applied in {settings.mode.value} mode (live orders only)"
-    if settings.live_without_edge:
+    if settings.edge.live_without_edge:
         return "edge gate: OFF (KALSHI_BOTS_LIVE_WITHOUT_EDGE=yes): live orders go out without evidence"
     return (
-        f"edge gate: live orders need >= {settings.edge_min_decisions} scored decisions, the model's log "
+        f"edge gate: live orders need >= {settings.edge.min_decisions} scored decisions, the model's log "
         "loss below the market mid's, and realised P&L after fees >= 0"
     )

@@ -54,7 +54,7 @@ class RunOptions:
 def scheduled_jobs(settings: Settings) -> frozenset[JobName]:
     """The default jobs, ETH trading if enabled, and no weather run without an NWS contact."""
     jobs = enabled_jobs([JobName.TRADE_ETH] if settings.trade_eth else [])
-    return jobs if settings.nws_contact else jobs - {JobName.WEATHER}
+    return jobs if settings.nws.contact else jobs - {JobName.WEATHER}
 
 
 def live_banner(settings: Settings) -> str:
@@ -62,12 +62,12 @@ def live_banner(settings: Settings) -> str:
     lines = [
         "LIVE MODE: REAL ORDERS WITH REAL MONEY ON KALSHI",
         f"Kalshi: {settings.kalshi_base_url}",
-        f"daily budget ${settings.budget_global} (btc ${settings.budget_btc_hourly}, "
-        f"eth ${settings.budget_eth_hourly}, weather ${settings.budget_weather}), "
-        f"loss halt ${settings.daily_loss_limit}",
+        f"daily budget ${settings.budget.global_limit} (btc ${settings.budget.btc_hourly}, "
+        f"eth ${settings.budget.eth_hourly}, weather ${settings.budget.weather}), "
+        f"loss halt ${settings.budget.daily_loss_limit}",
         "stop all trading at once: kalshi-bots halt",
     ]
-    if settings.live_without_edge:  # the edge gate's override (domain/edge_gate.py)
+    if settings.edge.live_without_edge:  # the edge gate's override (domain/edge_gate.py)
         lines += [
             "EDGE GATE OFF (KALSHI_BOTS_LIVE_WITHOUT_EDGE=yes): orders go out",
             "even when the scorecard shows no edge (kalshi-bots scorecard)",
@@ -84,10 +84,10 @@ MODE_WORDS = {
 
 def bot_lines(settings: Settings) -> list[str]:
     """Each bot, on or off, and what turns an off one on."""
-    cities = ",".join(c.removeprefix("KXHIGH") for c in settings.weather_cities)
+    cities = ",".join(c.removeprefix("KXHIGH") for c in settings.weather.cities)
     weather = (
         f"weather    on  (6 pm and 8 pm New York; {cities})"
-        if settings.nws_contact
+        if settings.nws.contact
         else "weather    off (set KALSHI_BOTS_NWS_CONTACT=you@example.com: NWS wants a contact)"
     )
     eth = (
@@ -95,7 +95,7 @@ def bot_lines(settings: Settings) -> list[str]:
         if settings.trade_eth
         else "eth-hourly off (set KALSHI_BOTS_TRADE_ETH=yes)"
     )
-    return [f"btc-hourly on  (:45 each hour, budget ${settings.budget_btc_hourly}/day)", eth, weather]
+    return [f"btc-hourly on  (:45 each hour, budget ${settings.budget.btc_hourly}/day)", eth, weather]
 
 
 def next_run_lines(jobs: frozenset[JobName], now: datetime) -> list[str]:
@@ -109,8 +109,8 @@ def next_run_lines(jobs: frozenset[JobName], now: datetime) -> list[str]:
 
 def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file: Path | None) -> list[str]:
     where = store_label(settings)
-    if settings.store is StoreKind.SQLITE:
-        where = f"sqlite {settings.sqlite_path.expanduser().resolve()}"
+    if settings.store.kind is StoreKind.SQLITE:
+        where = f"sqlite {settings.store.sqlite_path.expanduser().resolve()}"
     lines = [
         f"kalshi-bots {__version__}: mode {MODE_WORDS[settings.mode]}",
         f"  store      {where}",
@@ -145,7 +145,7 @@ def _start_dashboard(
                 raise
             # Another kalshi-bots (or anything) has the port: take a free one rather than no dashboard.
             dashboard = start_dashboard(settings, source, port=0)
-            note = f"  (port {settings.dashboard_port} was busy)"
+            note = f"  (port {settings.dashboard.port} was busy)"
     except (DashboardConfigError, OSError) as exc:
         print(f"  dashboard  not started: {exc} (--no-dashboard hides this)", file=out, flush=True)
         return None

@@ -20,11 +20,11 @@ def sandbox_settings(settings: Settings, urls: SandboxUrls, db: Path) -> Setting
     sandboxed = settings.with_base_urls(kalshi=urls.kalshi, coinbase=urls.coinbase, nws=urls.nws)
     offline = {
         "mode": Mode.PAPER,
-        "store": StoreKind.SQLITE,
-        "sqlite_path": db,
-        "nws_contact": settings.nws_contact or "sandbox@localhost",
-        "weather_cities": WEATHER_SERIES,
-        "alert_webhooks": None,  # a sandbox never posts to your real Slack
+        "store": sandboxed.store.model_copy(update={"kind": StoreKind.SQLITE, "sqlite_path": db}),
+        "nws": sandboxed.nws.model_copy(update={"contact": settings.nws.contact or "sandbox@localhost"}),
+        "weather": sandboxed.weather.model_copy(update={"cities": WEATHER_SERIES}),
+        # a sandbox never posts to your real Slack
+        "alerts": sandboxed.alerts.model_copy(update={"webhooks": None}),
     }
     return sandboxed.model_copy(update=offline)
 

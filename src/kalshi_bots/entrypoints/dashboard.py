@@ -299,7 +299,7 @@ def source_from_settings(
         notifier=build_notifier(settings),
         snapshots=snapshot_store_of(store),
         # The period the edge gate judges on: everything the recorder still keeps.
-        scorecard_days=settings.recorder_ttl_days,
+        scorecard_days=settings.recorder.ttl_days,
     )
 
 
@@ -308,8 +308,8 @@ def start_dashboard(
 ) -> Dashboard:
     """Check the access rules, bind and serve in a background thread. Raises DashboardConfigError (insecure)
     or OSError (port taken)."""
-    token = settings.dashboard_token.get_secret_value() if settings.dashboard_token is not None else None
+    token = settings.dashboard.token.get_secret_value() if settings.dashboard.token is not None else None
     access = make_access(
-        host or settings.dashboard_host, settings.dashboard_port if port is None else port, token
+        host or settings.dashboard.host, settings.dashboard.port if port is None else port, token
     )
     return Dashboard(source, access).start()

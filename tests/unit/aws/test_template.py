@@ -464,8 +464,8 @@ def test_every_function_environment_is_valid_settings(sam_template: dict[str, An
         env = function_environment(sam_template, name, {"Mode": mode})
         key_reads.clear()
         settings = Settings.from_env(env | aws_lambda.secret_environ(env, fake_ssm))
-        assert settings.store is StoreKind.DYNAMODB, name
-        assert settings.btc_price_table == "BTCPriceHistory", name
+        assert settings.store.kind is StoreKind.DYNAMODB, name
+        assert settings.store.btc_price_table == "BTCPriceHistory", name
         signs = name in TRADING_FUNCTIONS
         assert settings.mode.value == (mode if signs else "paper"), name
         assert any(r.endswith("kalshi-credentials") for r in key_reads) == (signs and mode != "paper"), name

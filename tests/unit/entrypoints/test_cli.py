@@ -264,5 +264,7 @@ def test_live_banner_is_loud_and_names_the_kill_switch():
     assert "external-api.kalshi.com" in banner
     jobs = {j.value for j in scheduled_jobs(live)}
     assert "weather" not in jobs and "trade-hourly-eth" not in jobs  # no NWS contact, ETH off
-    with_all = live.model_copy(update={"nws_contact": "a@b.c", "trade_eth": True})
+    with_all = live.model_copy(
+        update={"nws": live.nws.model_copy(update={"contact": "a@b.c"}), "trade_eth": True}
+    )
     assert {"weather", "trade-hourly-eth"} <= {j.value for j in scheduled_jobs(with_all)}

@@ -6,9 +6,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from kalshi_bots.config import KALSHI_DEMO_URL, KALSHI_PROD_URL, VARIABLES, ConfigError, Settings
-from kalshi_bots.config.variables import DEFAULT_CITIES
+from kalshi_bots.config import (
+    KALSHI_DEMO_URL,
+    KALSHI_PROD_URL,
+    VARIABLES,
+    ConfigError,
+    Settings,
+    settings_markdown,
+)
+from kalshi_bots.config.sections import DEFAULT_CITIES
 from kalshi_bots.domain.models import Mode
 
 REPO = Path(__file__).resolve().parents[3]
@@ -16,6 +24,18 @@ REPO = Path(__file__).resolve().parents[3]
 
 def env(**values: str) -> dict[str, str]:
     return {f"KALSHI_BOTS_{k}": v for k, v in values.items()}
+
+
+def leaf_fields(model: type[BaseModel], path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every non-model field under ``model`` (walked here, not by the code under test)."""
+    found = []
+    for name, info in model.model_fields.items():
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            found += leaf_fields(kind, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
 
 
 def problem(environ: dict[str, str]) -> str:
@@ -27,25 +47,26 @@ def problem(environ: dict[str, str]) -> str:
 def test_defaults_are_paper_on_sqlite_with_prod_public_data():
     s = Settings.from_env({})
     assert s.mode is Mode.PAPER
-    assert s.store.value == "sqlite"
-    assert s.sqlite_path == Path("kalshi-bots.db")
+    assert s.store.kind.value == "sqlite"
+    assert s.store.sqlite_path == Path("kalshi-bots.db")
     assert s.kalshi_base_url == KALSHI_PROD_URL
-    assert (s.btc_price_table, s.eth_price_table, s.trade_log_table, s.budget_table) == (
+    store = s.store
+    assert (store.btc_price_table, store.eth_price_table, store.trade_log_table, store.budget_table) == (
         "BTCPriceHistory",
         "ETHPriceHistory",
         "BTCTradeLog",
         "KalshiTradingBudget",
     )
-    assert s.weather_cities == DEFAULT_CITIES
+    assert s.weather.cities == DEFAULT_CITIES
     assert s.trade_eth is False
-    assert s.api_token is None
+    assert s.api.token is None
 
 
 def test_defaults_agree_with_the_variable_table():
     s = Settings.from_env({})
     for var in VARIABLES:
-        if var.default:
-            assert getattr(s, var.field) == var.parse(var.default), var.name
+        if var.default_text:
+            assert var.value_in(s) == var.parse(var.default_text), var.name
 
 
 def test_settings_are_frozen():
@@ -68,15 +89,15 @@ def test_values_are_parsed():
             API_TOKEN="s3cret",
         )
     )
-    assert s.store.value == "dynamodb"
-    assert s.dynamodb_endpoint_url == "http://127.0.0.1:8000"
-    assert s.budget_global == Decimal("12.50")
-    assert s.hourly_min_edge == 0.05
-    assert s.hourly_max_contracts == 3
+    assert s.store.kind.value == "dynamodb"
+    assert s.store.dynamodb_endpoint_url == "http://127.0.0.1:8000"
+    assert s.budget.global_limit == Decimal("12.50")
+    assert s.hourly.min_edge == 0.05
+    assert s.hourly.max_contracts == 3
     assert s.trade_eth is True
-    assert s.weather_cities == ("KXHIGHNY", "KXHIGHCHI")
+    assert s.weather.cities == ("KXHIGHNY", "KXHIGHCHI")
     assert s.log_level == "DEBUG"
-    assert s.api_token is not None and s.api_token.get_secret_value() == "s3cret"
+    assert s.api.token is not None and s.api.token.get_secret_value() == "s3cret"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +178,7 @@ def test_key_file_must_exist(tmp_path):
     key = tmp_path / "key.pem"
     key.write_text("placeholder")
     s = Settings.from_env(env(MODE="demo", KALSHI_API_KEY_ID="k", KALSHI_PRIVATE_KEY_PATH=str(key)))
-    assert s.kalshi_base_url == KALSHI_DEMO_URL and s.has_kalshi_key
+    assert s.kalshi_base_url == KALSHI_DEMO_URL and s.kalshi.has_key
 
 
 def test_both_key_sources_is_ambiguous(tmp_path):
@@ -184,7 +205,7 @@ def test_base_url_override_wins_and_sandbox_copy_points_everything_elsewhere():
     s = Settings.from_env(env(KALSHI_BASE_URL="http://127.0.0.1:9/trade-api/v2"))
     assert s.kalshi_base_url == "http://127.0.0.1:9/trade-api/v2"
     moved = Settings.from_env({}).with_base_urls(kalshi="http://a/k", coinbase="http://b", nws="http://c")
-    assert (moved.kalshi_base_url, moved.coinbase_base_url, moved.nws_base_url) == (
+    assert (moved.kalshi_base_url, moved.coinbase.base_url, moved.nws.base_url) == (
         "http://a/k",
         "http://b",
         "http://c",
@@ -192,7 +213,7 @@ def test_base_url_override_wins_and_sandbox_copy_points_everything_elsewhere():
 
 
 def test_nws_user_agent_carries_the_contact():
-    assert "ops@example.com" in Settings.from_env(env(NWS_CONTACT="ops@example.com")).nws_user_agent
+    assert "ops@example.com" in Settings.from_env(env(NWS_CONTACT="ops@example.com")).nws.user_agent
 
 
 def test_describe_lists_every_variable_once_with_a_meaning():
@@ -200,13 +221,16 @@ def test_describe_lists_every_variable_once_with_a_meaning():
     names = [name for name, _, _ in rows]
     assert len(names) == len(set(names)) == len(VARIABLES)
     assert all(meaning for _, _, meaning in rows)
-    assert set(Settings.model_fields) == {v.field for v in VARIABLES}
+    assert {v.path for v in VARIABLES} == set(leaf_fields(Settings))
 
 
-def test_readme_settings_table_lists_every_setting():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    missing = [name for name, _, _ in Settings.describe() if f"`{name}`" not in readme]
-    assert not missing, (
-        f"README.md lacks {len(missing)} settings (first: {missing[:3]}): paste the table printed by "
-        "`kalshi-bots settings --markdown`"
+def test_readme_settings_table_is_the_generated_one():
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| Variable | Default | Meaning |")
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+    in_readme = "\n".join(lines[start:end])
+    assert in_readme == settings_markdown(), (
+        "README.md's settings table differs from the settings' descriptions: replace it with the output "
+        "of `kalshi-bots settings --markdown` (from the repository root: "
+        "`.venv/bin/kalshi-bots settings --markdown`)"
     )
