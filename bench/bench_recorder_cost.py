@@ -47,7 +47,7 @@ from kalshi_bots.adapters.store.dynamodb_io import CapacityMeter, DynamoIO
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.app.scorecard import scorecard
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
-from kalshi_bots.domain.models import Asset, PriceTick, VolatilitySnapshot, WindowVolatility
+from kalshi_bots.domain.models import Asset, Bot, PriceTick, VolatilitySnapshot, WindowVolatility
 
 USD_PER_MILLION_WRU = 0.625  # us-east-1 on-demand since 1 Nov 2024 (as bench_store_costs.py)
 USD_PER_MILLION_RRU = 0.125
@@ -135,7 +135,7 @@ def hourly_snapshot(at: datetime, trigger: Trigger, event: str, strikes: int, lo
         scheduled_for=at,
         at=at + timedelta(seconds=3, microseconds=123456),
         trigger=trigger,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode="paper" if trigger is Trigger.DECISION else "",
         series_ticker="KXBTCD",
         event_ticker=event,
@@ -176,7 +176,7 @@ def weather_snapshot(at: datetime, city: int, day: int) -> MarketSnapshot:
         scheduled_for=at,
         at=at,
         trigger=Trigger.DECISION,
-        bot="weather",
+        bot=Bot.WEATHER,
         mode="paper",
         series_ticker=f"KXHIGHC{city}",
         event_ticker=event,
@@ -312,7 +312,7 @@ def gate_read(client: Any, strikes: int) -> tuple[float, float, int]:
     reader = store_on(client, prefix, meter)
     meter.label = "gate"
     started = time.monotonic()
-    card = scorecard(reader, reader, now=end, days=TTL_DAYS, bots=("btc-hourly",))
+    card = scorecard(reader, reader, now=end, days=TTL_DAYS, bots=(Bot.BTC_HOURLY,))
     elapsed = time.monotonic() - started
     assert card.bots[0].total.decisions == n, card.bots[0].total
     return meter.read["gate"], elapsed, n

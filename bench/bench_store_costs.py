@@ -41,11 +41,12 @@ from kalshi_bots.adapters.store.dynamodb_io import CapacityMeter
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     Mode,
-    Outcome,
     PriceTick,
+    Side,
     TradeRecord,
     TradeStatus,
     VolatilitySnapshot,
@@ -63,7 +64,7 @@ DAYS_PER_MONTH = 30
 RETENTION = timedelta(minutes=180)
 NEVER = timedelta(days=365 * 50)  # the simulated dates are in the past; keep DynamoDB Local's TTL off them
 START = datetime(2025, 12, 11, 0, 0, tzinfo=UTC)
-LIMITS = BudgetLimits(global_limit=Decimal(1000), per_bot=(("btc-hourly", Decimal(500)),))
+LIMITS = BudgetLimits(global_limit=Decimal(1000), per_bot=((Bot.BTC_HOURLY, Decimal(500)),))
 
 
 def load_dynamodb_local() -> ModuleType:
@@ -115,7 +116,7 @@ class Day:
             bot,
             Mode.PAPER,
             "KXBTCD-25DEC1102-T97499.99",
-            Outcome.NO,
+            Side.NO,
             5,
             Decimal(41),
             Decimal("97123.45"),
@@ -169,9 +170,9 @@ def simulate(day: Day, hours: int) -> None:
         if at.minute == 5:
             day.run("reconcile", at, lambda at=at: day.reconcile(at))
         if at.minute == 45:
-            day.run("trade-btc", at, lambda at=at: day.place("btc-hourly", at, vol=True))
+            day.run("trade-btc", at, lambda at=at: day.place(Bot.BTC_HOURLY, at, vol=True))
         if at.minute == 0 and at.hour in (23, 1):  # 6 pm and 8 pm ET in winter
-            day.run("weather", at, lambda at=at: day.place("weather", at, vol=False))
+            day.run("weather", at, lambda at=at: day.place(Bot.WEATHER, at, vol=False))
 
 
 def main() -> None:
@@ -269,7 +270,7 @@ def monthly(read_units: float, write_units: float) -> float:
 def print_item_sizes(day: Day) -> None:
     snap_item = codec.vol_item(day.store.get_volatility(Asset.BTC))  # type: ignore[arg-type]
     price = codec.price_item(day.recent[Asset.BTC][-1])
-    trade = codec.trade_item(day._trade("btc-hourly", START))
+    trade = codec.trade_item(day._trade(Bot.BTC_HOURLY, START))
     print()
     sizes = (codec.item_size(snap_item), codec.item_size(price), codec.item_size(trade))
     print(

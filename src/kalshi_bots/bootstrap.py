@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from kalshi_bots.app.deps import Deps, EdgeParams, HourlyParams, JobParams, RecorderParams, WeatherParams
 from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
-from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, Mode
 from kalshi_bots.ports.errors import AuthError
 from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
 from kalshi_bots.ports.snapshots import SnapshotStore
@@ -73,9 +73,9 @@ def job_params(settings: Settings) -> JobParams:
     budget = BudgetLimits(
         global_limit=settings.budget_global,
         per_bot=(
-            ("btc-hourly", settings.budget_btc_hourly),
-            ("eth-hourly", settings.budget_eth_hourly),
-            ("weather", settings.budget_weather),
+            (Bot.BTC_HOURLY, settings.budget_btc_hourly),
+            (Bot.ETH_HOURLY, settings.budget_eth_hourly),
+            (Bot.WEATHER, settings.budget_weather),
         ),
         daily_loss_limit=settings.daily_loss_limit,
     )

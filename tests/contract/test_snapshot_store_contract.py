@@ -17,6 +17,7 @@ from kalshi_bots.domain.market_snapshot import (
     StrikeQuote,
     Trigger,
 )
+from kalshi_bots.domain.models import Bot
 from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 
@@ -50,7 +51,7 @@ def snapshot(minute: int = 0, **changes: object) -> MarketSnapshot:
         scheduled_for=at,
         at=at + timedelta(seconds=2, microseconds=345),
         trigger=Trigger.MINUTE,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode="",
         series_ticker="KXBTCD",
         event_ticker=EVENT,
@@ -100,7 +101,7 @@ def test_weather_fields_and_decisions_round_trip(store: Store) -> None:
     s = snaps(store)
     weather = snapshot(
         trigger=Trigger.DECISION,
-        bot="weather",
+        bot=Bot.WEATHER,
         mode="paper",
         series_ticker="KXHIGHNY",
         event_ticker="KXHIGHNY-26NOV25",
@@ -131,7 +132,7 @@ def test_between_is_half_open_ascending_filters_by_trigger_and_reads_every_page(
     for minute in reversed(range(10)):
         s.put_snapshot(snapshot(minute))
     s.put_snapshot(snapshot(3, trigger=Trigger.DECISION, mode="paper", decision="trade"))
-    s.put_snapshot(snapshot(3, bot="eth-hourly"))
+    s.put_snapshot(snapshot(3, bot=Bot.ETH_HOURLY))
     got = s.snapshots_between(T0 + timedelta(minutes=2), T0 + timedelta(minutes=8))
     keys = [(x.scheduled_for, x.bot, x.trigger.value) for x in got]
     minute = lambda m: T0 + timedelta(minutes=m)  # noqa: E731

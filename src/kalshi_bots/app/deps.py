@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from kalshi_bots.app.schedule import RECORDER_WINDOW
 from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.hourly_decision import HourlyParams
-from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, Mode
 from kalshi_bots.domain.weather_model import WeatherParams
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
@@ -53,7 +53,11 @@ class JobParams:
     budget: BudgetLimits = field(
         default_factory=lambda: BudgetLimits(
             global_limit=Decimal(50),
-            per_bot=(("btc-hourly", Decimal(25)), ("eth-hourly", Decimal(25)), ("weather", Decimal(25))),
+            per_bot=(
+                (Bot.BTC_HOURLY, Decimal(25)),
+                (Bot.ETH_HOURLY, Decimal(25)),
+                (Bot.WEATHER, Decimal(25)),
+            ),
             daily_loss_limit=Decimal(25),
         )
     )

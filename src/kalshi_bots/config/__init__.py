@@ -47,7 +47,7 @@ from kalshi_bots.config.variables import (
     R,
     W,
 )
-from kalshi_bots.domain.models import Mode
+from kalshi_bots.domain.models import Bot, Mode
 from kalshi_bots.domain.redaction import HIDDEN, looks_like_key_material, shown
 
 
@@ -87,9 +87,9 @@ class Settings(BaseModel):
     nws_base_url: str = NWS_URL
     nws_contact: str | None = None
     budget_global: Decimal = J.budget.global_limit
-    budget_btc_hourly: Decimal = BUDGET["btc-hourly"]
-    budget_eth_hourly: Decimal = BUDGET["eth-hourly"]
-    budget_weather: Decimal = BUDGET["weather"]
+    budget_btc_hourly: Decimal = BUDGET[Bot.BTC_HOURLY]
+    budget_eth_hourly: Decimal = BUDGET[Bot.ETH_HOURLY]
+    budget_weather: Decimal = BUDGET[Bot.WEATHER]
     daily_loss_limit: Decimal = J.budget.daily_loss_limit
     hourly_min_edge: float = H.min_edge
     hourly_strike_distance_bps: int = H.strike_distance_bps

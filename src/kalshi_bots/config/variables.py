@@ -33,6 +33,7 @@ from kalshi_bots.config.parsers import (
     yes_no,
 )
 from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName
+from kalshi_bots.domain.models import Bot
 
 PREFIX = "KALSHI_BOTS_"
 KALSHI_PROD_URL = "https://external-api.kalshi.com/trade-api/v2"
@@ -167,21 +168,21 @@ VARIABLES: tuple[Variable, ...] = (
         "BUDGET_BTC_HOURLY",
         "budget_btc_hourly",
         dollars,
-        str(BUDGET["btc-hourly"]),
+        str(BUDGET[Bot.BTC_HOURLY]),
         "Daily spend cap in dollars of the BTC hourly bot.",
     ),
     Variable(
         "BUDGET_ETH_HOURLY",
         "budget_eth_hourly",
         dollars,
-        str(BUDGET["eth-hourly"]),
+        str(BUDGET[Bot.ETH_HOURLY]),
         "Daily spend cap in dollars of the ETH hourly bot.",
     ),
     Variable(
         "BUDGET_WEATHER",
         "budget_weather",
         dollars,
-        str(BUDGET["weather"]),
+        str(BUDGET[Bot.WEATHER]),
         "Daily spend cap in dollars of the weather bot.",
     ),
     Variable(

@@ -10,8 +10,7 @@ from kalshi_bots.app.deps import JobParams, WeatherParams
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.weather_job import weather
 from kalshi_bots.domain.cities import city_for_series
-from kalshi_bots.domain.models import Event, Market, StrikeType, TradeStatus
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import Bot, Event, Market, Side, StrikeType, TradeStatus
 from kalshi_bots.domain.weather import event_probabilities
 from kalshi_bots.domain.weather_decision import Observation, WeatherInputs, WeatherTrade, decide_weather
 
@@ -151,7 +150,7 @@ def test_an_event_with_a_missing_bracket_is_refused() -> None:
 
 def test_the_weather_budget_caps_the_orders() -> None:
     w = weather_world()
-    params = replace(PARAMS, budget=replace(PARAMS.budget, per_bot=(("weather", D(1)),)))
+    params = replace(PARAMS, budget=replace(PARAMS.budget, per_bot=((Bot.WEATHER, D(1)),)))
     result = weather(w.deps(params=params), RUN)
     # 50-51 (edge ~0.27) is tried first; 5 x 0.62 > $1 -> budget refuses; the loop stops there.
     assert w.exchange.orders == []
