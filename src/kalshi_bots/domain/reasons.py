@@ -16,7 +16,6 @@ log or a job-run row becomes a value again with :func:`parse_reason`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
 
@@ -101,20 +100,25 @@ class PriceProblem(StrEnum):
     FUTURE = "price_future"
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceFailure:
+class ServiceFailure(str):
     """An outside service refused or garbled a request (``kalshi`` + ``AuthError``): the runner's word
-    for an error no rule above names. ``value`` is how results and logs spell it."""
+    for an error no rule above names. Like every reason it is its text (``kalshi_AuthError``), as
+    results, logs and job-run rows have always spelt it."""
 
     service: str
     error: str
 
+    def __new__(cls, service: str, error: str) -> ServiceFailure:
+        failure = super().__new__(cls, f"{service}_{error}")
+        failure.service, failure.error = service, error
+        return failure
+
     @property
     def value(self) -> str:
-        return f"{self.service}_{self.error}"
+        return str.__str__(self)
 
-    def __str__(self) -> str:
-        return self.value
+    def __repr__(self) -> str:
+        return f"ServiceFailure({self.service!r}, {self.error!r})"
 
 
 Reason: TypeAlias = NoTradeReason | ErrorReason | RunReason | OrderReason | PriceProblem | ServiceFailure
