@@ -46,7 +46,13 @@ from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.dynamodb_io import CapacityMeter, DynamoIO
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.app.scorecard import scorecard
-from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
+from kalshi_bots.domain.market_snapshot import (
+    EventResult,
+    MarketSnapshot,
+    StrikeQuote,
+    TradeDecision,
+    Trigger,
+)
 from kalshi_bots.domain.models import Asset, Bot, PriceTick, VolatilitySnapshot, WindowVolatility
 
 USD_PER_MILLION_WRU = 0.625  # us-east-1 on-demand since 1 Nov 2024 (as bench_store_costs.py)
@@ -148,7 +154,7 @@ def hourly_snapshot(at: datetime, trigger: Trigger, event: str, strikes: int, lo
         tail_nu=5.0,
         settlement_average_s=60.0,
         vol_returns=120,
-        decision="no-trade" if trigger is Trigger.DECISION else "",
+        decision=TradeDecision.NO_TRADE if trigger is Trigger.DECISION else None,
         reason="edge_too_small" if trigger is Trigger.DECISION else "",
     )
 

@@ -46,6 +46,7 @@ from kalshi_bots.domain.models import (
     BudgetReservation,
     Mode,
     PriceTick,
+    RunStatus,
     Side,
     TradeRecord,
     TradeStatus,
@@ -90,7 +91,7 @@ class Day:
         self.runs[job] = self.runs.get(job, 0) + 1
         assert self.store.claim_run(job, at, "bench", at, 600)
         body()  # type: ignore[operator]
-        self.store.finish_run(job, at, "bench", "ok", "")
+        self.store.finish_run(job, at, "bench", RunStatus.OK, "")
 
     def collect(self, asset: Asset, minute: datetime) -> None:
         self.store.get_volatility(asset)

@@ -11,7 +11,7 @@ from pathlib import Path
 from kalshi_bots.adapters.store.factory import open_store
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.adapters.store.sqlite_schema import MIGRATIONS
-from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, BudgetReservation, PriceTick
+from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, BudgetReservation, PriceTick, RunStatus
 
 DAY = date(2025, 12, 11)
 LIMITS = BudgetLimits(global_limit=Decimal(7), per_bot=((Bot.BTC_HOURLY, Decimal(100)),))
@@ -80,7 +80,7 @@ def test_an_old_file_is_migrated_forward(tmp_path: Path) -> None:
 def test_cleanup_also_drops_job_runs_past_their_ttl(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "ttl.db"))
     store.claim_run("collect-btc", RUN, "w", RUN, 60)
-    store.finish_run("collect-btc", RUN, "w", "ok", "")
+    store.finish_run("collect-btc", RUN, "w", RunStatus.OK, "")
     store.delete_prices_before(Asset.BTC, RUN + timedelta(days=6))
     assert [run.job for run in store.last_runs()] == ["collect-btc"]  # a week's TTL: still there
     store.delete_prices_before(Asset.BTC, RUN + timedelta(days=7))

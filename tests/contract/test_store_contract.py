@@ -17,6 +17,7 @@ from kalshi_bots.domain.models import (
     BudgetReservation,
     Mode,
     PriceTick,
+    RunStatus,
     Side,
     TradeRecord,
     TradeStatus,
@@ -397,7 +398,7 @@ def test_second_claim_is_refused_and_finished_runs_stay_finished(store: Store) -
     assert store.claim_run("trade", RUN, "w1", RUN, 60) is True
     assert store.claim_run("trade", RUN, "w2", RUN + timedelta(seconds=30), 60) is False
     assert store.claim_run("trade", RUN, "w1", RUN + timedelta(seconds=30), 60) is False
-    store.finish_run("trade", RUN, "w1", "ok", "2 orders")
+    store.finish_run("trade", RUN, "w1", RunStatus.OK, "2 orders")
     assert store.claim_run("trade", RUN, "w2", RUN + timedelta(hours=5), 60) is False
     assert store.claim_run("trade", RUN + timedelta(hours=1), "w2", RUN + timedelta(hours=1), 60) is True
 
@@ -406,8 +407,8 @@ def test_expired_lease_can_be_taken_over(store: Store) -> None:
     assert store.claim_run("collect", RUN, "w1", RUN, 60) is True
     assert store.claim_run("collect", RUN, "w2", RUN + timedelta(seconds=61), 60) is True
     with pytest.raises(ConflictError):
-        store.finish_run("collect", RUN, "w1", "ok", "")
-    store.finish_run("collect", RUN, "w2", "error", "boom")
+        store.finish_run("collect", RUN, "w1", RunStatus.OK, "")
+    store.finish_run("collect", RUN, "w2", RunStatus.ERROR, "boom")
     (run,) = store.last_runs()
     assert (run.owner, run.outcome, run.detail) == ("w2", "error", "boom")
 
@@ -415,10 +416,10 @@ def test_expired_lease_can_be_taken_over(store: Store) -> None:
 def test_a_transient_error_run_may_be_claimed_again_other_outcomes_are_final(store: Store) -> None:
     later = RUN + timedelta(minutes=1)
     assert store.claim_run("trade", RUN, "w1", RUN, 600)
-    store.finish_run("trade", RUN, "w1", "error-transient", "timeout")
+    store.finish_run("trade", RUN, "w1", RunStatus.ERROR_TRANSIENT, "timeout")
     assert store.claim_run("trade", RUN, "w2", later, 600) is True  # the platform's retry
     assert store.claim_run("trade", RUN, "w3", later, 600) is False  # ...which now holds a lease
-    store.finish_run("trade", RUN, "w2", "error", "rejected")
+    store.finish_run("trade", RUN, "w2", RunStatus.ERROR, "rejected")
     assert store.claim_run("trade", RUN, "w3", later + timedelta(hours=1), 600) is False
     (run,) = store.last_runs()
     assert (run.owner, run.outcome) == ("w2", "error")
@@ -434,7 +435,7 @@ def test_last_runs_lists_the_latest_run_of_each_job(store: Store) -> None:
     for hour in range(3):
         at = RUN + timedelta(hours=hour)
         store.claim_run("trade", at, "w", at, 60)
-        store.finish_run("trade", at, "w", "no-trade", f"h{hour}")
+        store.finish_run("trade", at, "w", RunStatus.NO_TRADE, f"h{hour}")
     store.claim_run("collect-btc", RUN, "w", RUN, 60)
     runs = store.last_runs()
     assert [(r.job, r.scheduled_for, r.outcome, r.detail) for r in runs] == [

@@ -18,7 +18,13 @@ from kalshi_bots.app.alerts import RunWatcher, read_streaks
 from kalshi_bots.app.portfolio_view import load_portfolio
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
-from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
+from kalshi_bots.domain.market_snapshot import (
+    EventResult,
+    MarketSnapshot,
+    StrikeQuote,
+    TradeDecision,
+    Trigger,
+)
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TRADING_BOTS, Bot, BudgetLimits, Mode, Side, TradeRecord, TradeStatus
 from kalshi_bots.domain.reasons import ErrorReason
@@ -119,7 +125,7 @@ def test_the_live_scorecard_on_the_page_and_in_the_daily_summary(store):
     store.put_snapshot(
         MarketSnapshot(
             decided, decided, Trigger.DECISION, Bot.BTC_HOURLY, "paper", "KXBTCD", "KXBTCD-26MAR1015", close,
-            (looked,), decision="trade",
+            (looked,), decision=TradeDecision.TRADE,
         )
     )  # fmt: skip
     store.put_event_result(EventResult("KXBTCD-26MAR1015", "KXBTCD", close, ((looked.ticker, "no"),)))
@@ -135,7 +141,7 @@ def test_the_live_scorecard_on_the_page_and_in_the_daily_summary(store):
     assert 'id="scorecard-empty"' not in page
     table = re.search(r'<table id="scorecard">.*?</table>', page)
     assert table is not None
-    row = re.search(r"<tr data-bot=Bot.BTC_HOURLY>.*?</tr>", table.group(0))
+    row = re.search(r'<tr data-bot="btc-hourly">.*?</tr>', table.group(0))
     assert row is not None
     assert 'data-col="decisions">1/1<' in row.group(0) and 'data-col="pnl">+$0.89<' in row.group(0)
 

@@ -152,7 +152,13 @@ RUNS: tuple[tuple[str, datetime, str | None, str], ...] = (
 def write(store: Any) -> None:
     """The same calls against either backend."""
     for asset, base in ((Asset.BTC, D("96100.5")), (Asset.ETH, D("3120.25"))):
-        ticks = [PriceTick(asset, datetime(2026, 11, 20, 14, 40 + i, tzinfo=UTC), base + i) for i in range(5)]
+        # 31 minutes with some movement: the 15- and 30-minute windows have metrics, the longer ones not.
+        ticks = [
+            PriceTick(
+                asset, datetime(2026, 11, 20, 14, 14, tzinfo=UTC) + timedelta(minutes=i), base + (i * 7) % 13
+            )
+            for i in range(31)
+        ]
         for tick in ticks:
             store.put_price(tick)
         store.put_volatility(compute_snapshot(asset, ticks, ticks[-1].at))

@@ -88,7 +88,7 @@ def test_page_numbers_match_pnl_json_and_the_trade_log(served, capsys):
     card = {b["bot"]: b["total"] for b in json.loads(capsys.readouterr().out)["bots"]}
     btc = card["btc-hourly"]
     assert btc["decisions_recorded"] == 2 and btc["trades"] == 1  # both trading runs; one settled trade
-    row = re.search(r'<table id="scorecard">.*?<tr data-bot=Bot.BTC_HOURLY>(.*?)</tr>', body)
+    row = re.search(r'<table id="scorecard">.*?<tr data-bot="btc-hourly">(.*?)</tr>', body)
     assert row is not None
     assert f'data-col="decisions">{btc["decisions"]}/{btc["decisions_recorded"]}<' in row.group(1)
     assert f'data-col="trades">{btc["trades"]} (+{btc["open_trades"]} open)<' in row.group(1)
