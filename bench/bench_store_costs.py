@@ -40,6 +40,7 @@ from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.dynamodb_io import CapacityMeter
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.domain.models import (
+    TRADING_BOTS,
     Asset,
     Bot,
     BudgetLimits,
@@ -65,7 +66,7 @@ DAYS_PER_MONTH = 30
 RETENTION = timedelta(minutes=180)
 NEVER = timedelta(days=365 * 50)  # the simulated dates are in the past; keep DynamoDB Local's TTL off them
 START = datetime(2025, 12, 11, 0, 0, tzinfo=UTC)
-LIMITS = BudgetLimits(global_limit=Decimal(1000), per_bot=((Bot.BTC_HOURLY, Decimal(500)),))
+LIMITS = BudgetLimits(global_limit=Decimal(1000), per_bot=tuple((bot, Decimal(500)) for bot in TRADING_BOTS))
 
 
 def load_dynamodb_local() -> ModuleType:
@@ -109,7 +110,7 @@ class Day:
         )
         self.store.put_volatility(VolatilitySnapshot(asset, minute, metrics, tick.price, tuple(window)))
 
-    def _trade(self, bot: str, at: datetime) -> TradeRecord:
+    def _trade(self, bot: Bot, at: datetime) -> TradeRecord:
         self.trade_no += 1
         return TradeRecord(
             at,
@@ -130,7 +131,7 @@ class Day:
             scheduled_for=at,
         )
 
-    def place(self, bot: str, at: datetime, *, vol: bool) -> None:
+    def place(self, bot: Bot, at: datetime, *, vol: bool) -> None:
         self.store.get_flag("halt")
         self.store.realized_pnl(at.date())
         if vol:
