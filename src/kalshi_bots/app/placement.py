@@ -181,7 +181,8 @@ def place_order(deps: Deps, plan: OrderPlan) -> Placement:
         at=deps.clock.now(),
     )
     if not deps.store.reserve_budget(budget, deps.params.budget):
-        return _refused(NoTradeReason.BUDGET_EXCEEDED, f"{budget.amount} more for {plan.bot} on {plan.day}")
+        detail = f"holding {budget.amount} for {plan.bot} on {plan.day} would pass a daily limit"
+        return _refused(NoTradeReason.BUDGET_EXCEEDED, detail)
     if not deps.store.put_trade(plan.record):
         _restore_owner_booking(deps, plan)
         return _refused(NoTradeReason.ALREADY_TRADED, f"trade {intent.client_order_id} exists")
