@@ -46,8 +46,14 @@ from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.dynamodb_io import CapacityMeter, DynamoIO
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.app.scorecard import scorecard
-from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
-from kalshi_bots.domain.models import Asset, PriceTick, VolatilitySnapshot, WindowVolatility
+from kalshi_bots.domain.market_snapshot import (
+    EventResult,
+    MarketSnapshot,
+    StrikeQuote,
+    TradeDecision,
+    Trigger,
+)
+from kalshi_bots.domain.models import Asset, Bot, PriceTick, VolatilitySnapshot, WindowVolatility
 
 USD_PER_MILLION_WRU = 0.625  # us-east-1 on-demand since 1 Nov 2024 (as bench_store_costs.py)
 USD_PER_MILLION_RRU = 0.125
@@ -135,7 +141,7 @@ def hourly_snapshot(at: datetime, trigger: Trigger, event: str, strikes: int, lo
         scheduled_for=at,
         at=at + timedelta(seconds=3, microseconds=123456),
         trigger=trigger,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode="paper" if trigger is Trigger.DECISION else "",
         series_ticker="KXBTCD",
         event_ticker=event,
@@ -148,7 +154,7 @@ def hourly_snapshot(at: datetime, trigger: Trigger, event: str, strikes: int, lo
         tail_nu=5.0,
         settlement_average_s=60.0,
         vol_returns=120,
-        decision="no-trade" if trigger is Trigger.DECISION else "",
+        decision=TradeDecision.NO_TRADE if trigger is Trigger.DECISION else None,
         reason="edge_too_small" if trigger is Trigger.DECISION else "",
     )
 
@@ -176,7 +182,7 @@ def weather_snapshot(at: datetime, city: int, day: int) -> MarketSnapshot:
         scheduled_for=at,
         at=at,
         trigger=Trigger.DECISION,
-        bot="weather",
+        bot=Bot.WEATHER,
         mode="paper",
         series_ticker=f"KXHIGHC{city}",
         event_ticker=event,
@@ -312,7 +318,7 @@ def gate_read(client: Any, strikes: int) -> tuple[float, float, int]:
     reader = store_on(client, prefix, meter)
     meter.label = "gate"
     started = time.monotonic()
-    card = scorecard(reader, reader, now=end, days=TTL_DAYS, bots=("btc-hourly",))
+    card = scorecard(reader, reader, now=end, days=TTL_DAYS, bots=(Bot.BTC_HOURLY,))
     elapsed = time.monotonic() - started
     assert card.bots[0].total.decisions == n, card.bots[0].total
     return meter.read["gate"], elapsed, n

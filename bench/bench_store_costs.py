@@ -40,12 +40,15 @@ from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.dynamodb_io import CapacityMeter
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.domain.models import (
+    TRADING_BOTS,
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     Mode,
-    Outcome,
     PriceTick,
+    RunStatus,
+    Side,
     TradeRecord,
     TradeStatus,
     VolatilitySnapshot,
@@ -63,7 +66,7 @@ DAYS_PER_MONTH = 30
 RETENTION = timedelta(minutes=180)
 NEVER = timedelta(days=365 * 50)  # the simulated dates are in the past; keep DynamoDB Local's TTL off them
 START = datetime(2025, 12, 11, 0, 0, tzinfo=UTC)
-LIMITS = BudgetLimits(global_limit=Decimal(1000), per_bot=(("btc-hourly", Decimal(500)),))
+LIMITS = BudgetLimits(global_limit=Decimal(1000), per_bot=tuple((bot, Decimal(500)) for bot in TRADING_BOTS))
 
 
 def load_dynamodb_local() -> ModuleType:
@@ -89,7 +92,7 @@ class Day:
         self.runs[job] = self.runs.get(job, 0) + 1
         assert self.store.claim_run(job, at, "bench", at, 600)
         body()  # type: ignore[operator]
-        self.store.finish_run(job, at, "bench", "ok", "")
+        self.store.finish_run(job, at, "bench", RunStatus.OK, "")
 
     def collect(self, asset: Asset, minute: datetime) -> None:
         self.store.get_volatility(asset)
@@ -107,7 +110,7 @@ class Day:
         )
         self.store.put_volatility(VolatilitySnapshot(asset, minute, metrics, tick.price, tuple(window)))
 
-    def _trade(self, bot: str, at: datetime) -> TradeRecord:
+    def _trade(self, bot: Bot, at: datetime) -> TradeRecord:
         self.trade_no += 1
         return TradeRecord(
             at,
@@ -115,7 +118,7 @@ class Day:
             bot,
             Mode.PAPER,
             "KXBTCD-25DEC1102-T97499.99",
-            Outcome.NO,
+            Side.NO,
             5,
             Decimal(41),
             Decimal("97123.45"),
@@ -128,7 +131,7 @@ class Day:
             scheduled_for=at,
         )
 
-    def place(self, bot: str, at: datetime, *, vol: bool) -> None:
+    def place(self, bot: Bot, at: datetime, *, vol: bool) -> None:
         self.store.get_flag("halt")
         self.store.realized_pnl(at.date())
         if vol:
@@ -169,9 +172,9 @@ def simulate(day: Day, hours: int) -> None:
         if at.minute == 5:
             day.run("reconcile", at, lambda at=at: day.reconcile(at))
         if at.minute == 45:
-            day.run("trade-btc", at, lambda at=at: day.place("btc-hourly", at, vol=True))
+            day.run("trade-btc", at, lambda at=at: day.place(Bot.BTC_HOURLY, at, vol=True))
         if at.minute == 0 and at.hour in (23, 1):  # 6 pm and 8 pm ET in winter
-            day.run("weather", at, lambda at=at: day.place("weather", at, vol=False))
+            day.run("weather", at, lambda at=at: day.place(Bot.WEATHER, at, vol=False))
 
 
 def main() -> None:
@@ -269,7 +272,7 @@ def monthly(read_units: float, write_units: float) -> float:
 def print_item_sizes(day: Day) -> None:
     snap_item = codec.vol_item(day.store.get_volatility(Asset.BTC))  # type: ignore[arg-type]
     price = codec.price_item(day.recent[Asset.BTC][-1])
-    trade = codec.trade_item(day._trade("btc-hourly", START))
+    trade = codec.trade_item(day._trade(Bot.BTC_HOURLY, START))
     print()
     sizes = (codec.item_size(snap_item), codec.item_size(price), codec.item_size(trade))
     print(

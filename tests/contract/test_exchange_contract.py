@@ -18,6 +18,7 @@ import pytest
 
 from kalshi_bots.domain.models import (
     BookSide,
+    Bot,
     FeeSchedule,
     FeeType,
     OrderIntent,
@@ -52,7 +53,7 @@ MISSING_TICKER = f"{EVENT}-T1.99"
 
 
 def coid(n: int = 0) -> str:
-    return client_order_id("btc-hourly", TICKER, NOW, attempt=n)
+    return client_order_id(Bot.BTC_HOURLY, TICKER, NOW, attempt=n)
 
 
 def buy_no(no_price: str, count: int, cid: str, ticker: str = TICKER) -> OrderIntent:

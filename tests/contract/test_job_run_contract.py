@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from kalshi_bots.domain.models import RunStatus
 from kalshi_bots.ports.store import Store
 
 RUN = datetime(2025, 12, 11, 1, 45, tzinfo=UTC)
@@ -25,7 +26,7 @@ def test_get_run_reads_one_scheduled_run(store: Store) -> None:
         "running",
     )
     assert running.lease_until == RUN + timedelta(seconds=60)
-    store.finish_run("trade", RUN, "w1", "error", "rejected: insufficient balance")
+    store.finish_run("trade", RUN, "w1", RunStatus.ERROR, "rejected: insufficient balance")
     failed = store.get_run("trade", RUN)
     assert failed is not None and (failed.outcome, failed.detail) == (
         "error",

@@ -15,8 +15,10 @@ from kalshi_bots.domain.market_snapshot import (
     MarketSnapshot,
     RecordedEvent,
     StrikeQuote,
+    TradeDecision,
     Trigger,
 )
+from kalshi_bots.domain.models import Bot
 from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 
@@ -50,7 +52,7 @@ def snapshot(minute: int = 0, **changes: object) -> MarketSnapshot:
         scheduled_for=at,
         at=at + timedelta(seconds=2, microseconds=345),
         trigger=Trigger.MINUTE,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode="",
         series_ticker="KXBTCD",
         event_ticker=EVENT,
@@ -100,7 +102,7 @@ def test_weather_fields_and_decisions_round_trip(store: Store) -> None:
     s = snaps(store)
     weather = snapshot(
         trigger=Trigger.DECISION,
-        bot="weather",
+        bot=Bot.WEATHER,
         mode="paper",
         series_ticker="KXHIGHNY",
         event_ticker="KXHIGHNY-26NOV25",
@@ -118,7 +120,7 @@ def test_weather_fields_and_decisions_round_trip(store: Store) -> None:
         forecast_mean_f=44.5,
         forecast_sigma_f=2.6,
         observed_max_f=None,
-        decision="no-trade",
+        decision=TradeDecision.NO_TRADE,
         reason="edge_too_small",
     )
     s.put_snapshot(weather)
@@ -130,8 +132,8 @@ def test_between_is_half_open_ascending_filters_by_trigger_and_reads_every_page(
     s = snaps(store)
     for minute in reversed(range(10)):
         s.put_snapshot(snapshot(minute))
-    s.put_snapshot(snapshot(3, trigger=Trigger.DECISION, mode="paper", decision="trade"))
-    s.put_snapshot(snapshot(3, bot="eth-hourly"))
+    s.put_snapshot(snapshot(3, trigger=Trigger.DECISION, mode="paper", decision=TradeDecision.TRADE))
+    s.put_snapshot(snapshot(3, bot=Bot.ETH_HOURLY))
     got = s.snapshots_between(T0 + timedelta(minutes=2), T0 + timedelta(minutes=8))
     keys = [(x.scheduled_for, x.bot, x.trigger.value) for x in got]
     minute = lambda m: T0 + timedelta(minutes=m)  # noqa: E731
@@ -195,7 +197,7 @@ def test_a_full_ladder_round_trips(store: Store, strikes: int) -> None:
 
 def test_decisions_between_reads_decisions_reduced_to_what_they_looked_at(store: Store) -> None:
     s = snaps(store)
-    decided = snapshot(1, trigger=Trigger.DECISION, mode="live", decision="trade", reason="")
+    decided = snapshot(1, trigger=Trigger.DECISION, mode="live", decision=TradeDecision.TRADE, reason="")
     s.put_snapshot(snapshot(1))  # a minute snapshot of the same minute: not a decision
     assert s.put_snapshot(decided) is True
     assert s.put_snapshot(decided) is False

@@ -11,10 +11,10 @@ from pathlib import Path
 from kalshi_bots.adapters.store.factory import open_store
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.adapters.store.sqlite_schema import MIGRATIONS
-from kalshi_bots.domain.models import Asset, BudgetLimits, BudgetReservation, PriceTick
+from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, BudgetReservation, PriceTick, RunStatus
 
 DAY = date(2025, 12, 11)
-LIMITS = BudgetLimits(global_limit=Decimal(7), per_bot=(("a", Decimal(100)),))
+LIMITS = BudgetLimits(global_limit=Decimal(7), per_bot=((Bot.BTC_HOURLY, Decimal(100)),))
 RUN = datetime(2025, 12, 11, 1, 45, tzinfo=UTC)
 
 
@@ -22,7 +22,9 @@ def _worker(path: str, worker: int, out: multiprocessing.Queue[tuple[int, int, b
     store = SqliteStore(path)
     won = 0
     for i in range(5):
-        won += store.reserve_budget(BudgetReservation("a", DAY, Decimal(1), f"w{worker}-{i}"), LIMITS)
+        won += store.reserve_budget(
+            BudgetReservation(Bot.BTC_HOURLY, DAY, Decimal(1), f"w{worker}-{i}"), LIMITS
+        )
     claimed = store.claim_run("trade", RUN, f"p{worker}", RUN, 300)
     out.put((worker, won, claimed))
     store.close()
@@ -42,7 +44,7 @@ def test_processes_sharing_one_file_never_overspend_and_claim_once(tmp_path: Pat
         assert p.exitcode == 0
     assert sum(won for _, won, _ in results) == 7
     assert sum(claimed for _, _, claimed in results) == 1
-    assert SqliteStore(path).budget_state("a", DAY, LIMITS).spent == Decimal(7)
+    assert SqliteStore(path).budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal(7)
 
 
 def test_fresh_file_is_initialised_on_open_and_reopening_is_harmless(tmp_path: Path) -> None:
@@ -78,7 +80,7 @@ def test_an_old_file_is_migrated_forward(tmp_path: Path) -> None:
 def test_cleanup_also_drops_job_runs_past_their_ttl(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "ttl.db"))
     store.claim_run("collect-btc", RUN, "w", RUN, 60)
-    store.finish_run("collect-btc", RUN, "w", "ok", "")
+    store.finish_run("collect-btc", RUN, "w", RunStatus.OK, "")
     store.delete_prices_before(Asset.BTC, RUN + timedelta(days=6))
     assert [run.job for run in store.last_runs()] == ["collect-btc"]  # a week's TTL: still there
     store.delete_prices_before(Asset.BTC, RUN + timedelta(days=7))

@@ -9,13 +9,16 @@ from decimal import Decimal
 
 import pytest
 
+from kalshi_bots.domain.errors import UnknownBotError
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     Mode,
-    Outcome,
     PriceTick,
+    RunStatus,
+    Side,
     TradeRecord,
     TradeStatus,
     VolatilitySnapshot,
@@ -31,10 +34,10 @@ def trade(coid: str, at: datetime, **changes: object) -> TradeRecord:
     base = TradeRecord(
         created_at=at,
         client_order_id=coid,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode=Mode.PAPER,
         contract_ticker="KXBTCD-25DEC1102-T97499.99",
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=3,
         price_cents=Decimal("42.5"),
         btc_price=Decimal("97123.45"),
@@ -199,40 +202,50 @@ def test_timestamps_round_trip_as_aware_utc(store: Store) -> None:
 
 # --- budget ----------------------------------------------------------------------------------
 DAY = date(2025, 12, 11)
-LIMITS = BudgetLimits(global_limit=Decimal(15), per_bot=(("btc", Decimal(10)), ("eth", Decimal(10))))
+LIMITS = BudgetLimits(
+    global_limit=Decimal(15), per_bot=((Bot.BTC_HOURLY, Decimal(10)), (Bot.ETH_HOURLY, Decimal(10)))
+)
 
 
-def res(rid: str, amount: str, bot: str = "btc") -> BudgetReservation:
+def res(rid: str, amount: str, bot: Bot = Bot.BTC_HOURLY) -> BudgetReservation:
     return BudgetReservation(bot=bot, day=DAY, amount=Decimal(amount), reservation_id=rid)
 
 
 def test_budget_reserve_release_and_state(store: Store) -> None:
-    assert store.budget_state("btc", DAY, LIMITS).spent == 0
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == 0
     assert store.reserve_budget(res("r1", "6.5"), LIMITS) is True
     assert store.reserve_budget(res("r1", "6.5"), LIMITS) is True  # idempotent: not counted twice
     assert store.reserve_budget(res("r2", "4"), LIMITS) is False  # bot limit 10
     assert store.reserve_budget(res("r3", "3.5"), LIMITS) is True
-    state = store.budget_state("btc", DAY, LIMITS)
+    state = store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS)
     assert (state.limit, state.spent, state.remaining) == (Decimal(10), Decimal(10), Decimal(0))
-    assert store.reserve_budget(res("e1", "5.5", "eth"), LIMITS) is False  # global limit 15
-    assert store.reserve_budget(res("e2", "5", "eth"), LIMITS) is True
+    assert store.reserve_budget(res("e1", "5.5", Bot.ETH_HOURLY), LIMITS) is False  # global limit 15
+    assert store.reserve_budget(res("e2", "5", Bot.ETH_HOURLY), LIMITS) is True
     assert store.release_budget(res("r1", "6.5"), Decimal("2.5")) == Decimal("2.5")
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("7.5")
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal("7.5")
     assert store.release_budget(res("r1", "6.5"), Decimal("4")) == Decimal("4")
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("3.5")
-    assert store.budget_state("btc", date(2025, 12, 12), LIMITS).spent == 0
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal("3.5")
+    assert store.budget_state(Bot.BTC_HOURLY, date(2025, 12, 12), LIMITS).spent == 0
     with pytest.raises(StoreError):
         store.release_budget(res("unknown", "1"), Decimal(1))
+
+
+def test_a_bot_without_a_limit_reserves_nothing(store: Store) -> None:
+    """Limits are total: a bot the limits do not name is an error, never the global limit (fail closed)."""
+    with pytest.raises(UnknownBotError, match="weather"):
+        store.reserve_budget(res("w1", "1", Bot.WEATHER), LIMITS)
+    assert store.reservations(DAY) == []
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == 0
 
 
 def test_re_reserving_an_id_for_more_holds_only_the_difference(store: Store) -> None:
     assert store.reserve_budget(res("hour", "1.32"), LIMITS) is True
     assert store.reserve_budget(res("hour", "2.34"), LIMITS) is True  # the price moved: +1.02 only
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("2.34")
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal("2.34")
     assert store.reserve_budget(res("other", "7.66"), LIMITS) is True  # exactly at the bot limit
     # Asking for more than the limit leaves room for is refused, and nothing changes.
     assert store.reserve_budget(res("hour", "2.35"), LIMITS) is False
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(10)
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal(10)
     assert [(x.reservation_id, x.amount) for x in store.reservations(DAY)] == [
         ("hour", Decimal("2.34")),
         ("other", Decimal("7.66")),
@@ -240,10 +253,10 @@ def test_re_reserving_an_id_for_more_holds_only_the_difference(store: Store) -> 
 
 
 def test_a_smaller_re_reservation_never_shrinks_what_is_held(store: Store) -> None:
-    tight = BudgetLimits(global_limit=Decimal(15), per_bot=(("btc", Decimal("1.50")),))
+    tight = BudgetLimits(global_limit=Decimal(15), per_bot=((Bot.BTC_HOURLY, Decimal("1.50")),))
     assert store.reserve_budget(res("hour", "1.32"), tight) is True
     assert store.reserve_budget(res("hour", "0.50"), tight) is True  # covered by what is held
-    assert store.budget_state("btc", DAY, tight).spent == Decimal("1.32")
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, tight).spent == Decimal("1.32")
     # The hold is still 1.32, so only 0.18 is left for anything else: the limit is never exceeded.
     assert store.reserve_budget(res("next", "0.19"), tight) is False
     assert store.reserve_budget(res("next", "0.18"), tight) is True
@@ -254,12 +267,12 @@ def test_a_release_never_exceeds_what_the_reservation_holds(store: Store) -> Non
     assert store.reserve_budget(res("b", "3"), LIMITS) is True
     # The issue's crash: releasing 1.872 from a 1.32 reservation gives back 1.32, no more, no error.
     assert store.release_budget(res("a", "2.34"), Decimal("1.872")) == Decimal("1.32")
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(3)  # b's hold is untouched
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal(3)  # b's hold is untouched
     assert store.release_budget(res("a", "2.34"), Decimal("0.01")) == 0
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(3)
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal(3)
     # Once given back, re-reserving the id holds the amount again (under the limits).
     assert store.reserve_budget(res("a", "1"), LIMITS) is True
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(4)
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal(4)
     with pytest.raises(ValueError, match="positive"):
         store.release_budget(res("a", "1"), Decimal(0))
 
@@ -268,19 +281,19 @@ def test_settle_makes_a_reservation_hold_exactly_what_was_spent(store: Store) ->
     at = datetime(2025, 12, 11, 15, 45, 3, tzinfo=UTC)
     assert store.reserve_budget(replace(res("o", "2.34"), at=at), LIMITS) is True
     assert store.settle_budget(res("o", "0.47")) == Decimal("-1.87")  # 1 of 5 filled
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("0.47")
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal("0.47")
     assert store.settle_budget(res("o", "0.47")) == 0  # idempotent
     # Spend discovered later is booked even past the limit: it happened, refusing would hide it.
     assert store.settle_budget(res("o", "12")) == Decimal("11.53")
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(12)
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal(12)
     assert store.reserve_budget(res("x", "0.01"), LIMITS) is False
     # Unknown ids are created; a settled-to-zero one holds nothing.
     assert store.settle_budget(res("new", "1.5")) == Decimal("1.5")
     assert store.settle_budget(res("o", "0")) == Decimal(-12)
-    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("1.5")
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, LIMITS).spent == Decimal("1.5")
     assert store.settle_budget(res("never", "0")) == 0
     held = {x.reservation_id: x for x in store.reservations(DAY)}
-    assert held["o"].amount == 0 and held["o"].at == at and held["o"].bot == "btc"
+    assert held["o"].amount == 0 and held["o"].at == at and held["o"].bot is Bot.BTC_HOURLY
     assert held["new"].amount == Decimal("1.5")
     assert store.reservations(date(2025, 12, 12)) == []
     with pytest.raises(ValueError, match=">= 0"):
@@ -322,42 +335,46 @@ def _race(n: int, work: object) -> list[object]:
 
 
 def test_twenty_threads_never_exceed_the_bot_or_global_limit(store: Store) -> None:
-    limits = BudgetLimits(global_limit=Decimal(9), per_bot=(("a", Decimal(6)), ("b", Decimal(6))))
+    limits = BudgetLimits(
+        global_limit=Decimal(9), per_bot=((Bot.BTC_HOURLY, Decimal(6)), (Bot.ETH_HOURLY, Decimal(6)))
+    )
 
     def reserve(i: int) -> bool:
-        bot = "a" if i % 2 == 0 else "b"
+        bot = Bot.BTC_HOURLY if i % 2 == 0 else Bot.ETH_HOURLY
         return store.reserve_budget(res(f"x{i}", "1", bot), limits)
 
     results = _race(20, reserve)
-    spent_a = store.budget_state("a", DAY, limits).spent
-    spent_b = store.budget_state("b", DAY, limits).spent
+    spent_a = store.budget_state(Bot.BTC_HOURLY, DAY, limits).spent
+    spent_b = store.budget_state(Bot.ETH_HOURLY, DAY, limits).spent
     assert results.count(True) == 9
     assert spent_a <= 6 and spent_b <= 6 and spent_a + spent_b == 9
 
 
 def test_twenty_threads_against_one_bot_limit(store: Store) -> None:
-    limits = BudgetLimits(global_limit=Decimal(100), per_bot=(("a", Decimal("7.5")),))
-    results = _race(20, lambda i: store.reserve_budget(res(f"y{i}", "1.5", "a"), limits))
+    limits = BudgetLimits(global_limit=Decimal(100), per_bot=((Bot.BTC_HOURLY, Decimal("7.5")),))
+    results = _race(20, lambda i: store.reserve_budget(res(f"y{i}", "1.5", Bot.BTC_HOURLY), limits))
     assert results.count(True) == 5
-    assert store.budget_state("a", DAY, limits).spent == Decimal("7.5")
+    assert store.budget_state(Bot.BTC_HOURLY, DAY, limits).spent == Decimal("7.5")
 
 
 def test_twenty_threads_re_reserving_one_id_at_different_amounts(store: Store) -> None:
     """Retries of one hour racing with changed prices: every ask that fits the limit is granted, the
     others refused, and the hold and the bot's spend end at the largest that fit (none counted twice)."""
-    limits = BudgetLimits(global_limit=Decimal(100), per_bot=(("a", Decimal(5)),))
+    limits = BudgetLimits(global_limit=Decimal(100), per_bot=((Bot.BTC_HOURLY, Decimal(5)),))
     amounts = [Decimal(i + 1) / 2 for i in range(20)]  # 0.5 .. 10
-    results = _race(20, lambda i: store.reserve_budget(res("same-hour", str(amounts[i]), "a"), limits))
+    results = _race(
+        20, lambda i: store.reserve_budget(res("same-hour", str(amounts[i]), Bot.BTC_HOURLY), limits)
+    )
     [held] = store.reservations(DAY)
-    assert held.amount == 5 and store.budget_state("a", DAY, limits).spent == 5
+    assert held.amount == 5 and store.budget_state(Bot.BTC_HOURLY, DAY, limits).spent == 5
     assert results == [amount <= 5 for amount in amounts]
 
 
 def test_realized_pnl_is_idempotent_per_key(store: Store) -> None:
     assert store.realized_pnl(DAY) == 0
-    store.record_realized_pnl("btc", DAY, Decimal("-2.25"), "KXBTCD-25DEC1102-T1")
-    store.record_realized_pnl("btc", DAY, Decimal("-2.25"), "KXBTCD-25DEC1102-T1")
-    store.record_realized_pnl("eth", DAY, Decimal("1.10"), "KXETHD-25DEC1102-T1")
+    store.record_realized_pnl(Bot.BTC_HOURLY, DAY, Decimal("-2.25"), "KXBTCD-25DEC1102-T1")
+    store.record_realized_pnl(Bot.BTC_HOURLY, DAY, Decimal("-2.25"), "KXBTCD-25DEC1102-T1")
+    store.record_realized_pnl(Bot.ETH_HOURLY, DAY, Decimal("1.10"), "KXETHD-25DEC1102-T1")
     assert store.realized_pnl(DAY) == Decimal("-1.15")
     assert store.realized_pnl(date(2025, 12, 12)) == 0
 
@@ -381,7 +398,7 @@ def test_second_claim_is_refused_and_finished_runs_stay_finished(store: Store) -
     assert store.claim_run("trade", RUN, "w1", RUN, 60) is True
     assert store.claim_run("trade", RUN, "w2", RUN + timedelta(seconds=30), 60) is False
     assert store.claim_run("trade", RUN, "w1", RUN + timedelta(seconds=30), 60) is False
-    store.finish_run("trade", RUN, "w1", "ok", "2 orders")
+    store.finish_run("trade", RUN, "w1", RunStatus.OK, "2 orders")
     assert store.claim_run("trade", RUN, "w2", RUN + timedelta(hours=5), 60) is False
     assert store.claim_run("trade", RUN + timedelta(hours=1), "w2", RUN + timedelta(hours=1), 60) is True
 
@@ -390,8 +407,8 @@ def test_expired_lease_can_be_taken_over(store: Store) -> None:
     assert store.claim_run("collect", RUN, "w1", RUN, 60) is True
     assert store.claim_run("collect", RUN, "w2", RUN + timedelta(seconds=61), 60) is True
     with pytest.raises(ConflictError):
-        store.finish_run("collect", RUN, "w1", "ok", "")
-    store.finish_run("collect", RUN, "w2", "error", "boom")
+        store.finish_run("collect", RUN, "w1", RunStatus.OK, "")
+    store.finish_run("collect", RUN, "w2", RunStatus.ERROR, "boom")
     (run,) = store.last_runs()
     assert (run.owner, run.outcome, run.detail) == ("w2", "error", "boom")
 
@@ -399,10 +416,10 @@ def test_expired_lease_can_be_taken_over(store: Store) -> None:
 def test_a_transient_error_run_may_be_claimed_again_other_outcomes_are_final(store: Store) -> None:
     later = RUN + timedelta(minutes=1)
     assert store.claim_run("trade", RUN, "w1", RUN, 600)
-    store.finish_run("trade", RUN, "w1", "error-transient", "timeout")
+    store.finish_run("trade", RUN, "w1", RunStatus.ERROR_TRANSIENT, "timeout")
     assert store.claim_run("trade", RUN, "w2", later, 600) is True  # the platform's retry
     assert store.claim_run("trade", RUN, "w3", later, 600) is False  # ...which now holds a lease
-    store.finish_run("trade", RUN, "w2", "error", "rejected")
+    store.finish_run("trade", RUN, "w2", RunStatus.ERROR, "rejected")
     assert store.claim_run("trade", RUN, "w3", later + timedelta(hours=1), 600) is False
     (run,) = store.last_runs()
     assert (run.owner, run.outcome) == ("w2", "error")
@@ -418,7 +435,7 @@ def test_last_runs_lists_the_latest_run_of_each_job(store: Store) -> None:
     for hour in range(3):
         at = RUN + timedelta(hours=hour)
         store.claim_run("trade", at, "w", at, 60)
-        store.finish_run("trade", at, "w", "no-trade", f"h{hour}")
+        store.finish_run("trade", at, "w", RunStatus.NO_TRADE, f"h{hour}")
     store.claim_run("collect-btc", RUN, "w", RUN, 60)
     runs = store.last_runs()
     assert [(r.job, r.scheduled_for, r.outcome, r.detail) for r in runs] == [

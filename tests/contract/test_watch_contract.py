@@ -18,10 +18,16 @@ from kalshi_bots.app.alerts import RunWatcher, read_streaks
 from kalshi_bots.app.portfolio_view import load_portfolio
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
-from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
+from kalshi_bots.domain.market_snapshot import (
+    EventResult,
+    MarketSnapshot,
+    StrikeQuote,
+    TradeDecision,
+    Trigger,
+)
 from kalshi_bots.domain.markets import NEW_YORK
-from kalshi_bots.domain.models import BudgetLimits, Mode, TradeRecord, TradeStatus
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import TRADING_BOTS, Bot, BudgetLimits, Mode, Side, TradeRecord, TradeStatus
+from kalshi_bots.domain.reasons import ErrorReason
 from kalshi_bots.entrypoints.dashboard_data import DashboardSource
 from kalshi_bots.entrypoints.dashboard_page import TradeFilter, render_page
 from kalshi_bots.ports.notifier import Alert
@@ -30,7 +36,7 @@ NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 BASE = TradeRecord(
     created_at=NOW - timedelta(hours=3),
     client_order_id="c1",
-    bot="btc-hourly",
+    bot=Bot.BTC_HOURLY,
     mode=Mode.PAPER,
     contract_ticker="KXBTCD-26MAR1015-T96499.99",
     side=Side.NO,
@@ -67,7 +73,9 @@ def test_read_model_watcher_state_and_page_on_every_backend(store):
     sent = Sent()
     watch = RunWatcher(store, sent, AlertParams(summary_at=None, error_streak=2), now=lambda: NOW)
     for minute in (0, 1):
-        watch(JobResult("reconcile", NOW + timedelta(minutes=minute), Outcome.ERROR, "partial"))
+        watch(
+            JobResult(JobName.RECONCILE, NOW + timedelta(minutes=minute), Outcome.ERROR, ErrorReason.PARTIAL)
+        )
     assert [a.event for a in sent.alerts] == ["job.error", "job.error_streak"]
     assert read_streaks(store)["reconcile"].count == 2
 
@@ -75,7 +83,7 @@ def test_read_model_watcher_state_and_page_on_every_backend(store):
         store=store,
         market=None,
         clock=FixedClock(NOW),
-        limits=BudgetLimits(Decimal(50), (("btc-hourly", Decimal(25)),)),
+        limits=BudgetLimits(Decimal(50), tuple((bot, Decimal(25)) for bot in TRADING_BOTS)),
         jobs=frozenset({JobName.RECONCILE}),
         mode="paper",
         store_label=type(store).__name__,
@@ -96,7 +104,7 @@ def test_the_live_scorecard_on_the_page_and_in_the_daily_summary(store):
         store=store,
         market=None,
         clock=FixedClock(NOW),
-        limits=BudgetLimits(Decimal(50), (("btc-hourly", Decimal(25)),)),
+        limits=BudgetLimits(Decimal(50), tuple((bot, Decimal(25)) for bot in TRADING_BOTS)),
         jobs=frozenset(),
         mode="paper",
         store_label=type(store).__name__,
@@ -116,8 +124,8 @@ def test_the_live_scorecard_on_the_page_and_in_the_daily_summary(store):
     )  # fmt: skip
     store.put_snapshot(
         MarketSnapshot(
-            decided, decided, Trigger.DECISION, "btc-hourly", "paper", "KXBTCD", "KXBTCD-26MAR1015", close,
-            (looked,), decision="trade",
+            decided, decided, Trigger.DECISION, Bot.BTC_HOURLY, "paper", "KXBTCD", "KXBTCD-26MAR1015", close,
+            (looked,), decision=TradeDecision.TRADE,
         )
     )  # fmt: skip
     store.put_event_result(EventResult("KXBTCD-26MAR1015", "KXBTCD", close, ((looked.ticker, "no"),)))
@@ -138,7 +146,7 @@ def test_the_live_scorecard_on_the_page_and_in_the_daily_summary(store):
     assert 'data-col="decisions">1/1<' in row.group(0) and 'data-col="pnl">+$0.89<' in row.group(0)
 
     watch = RunWatcher(store, sent, summary, now=lambda: NOW, snapshots=store)
-    watch(JobResult("reconcile", NOW, Outcome.OK))
+    watch(JobResult(JobName.RECONCILE, NOW, Outcome.OK))
     (daily,) = [a for a in sent.alerts if a.event == "daily.summary"]
     assert "Scorecard (last 30 days): btc-hourly 1 scored decisions, log loss model 0.1508" in daily.text
     assert daily.fields["scorecard"]["bots"][0]["decisions"] == 1

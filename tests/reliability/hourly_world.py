@@ -23,7 +23,7 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.bootstrap import build_deps
 from kalshi_bots.config import Settings
 from kalshi_bots.domain.markets import hourly_target
-from kalshi_bots.domain.models import Asset, BudgetReservation, TradeRecord
+from kalshi_bots.domain.models import Asset, Bot, BudgetReservation, TradeRecord
 from kalshi_bots.sandbox.launch import Sandbox
 
 T = datetime(2026, 11, 24, 14, 45, tzinfo=UTC)
@@ -78,7 +78,7 @@ class HourlyWorld:
 
     def spent(self) -> Decimal:
         limits = self.deps().params.budget
-        return self.store.budget_state("btc-hourly", risk.trading_day(self.clock.now()), limits).spent
+        return self.store.budget_state(Bot.BTC_HOURLY, risk.trading_day(self.clock.now()), limits).spent
 
     def orders_sent(self) -> int:
         """Orders that reached an exchange: the paper exchange's (paper mode) or the fake Kalshi's."""

@@ -28,6 +28,7 @@ from kalshi_bots.app.deps import Deps, JobParams, WeatherParams
 from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     Mode,
     PriceTick,
@@ -48,7 +49,7 @@ HOURLY_EVENT = hourly_target(Asset.BTC, HOURLY_SCHED).event_ticker
 HOURLY_CLOSE = hourly_target(Asset.BTC, HOURLY_SCHED).close_time
 TRADED_STRIKE = "100249.99"  # the first strike 20 bps above the spot: the one the bot buys NO on
 TRADED_TICKER = f"{HOURLY_EVENT}-T{TRADED_STRIKE}"
-BOT = "btc-hourly"
+BOT = Bot.BTC_HOURLY
 START_BALANCE = D(1000)  # the fake account's cash
 DEFAULT_LIMIT = D(25)
 CHEAP_NO = D("0.25")
@@ -187,7 +188,7 @@ def money_world(
         mode=Mode.DEMO,
         budget=BudgetLimits(
             global_limit=D(50),
-            per_bot=((BOT, hourly_budget), ("weather", D(25))),
+            per_bot=((BOT, hourly_budget), (Bot.WEATHER, D(25))),
             daily_loss_limit=daily_loss_limit,
         ),
         weather=WeatherParams(cities=("KXHIGHNY",)),

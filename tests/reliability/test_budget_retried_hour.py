@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from kalshi_bots.app.results import Outcome
+from kalshi_bots.app.runner import execute
+from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.trade_hourly import trade_hourly
 from kalshi_bots.domain.models import Asset, TradeStatus
 
@@ -35,7 +37,8 @@ LIMIT = D("1.50")
 
 def _store_write_fails(world: MoneyWorld) -> None:
     world.store.fail_next("put_trade")
-    result = trade_hourly(world.deps(), HOURLY_SCHED, asset=Asset.BTC)
+    # The job lets the StoreError through; the runner's body (execute) maps it, as every trigger does.
+    result = execute(world.deps(), JobName.TRADE_BTC, HOURLY_SCHED)
     assert (result.outcome, result.reason) == (Outcome.ERROR, "store_unavailable"), result
 
 

@@ -19,7 +19,7 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.trade_hourly import trade_hourly
 from kalshi_bots.app.weather_job import weather
-from kalshi_bots.domain.models import Asset, TradeStatus
+from kalshi_bots.domain.models import Asset, Bot, TradeStatus
 
 from .money_world import (
     HOURLY_SCHED,
@@ -76,7 +76,7 @@ def test_halt_during_a_slow_weather_run_sends_no_order(tmp_path: Path) -> None:
         result = _halt_while_the_exchange_is_slow(world, lambda: weather(world.deps(), WEATHER_RUN))
         assert world.fake.orders == []
         assert result.outcome is Outcome.NO_TRADE and result.reason == "kill_switch", result
-        assert world.spent("weather") == 0
+        assert world.spent(Bot.WEATHER) == 0
 
 
 def test_without_a_halt_the_same_slow_run_trades(tmp_path: Path) -> None:

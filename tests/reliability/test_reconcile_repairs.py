@@ -23,7 +23,7 @@ from kalshi_bots.app.deps import Deps, JobParams
 from kalshi_bots.app.reconcile import reconcile
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.trade_hourly import trade_hourly
-from kalshi_bots.domain.models import Asset, BudgetReservation, OrderResult, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Asset, Bot, BudgetReservation, OrderResult, TradeRecord, TradeStatus
 
 from .money_world import (
     HOURLY_SCHED,
@@ -186,7 +186,7 @@ def test_fills_for_a_client_order_id_already_in_the_log_are_applied_not_skipped(
         assert repaired.fill_count == 5 and repaired.fees_dollars == filled.fees_dollars
         assert result.data["discovered"] == 0
         day = risk.trading_day(clock.now())
-        assert store.budget_state("btc-hourly", day, JobParams().budget).spent == COST
+        assert store.budget_state(Bot.BTC_HOURLY, day, JobParams().budget).spent == COST
 
 
 def test_a_definitive_rejection_stays_rejected_and_holds_nothing(tmp_path: Path) -> None:

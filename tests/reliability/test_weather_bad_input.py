@@ -10,6 +10,7 @@ from typing import Any
 
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.weather_job import weather
+from kalshi_bots.domain.models import Bot
 from kalshi_bots.sandbox.kalshi_faults import EVENT_PATHS
 
 from .money_world import WEATHER_EVENTS, WEATHER_RUN, list_weather_events, money_world
@@ -41,6 +42,6 @@ def test_an_off_tick_weather_ask_is_refused_before_anything_is_written() -> None
         assert CHEAP_TODAY not in tickers
         assert [o["ticker"] for o in world.fake.orders] == [CHEAP_TOMORROW]  # the clean event still trades
         assert result.outcome is Outcome.OK
-        assert world.spent("weather") > Decimal(0)
+        assert world.spent(Bot.WEATHER) > Decimal(0)
         held = world.raw_store.reservations(WEATHER_RUN.date())
         assert {r.reservation_id for r in held} == {t.client_order_id for t in world.raw_store.all_trades()}

@@ -19,6 +19,7 @@ import pytest
 
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.weather_job import weather
+from kalshi_bots.domain.models import Bot
 
 from .money_world import WEATHER_EVENTS, WEATHER_RUN, list_weather_events, make_store, money_world
 
@@ -78,7 +79,7 @@ def test_concurrent_overlapping_runs_place_one_order_per_market_and_event(
         assert sum(r.outcome is Outcome.OK for r in results) >= 1
         assert all(r.outcome in (Outcome.OK, Outcome.NO_TRADE) for r in results), results
         # Budget: exactly what the two orders cost, nothing held for the refused duplicates.
-        assert world.spent("weather") == world.exchange_cost()
+        assert world.spent(Bot.WEATHER) == world.exchange_cost()
 
 
 def test_sequential_runs_of_one_slot_share_ids_and_the_next_slot_adds_nothing(tmp_path: Path) -> None:

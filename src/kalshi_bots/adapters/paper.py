@@ -41,6 +41,7 @@ from decimal import Decimal
 from kalshi_bots.adapters import paper_docs
 from kalshi_bots.domain.errors import UnknownFeeTypeError
 from kalshi_bots.domain.fees import fee_dollars
+from kalshi_bots.domain.markets import ACTIVE_STATUS
 from kalshi_bots.domain.models import (
     BookSide,
     Event,
@@ -50,8 +51,10 @@ from kalshi_bots.domain.models import (
     Market,
     OrderIntent,
     OrderResult,
+    OrderStatus,
     Settlement,
 )
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.errors import NotFoundError, RejectedError
 from kalshi_bots.ports.exchange import MarketData
@@ -134,7 +137,7 @@ class PaperExchange:
                 try:
                     fee = fee_dollars(count, price, fees)
                 except UnknownFeeTypeError as exc:
-                    raise RejectedError(SERVICE, str(exc), "fee_type_unknown") from exc
+                    raise RejectedError(SERVICE, str(exc), NoTradeReason.FEE_TYPE_UNKNOWN.value) from exc
                 cost = price * count + fee
                 balance = self.balance()
                 if cost > balance:
@@ -153,7 +156,7 @@ class PaperExchange:
                 remaining_count=Decimal(0),  # nothing rests: the unfilled rest is cancelled
                 average_fill_price=yes_price if count > 0 else None,
                 fees_paid=fee,
-                status="executed" if count == intent.count else "canceled",
+                status=OrderStatus.EXECUTED if count == intent.count else OrderStatus.CANCELED,
             )
             if not self._store.put_doc(
                 ORDER_KIND,
@@ -185,7 +188,7 @@ class PaperExchange:
     def _fillable(self, market: Market, intent: OrderIntent) -> tuple[int, Decimal]:
         """(contracts that fill, outcome price per contract)."""
         quote = _quote(market, intent.book_side)
-        if market.status != "active" or quote is None or quote.outcome_price > intent.outcome_price:
+        if market.status != ACTIVE_STATUS or quote is None or quote.outcome_price > intent.outcome_price:
             return 0, intent.outcome_price
         count = intent.count
         if quote.size is not None:

@@ -39,11 +39,14 @@ from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.risk import HALT_FLAG
+from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard import DEFAULT_DAYS
 from kalshi_bots.app.scorecard_view import ScorecardView, scorecard_view
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TradeRecord, TradeStatus
 from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
+from kalshi_bots.domain.reasons import NoTradeReason, Reason, parse_reason
 from kalshi_bots.ports.notifier import Alert, Notifier
 from kalshi_bots.ports.store import Store
 
@@ -55,36 +58,44 @@ logger = logging.getLogger(__name__)
 STREAK_DOC = "alert-streak"
 SENT_DOC = "alert-sent"
 STATE_DOC = "alert-state"
-TRADING_JOBS = frozenset({"trade-hourly-btc", "trade-hourly-eth", "weather"})
+TRADING_JOBS = frozenset({JobName.TRADE_BTC, JobName.TRADE_ETH, JobName.WEATHER})
 # Jobs whose single failure is news; for the others (collectors, cleanup) only a streak is.
-LOUD_JOBS = TRADING_JOBS | {"reconcile"}
+LOUD_JOBS = TRADING_JOBS | {JobName.RECONCILE}
 TRADE_LOOKBACK_DAYS = 3
 # Housekeeping jobs: on DynamoDB these never read the budget table (their roles cannot: the market
 # recorder may only put its snapshots there and query its events).
-HOUSEKEEPING = frozenset({"collect-prices-btc", "collect-prices-eth", "cleanup", "record-market"})
+HOUSEKEEPING = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.CLEANUP, JobName.RECORD_MARKET})
+# The outcomes a streak counts.
+STREAK_KINDS = frozenset({Outcome.ERROR, Outcome.NO_TRADE})
 
 
 @dataclass(frozen=True, slots=True)
 class Streak:
-    kind: str = ""  # "error" | "no-trade" | "" (none)
+    kind: Outcome | None = None  # ERROR or NO_TRADE; None = no streak
     count: int = 0
-    reason: str = ""
+    reason: Reason | None = None
     since: str = ""  # scheduled time of the streak's first run
 
+    @property
+    def failing(self) -> bool:
+        return self.kind is Outcome.ERROR
+
     def to_json(self) -> str:
-        return json.dumps(
-            {"kind": self.kind, "count": self.count, "reason": self.reason, "since": self.since}
-        )
+        kind = "" if self.kind is None else self.kind.value
+        reason = "" if self.reason is None else self.reason.value
+        return json.dumps({"kind": kind, "count": self.count, "reason": reason, "since": self.since})
 
     @classmethod
     def from_json(cls, text: str | None) -> Streak:
+        """The stored document (the same JSON as ever: kind and reason as their text)."""
         if not text:
             return cls()
         raw = json.loads(text)
+        kind = str(raw.get("kind", ""))
         return cls(
-            str(raw.get("kind", "")),
+            Outcome(kind) if kind in STREAK_KINDS else None,
             int(raw.get("count", 0)),
-            str(raw.get("reason", "")),
+            parse_reason(str(raw.get("reason", ""))),
             str(raw.get("since", "")),
         )
 
@@ -93,7 +104,7 @@ def news_window(trade: TradeRecord) -> timedelta:
     """How long after it was placed a trade can still have news (a fill, a settlement). An hourly trade
     settles within the hour (the window is generous for a late reconcile); a weather trade the next day.
     Bounding it keeps a run's reads to the few trades that matter, not three days of them."""
-    return timedelta(hours=12) if trade.bot.endswith("-hourly") else timedelta(days=TRADE_LOOKBACK_DAYS)
+    return timedelta(hours=12) if trade.bot.is_hourly else timedelta(days=TRADE_LOOKBACK_DAYS)
 
 
 def read_streaks(store: Store) -> dict[str, Streak]:
@@ -103,11 +114,8 @@ def read_streaks(store: Store) -> dict[str, Streak]:
 
 def next_streak(current: Streak, result: JobResult, *, counts_no_trade: bool) -> Streak:
     """The job's streak after ``result`` (pure)."""
-    if result.outcome is Outcome.ERROR:
-        kind = "error"
-    elif result.outcome is Outcome.NO_TRADE and counts_no_trade:
-        kind = "no-trade"
-    else:
+    kind = result.outcome
+    if (kind is Outcome.NO_TRADE and not counts_no_trade) or kind not in STREAK_KINDS:
         return Streak()
     if current.kind == kind:
         return Streak(kind, current.count + 1, result.reason, current.since)
@@ -220,7 +228,7 @@ class RunWatcher:
     # The live scorecard in the daily summary: the recorder's store (None = trades only) and its period.
     snapshots: SnapshotStore | None = None
     scorecard_days: int = DEFAULT_DAYS
-    _no_streak: set[str] = field(default_factory=set)
+    _no_streak: set[JobName] = field(default_factory=set)
 
     def __call__(self, result: JobResult) -> None:
         if result.outcome is Outcome.SKIPPED:
@@ -230,9 +238,9 @@ class RunWatcher:
         streak, alerts = self._update_streak(result)
         if self.notifier is None:
             return
-        if streak.kind == "error" and streak.count == 1 and result.job in LOUD_JOBS:
+        if streak.failing and streak.count == 1 and result.job in LOUD_JOBS:
             alerts.insert(0, self._error_alert(result))  # the first failure; repeats make a streak
-        if result.reason == "loss_limit":
+        if result.reason is NoTradeReason.LOSS_LIMIT:
             alerts.extend(self._once(f"loss-halt-{self._day(result)}", self._loss_alert, result))
         if result.job in LOUD_JOBS:
             alerts.extend(self._trade_alerts(result))
@@ -259,27 +267,30 @@ class RunWatcher:
             self._no_streak.discard(job)
         alerts = []
         limit_error, limit_idle = self.params.error_streak, self.params.no_trade_streak
-        if new.kind == "error" and limit_error and new.count == limit_error:
+        if new.failing and limit_error and new.count == limit_error:
             alerts.append(self._streak_alert(result, new, f"{job} failed {new.count} runs in a row"))
-        if new.kind == "no-trade" and limit_idle and new.count == limit_idle:
+        if new.kind is Outcome.NO_TRADE and limit_idle and new.count == limit_idle:
             alerts.append(self._streak_alert(result, new, f"{job} has not traded for {new.count} runs"))
-        if current.kind == "error" and new.kind != "error" and limit_error and current.count >= limit_error:
+        if current.failing and not new.failing and limit_error and current.count >= limit_error:
             alerts.append(
-                Alert("job.recovered", f"{job} recovered after {current.count} failed runs", {"job": job})
+                Alert(
+                    "job.recovered", f"{job} recovered after {current.count} failed runs", {"job": job.value}
+                )
             )
         return new, alerts
 
     def _streak_alert(self, result: JobResult, streak: Streak, headline: str) -> Alert:
-        event = "job.error_streak" if streak.kind == "error" else "job.no_trade_streak"
+        event = "job.error_streak" if streak.failing else "job.no_trade_streak"
         text = f"{headline} (last: {reason_words(streak.reason)})"
-        fields = {"job": result.job, "count": streak.count, "reason": streak.reason, "since": streak.since}
+        reason = "" if streak.reason is None else streak.reason.value
+        fields = {"job": result.job.value, "count": streak.count, "reason": reason, "since": streak.since}
         return Alert(event, text, fields)
 
     def _error_alert(self, result: JobResult) -> Alert:
         fields = {
-            "job": result.job,
+            "job": result.job.value,
             "outcome": result.outcome.value,
-            "reason": result.reason,
+            "reason": result.reason_text,
             "detail": result.detail,
             "transient": result.transient,
         }
@@ -305,7 +316,7 @@ class RunWatcher:
         return Alert(
             "loss_halt",
             f"HALT: daily loss limit reached on {self._day(result)}; no new orders until tomorrow (New York)",
-            {"job": result.job, "day": self._day(result)},
+            {"job": result.job.value, "day": self._day(result)},
         )
 
     def _summary(self, result: JobResult) -> list[Alert]:
@@ -321,7 +332,7 @@ class RunWatcher:
         def build(_: JobResult) -> Alert:
             now = self.now() if self.now is not None else result.scheduled_for
             card = scorecard_view(self.store, self.snapshots, now=now, days=self.scorecard_days)
-            return summary_alert(self.store.all_trades(), day, self.store.get_flag("halt"), card)
+            return summary_alert(self.store.all_trades(), day, self.store.get_flag(HALT_FLAG), card)
 
         return self._once(f"summary-{day}", build, result)
 
@@ -347,7 +358,7 @@ class RunWatcher:
         for trade in sorted(trades, key=lambda t: t.created_at):
             news_possible = result.scheduled_for - trade.created_at <= news_window(trade)
             if trade.created_at >= since and trade.status is not TradeStatus.PENDING and news_possible:
-                alerts.extend(self._milestones(trade, from_reconcile=result.job == "reconcile"))
+                alerts.extend(self._milestones(trade, from_reconcile=result.job is JobName.RECONCILE))
         return alerts
 
     def _milestones(self, trade: TradeRecord, *, from_reconcile: bool) -> list[Alert]:

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
-from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.results import JobReport, Outcome
 from kalshi_bots.domain.models import VOL_WINDOWS_MINUTES, Asset, PriceTick, VolatilitySnapshot
-from kalshi_bots.domain.sanity import PriceProblem, feed_time_problem, price_problem
+from kalshi_bots.domain.reasons import PriceProblem, RunReason
+from kalshi_bots.domain.sanity import feed_time_problem, price_problem
 from kalshi_bots.domain.volatility import compute_snapshot
 from kalshi_bots.ports.errors import ExternalServiceError
 
@@ -42,15 +44,11 @@ _MINUTE = timedelta(minutes=1)
 _LATE_AFTER = timedelta(minutes=2)
 
 
-def job_name(asset: Asset) -> str:
-    return f"collect-prices-{asset.value.lower()}"
-
-
 def floor_minute(t: datetime) -> datetime:
     return t.replace(second=0, microsecond=0)
 
 
-def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobResult:
+def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobReport:
     now = deps.clock.now()
     minute = floor_minute(scheduled_for) if now - scheduled_for <= _LATE_AFTER else floor_minute(now)
     previous = deps.store.get_volatility(asset)  # the only store read of the run
@@ -61,7 +59,7 @@ def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobR
         # A re-run of the same minute keeps the stored price (put_price is first-write-wins too).
         known = {t.at: t for t in previous.recent_prices if t.at <= minute}
 
-    rejected: list[dict[str, str]] = []
+    rejected: list[Rejected] = []
     new_rows: list[PriceTick] = []
     backfill_from = _backfill_start(known, minute)
     backfilled, backfill_error = _fetch_candles(deps, asset, backfill_from, minute)
@@ -104,7 +102,7 @@ def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobR
     )
 
 
-def _out_of_order(deps: Deps, asset: Asset, minute: datetime, previous: VolatilitySnapshot) -> JobResult:
+def _out_of_order(deps: Deps, asset: Asset, minute: datetime, previous: VolatilitySnapshot) -> JobReport:
     """A run older than the current VOL item (a late retry): never move VOL/LATEST back in time."""
     log_event(
         logger,
@@ -114,7 +112,7 @@ def _out_of_order(deps: Deps, asset: Asset, minute: datetime, previous: Volatili
         logging.WARNING,
         asset=asset,
     )
-    return JobResult(job_name(asset), minute, Outcome.SKIPPED, "out_of_order", "VOL/LATEST is newer")
+    return JobReport(Outcome.SKIPPED, RunReason.OUT_OF_ORDER, "VOL/LATEST is newer")
 
 
 def _backfill_start(known: dict[datetime, PriceTick], minute: datetime) -> datetime:
@@ -149,9 +147,24 @@ def _last_before(ticks: Iterable[PriceTick], at: datetime) -> PriceTick | None:
     return max(earlier, key=lambda t: t.at) if earlier else None
 
 
-def _rejection(
-    asset: Asset, tick: PriceTick, problem: PriceProblem, source: str, **extra: str
-) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A price the run did not store, and why."""
+
+    tick: PriceTick
+    problem: PriceProblem
+    source: str  # "candle" (backfill) or "ticker" (the current price)
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "at": self.tick.at.isoformat(),
+            "price": str(self.tick.price),
+            "reason": self.problem.value,
+            "source": self.source,
+        }
+
+
+def _rejection(asset: Asset, tick: PriceTick, problem: PriceProblem, source: str, **extra: str) -> Rejected:
     log_event(
         logger,
         "price.rejected",
@@ -164,7 +177,7 @@ def _rejection(
         source=source,
         **extra,
     )
-    return {"at": tick.at.isoformat(), "price": str(tick.price), "reason": problem.value, "source": source}
+    return Rejected(tick, problem, source)
 
 
 def _result(
@@ -173,16 +186,16 @@ def _result(
     *,
     snapshot: VolatilitySnapshot,
     stored: int,
-    rejected: list[dict[str, str]],
+    rejected: list[Rejected],
     backfill_error: str,
     current_rejected: bool,
-) -> JobResult:
+) -> JobReport:
     w15 = snapshot.window(15)
     data = {
         "asset": asset.value,
         "minute": minute.isoformat(),
         "rows_stored": stored,
-        "rejected": rejected,
+        "rejected": [r.to_json() for r in rejected],
         "backfill_error": backfill_error,
         "samples": len(snapshot.recent_prices),
         "vol_15m_std": None if w15 is None else w15.std_pct,
@@ -190,8 +203,7 @@ def _result(
     }
     if current_rejected:
         # The run did not get a usable price for its minute: an error worth a non-zero exit, not a retry.
-        reason = rejected[-1]["reason"]
-        return JobResult(job_name(asset), minute, Outcome.ERROR, reason, "current price rejected", data=data)
+        return JobReport(Outcome.ERROR, rejected[-1].problem, "current price rejected", data=data)
     log_event(
         logger,
         "price.collected",
@@ -200,4 +212,4 @@ def _result(
         rows_stored=stored,
         vol_15m_std=data["vol_15m_std"],
     )
-    return JobResult(job_name(asset), minute, Outcome.OK, data=data)
+    return JobReport(Outcome.OK, data=data)

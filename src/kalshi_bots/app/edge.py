@@ -18,14 +18,14 @@ from kalshi_bots.app.scorecard import scorecard
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.edge_gate import EdgeEvidence, edge_gate
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.models import Mode
+from kalshi_bots.domain.models import Bot, Mode
 from kalshi_bots.domain.scorecard import edge_evidence
 from kalshi_bots.ports.errors import StoreError
 
 logger = logging.getLogger(__name__)
 
 
-def edge_gate_refusal(deps: Deps, bot: str, now: datetime) -> Refusal | None:
+def edge_gate_refusal(deps: Deps, bot: Bot, now: datetime) -> Refusal | None:
     """None = the order may go ahead; a ``no_edge_evidence`` refusal otherwise (live mode only)."""
     params = deps.params
     if params.mode is not Mode.LIVE:
@@ -52,7 +52,7 @@ def edge_gate_refusal(deps: Deps, bot: str, now: datetime) -> Refusal | None:
     return verdict.refusal
 
 
-def _evidence(deps: Deps, bot: str, now: datetime) -> tuple[EdgeEvidence | None, str]:
+def _evidence(deps: Deps, bot: Bot, now: datetime) -> tuple[EdgeEvidence | None, str]:
     if deps.snapshots is None:
         return None, "this store records no decisions"
     try:

@@ -14,6 +14,20 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from kalshi_bots.app.results import Outcome
+from kalshi_bots.app.risk import GATE, ORDER_PATH
+from kalshi_bots.app.schedule import JobName
+from kalshi_bots.domain.models import TradeStatus
+from kalshi_bots.domain.reasons import (
+    ErrorReason,
+    NoTradeReason,
+    OrderReason,
+    Reason,
+    RunReason,
+    ServiceFailure,
+    parse_reason,
+)
+
 
 class Kind(StrEnum):
     TRADE = "trade"  # an order filled
@@ -35,42 +49,44 @@ class HumanLine:
     job: str = ""
 
 
+# Keyed by the reason values (StrEnum members equal their text, so a code read back from a log finds
+# its words too). ``invalid_input`` is both a refusal and an error: one entry, the same words.
 REASONS: Mapping[str, str] = {
-    "exchange_closed": "the exchange is not trading",
-    "shard_closed": "the market's exchange shard is not trading",
-    "vol_stale": "volatility is stale (collector behind)",
-    "vol_insufficient": "not enough price history for volatility yet",
-    "price_stale": "the Coinbase price is stale",
-    "event_missing": "the market's event is not listed",
-    "no_qualifying_strike": "no strike far enough above spot",
-    "no_quote": "nobody is selling at any sensible price",
-    "fee_type_unknown": "the series uses a fee type we do not model",
-    "edge_too_small": "edge too small after fees",
-    "size_zero": "position size rounds to zero (bankroll too small)",
-    "budget_exceeded": "today's budget is used up",
-    "loss_limit": "daily loss limit reached: trading halted for today",
-    "kill_switch": "kill switch is on (kalshi-bots resume)",
-    "already_traded": "already traded this market",
-    "invalid_input": "invalid market data",
-    "close_time_mismatch": "the event closes at an unexpected time",
-    "too_late": "too close to the market's close",
-    "store_unavailable": "the store cannot be read",
-    "stale_data": "input data is stale",
-    "transient_error": "a service did not answer (network, timeout or 5xx)",
-    "order_outcome_unknown": "order sent, outcome unknown (reconcile will resolve it)",
-    "order_rejected": "the exchange rejected the order",
-    "unexpected_error": "unexpected error (see the log file)",
-    "market_data_unavailable": "Kalshi market data unavailable",
-    "weather_data_unavailable": "NWS data unavailable",
-    "forecast_stale": "the NWS forecast is stale",
-    "station_mismatch": "the market settles on another station",
-    "not_filled": "not filled: nobody sold at our price",
-    "partial": "some lookups failed (retried next run)",
-    "no_events": "no weather events open",
-    "order_not_found": "the order never reached the exchange",
-    "no_edge_evidence": "live mode: the scorecard shows no edge yet (kalshi-bots scorecard)",
-    "recorder_incomplete": "the market recorder missed a ladder or a settlement",
-    "recorder_off": "this store keeps no snapshots",
+    NoTradeReason.EXCHANGE_CLOSED: "the exchange is not trading",
+    NoTradeReason.SHARD_CLOSED: "the market's exchange shard is not trading",
+    NoTradeReason.VOL_STALE: "volatility is stale (collector behind)",
+    NoTradeReason.VOL_INSUFFICIENT: "not enough price history for volatility yet",
+    NoTradeReason.PRICE_STALE: "the Coinbase price is stale",
+    NoTradeReason.EVENT_MISSING: "the market's event is not listed",
+    NoTradeReason.NO_QUALIFYING_STRIKE: "no strike far enough above spot",
+    NoTradeReason.NO_QUOTE: "nobody is selling at any sensible price",
+    NoTradeReason.FEE_TYPE_UNKNOWN: "the series uses a fee type we do not model",
+    NoTradeReason.EDGE_TOO_SMALL: "edge too small after fees",
+    NoTradeReason.SIZE_ZERO: "position size rounds to zero (bankroll too small)",
+    NoTradeReason.BUDGET_EXCEEDED: "today's budget is used up",
+    NoTradeReason.LOSS_LIMIT: "daily loss limit reached: trading halted for today",
+    NoTradeReason.KILL_SWITCH: "kill switch is on (kalshi-bots resume)",
+    NoTradeReason.ALREADY_TRADED: "already traded this market",
+    NoTradeReason.INVALID_INPUT: "invalid market data",
+    NoTradeReason.CLOSE_TIME_MISMATCH: "the event closes at an unexpected time",
+    NoTradeReason.TOO_LATE: "too close to the market's close",
+    ErrorReason.STORE_UNAVAILABLE: "the store cannot be read",
+    NoTradeReason.STALE_DATA: "input data is stale",
+    ErrorReason.TRANSIENT_ERROR: "a service did not answer (network, timeout or 5xx)",
+    ErrorReason.ORDER_OUTCOME_UNKNOWN: "order sent, outcome unknown (reconcile will resolve it)",
+    ErrorReason.ORDER_REJECTED: "the exchange rejected the order",
+    ErrorReason.UNEXPECTED_ERROR: "unexpected error (see the log file)",
+    NoTradeReason.MARKET_DATA_UNAVAILABLE: "Kalshi market data unavailable",
+    NoTradeReason.WEATHER_DATA_UNAVAILABLE: "NWS data unavailable",
+    NoTradeReason.FORECAST_STALE: "the NWS forecast is stale",
+    NoTradeReason.STATION_MISMATCH: "the market settles on another station",
+    OrderReason.NOT_FILLED: "not filled: nobody sold at our price",
+    ErrorReason.PARTIAL: "some lookups failed (retried next run)",
+    NoTradeReason.NO_EVENTS: "no weather events open",
+    OrderReason.ORDER_NOT_FOUND: "the order never reached the exchange",
+    NoTradeReason.NO_EDGE_EVIDENCE: "live mode: the scorecard shows no edge yet (kalshi-bots scorecard)",
+    ErrorReason.RECORDER_INCOMPLETE: "the market recorder missed a ladder or a settlement",
+    RunReason.RECORDER_OFF: "this store keeps no snapshots",
 }
 # ``<service>_<ErrorType>`` reasons (the runner's mapping of ports.errors): what the type means.
 ERROR_TYPES: Mapping[str, str] = {
@@ -79,21 +95,26 @@ ERROR_TYPES: Mapping[str, str] = {
     "RejectedError": "rejected the request",
     "MalformedResponseError": "sent a reply we cannot read",
 }
-HALT_REASONS = frozenset({"kill_switch", "loss_limit"})
-GENERIC_DETAILS = frozenset({"", "risk gate", "order path"})
+HALT_REASONS = frozenset({NoTradeReason.KILL_SWITCH, NoTradeReason.LOSS_LIMIT})
+GENERIC_DETAILS = frozenset({"", GATE, ORDER_PATH})
 # Routine outcomes of these jobs are not news; their failures are.
-QUIET_JOBS = frozenset({"collect-prices-btc", "collect-prices-eth", "cleanup", "reconcile"})
+QUIET_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.CLEANUP, JobName.RECONCILE})
 
 
-def reason_words(reason: str) -> str:
-    """Words for a reason code (``kalshi_AuthError`` -> "kalshi: AuthError" when unknown)."""
-    code = reason.split(":", 1)[0].strip()
-    if code in REASONS:
-        return REASONS[code]
-    service, _, error = code.partition("_")
-    if error in ERROR_TYPES:
-        return f"{service.capitalize() if service != 'nws' else 'NWS'} {ERROR_TYPES[error]}"
-    return code.replace("_", " ", 1) if code else "no reason given"
+def reason_words(reason: Reason | str | None) -> str:
+    """Words for a reason (a value, or its code as a log spells it: ``kalshi_AuthError`` -> "Kalshi
+    refused our credentials...", an unknown code -> its words)."""
+    if isinstance(reason, str) or reason is None:
+        text = (reason or "").split(":", 1)[0].strip()
+        parsed = parse_reason(text)
+        if parsed is None:
+            return text.replace("_", " ", 1) if text else "no reason given"
+        reason = parsed
+    if isinstance(reason, ServiceFailure):
+        service = "NWS" if reason.service == "nws" else reason.service.capitalize()
+        words = ERROR_TYPES.get(reason.error)
+        return f"{service} {words}" if words else reason.value.replace("_", " ", 1)
+    return REASONS.get(reason.value, reason.value.replace("_", " ", 1))
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -132,16 +153,16 @@ def _trade_recorded(f: Mapping[str, Any]) -> HumanLine:
     status = f.get("status")
     fees = _decimal(f.get("fees_dollars")) or Decimal(0)
     filled = _decimal(f.get("fill_count")) or Decimal(0)
-    if status == "executed":
+    if status == TradeStatus.EXECUTED:
         quantity = _decimal(f.get("quantity"))
         part = "" if quantity is None or filled >= quantity else f"  filled {filled.normalize():f}"
         return HumanLine(Kind.TRADE, f"{order}  fee {_cents(fees * 100)}{part}")
-    if status == "failed":
-        words = reason_words(str(f.get("reason") or "not_filled"))
+    if status == TradeStatus.FAILED:
+        words = reason_words(str(f.get("reason") or OrderReason.NOT_FILLED))
         return HumanLine(
             Kind.NO_TRADE, f"{order}  {words if words.startswith('not filled') else 'not filled: ' + words}"
         )
-    if status == "rejected":
+    if status == TradeStatus.REJECTED:
         return HumanLine(Kind.ERROR, f"REJECTED {order}: {f.get('reason') or 'no reason given'}")
     return HumanLine(Kind.WARNING, f"SENT {order}: outcome unknown, left pending for reconcile")
 
@@ -152,10 +173,10 @@ def _refused(f: Mapping[str, Any]) -> HumanLine | None:
     if f.get("event") == "weather.refused":
         if f.get("ticker"):
             return None  # one per city and bracket: the run's summary line says it
-        where = "weather"
+        where = JobName.WEATHER.value
     text = f"no trade {where}: {reason_words(reason)}".replace("  ", " ")
     detail = str(f.get("detail") or "")
-    if reason == "edge_too_small" and isinstance(f.get("edge"), int | float):
+    if reason == NoTradeReason.EDGE_TOO_SMALL and isinstance(f.get("edge"), int | float):
         detail = f"best edge {f['edge'] * 100:+.1f}pp on {f.get('ticker')}"
     if detail not in GENERIC_DETAILS:
         text += f" ({detail})"
@@ -173,7 +194,7 @@ def _settled(f: Mapping[str, Any]) -> HumanLine:
 
 
 def _resolved(f: Mapping[str, Any]) -> HumanLine:
-    if f.get("status") == "executed":
+    if f.get("status") == TradeStatus.EXECUTED:
         count = _decimal(f.get("fill_count")) or Decimal(0)
         return HumanLine(
             Kind.FILL, f"FILLED {f.get('ticker')}: {count.normalize():f} contracts (found by reconcile)"
@@ -186,15 +207,15 @@ def _resolved(f: Mapping[str, Any]) -> HumanLine:
 
 def _finished(f: Mapping[str, Any]) -> HumanLine | None:
     job, outcome, reason = str(f.get("job") or ""), f.get("outcome"), str(f.get("reason") or "")
-    if outcome == "error":
+    if outcome == Outcome.ERROR:
         detail = str(f.get("detail") or "")
         text = f"ERROR {job}: {reason_words(reason)}" + (f" ({detail})" if detail else "")
         return HumanLine(Kind.ERROR, text, job)
-    if outcome == "ok" and job in QUIET_JOBS:
+    if outcome == Outcome.OK and job in QUIET_JOBS:
         return HumanLine(Kind.ROUTINE, f"{job}: ok", job)
-    if job == "weather" and outcome == "no-trade":
+    if job == JobName.WEATHER and outcome == Outcome.NO_TRADE:
         return HumanLine(Kind.NO_TRADE, f"no trade weather: {reason_words(reason)}", job)
-    if outcome in ("ok", "no-trade"):
+    if outcome in (Outcome.OK, Outcome.NO_TRADE):
         return HumanLine(Kind.ROUTINE, f"{job}: {outcome}", job)
     return None
 

@@ -4,7 +4,7 @@ Order of operations, each step guarding against a crash at any point:
 
 1. **Reserve** the budget (``contracts * (price + fee per contract)``) under the client_order_id. A
    reservation is identified by id *and* amount: a retry of the same decision at a higher price holds
-   only the difference more, under the limits, or is refused. Refused -> no order. Store down -> no order.
+   only the difference more, under the limits, or is refused. Refused -> no order.
 2. **Write the trade record as ``pending``** keyed by the deterministic client_order_id. If the record
    already exists, another run owns this decision -> no order (this is what makes a re-run, a platform
    retry or a concurrent duplicate place at most one order). From here on this run owns the id.
@@ -16,6 +16,15 @@ Order of operations, each step guarding against a crash at any point:
 6. **Update** the record: ``executed`` (something filled) / ``failed`` (IOC filled nothing) / ``rejected``
    (a definitive 4xx: the order does not exist), then **book** what the order really cost on its
    reservation (:func:`risk.book_spend`: the unfilled part is given back, never more than was held).
+
+**Store failures** are not refusals: a ``StoreError`` before the POST propagates to the runner (which
+reports ``store_unavailable``) and no order is sent; if the record was already written, it is first
+closed as ``failed`` (``store_unavailable``) when the store still lets us, else it stays ``pending`` for
+reconcile, which finds no order and releases the budget. After the POST the outcome is reported, with
+``record_saved=False`` when the record could not be updated (reconcile completes it).
+
+What it returns is a :class:`Placement` value: the status, and what goes with it (the refusal, the
+exchange's rejection code and message, the record), never a formatted reason to be split back.
 
 Unknown outcome is the default: any failure of the POST other than a definitive rejection
 (:data:`~kalshi_bots.domain.orders.DEFINITIVE_REJECTION_STATUSES`) leaves the record ``pending`` with
@@ -42,16 +51,19 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.claims import claim_group
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
-from kalshi_bots.domain.decision import NoTradeReason
+from kalshi_bots.domain.decision import Refusal
+from kalshi_bots.domain.market_snapshot import TradeDecision
 from kalshi_bots.domain.models import (
+    Bot,
     BudgetReservation,
     OrderIntent,
     OrderResult,
+    Side,
     TradeRecord,
     TradeStatus,
 )
-from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import intent_problem, is_definitive_rejection
+from kalshi_bots.domain.reasons import ErrorReason, NoTradeReason, OrderReason, Reason
 from kalshi_bots.ports.errors import (
     AuthError,
     ExternalServiceError,
@@ -62,29 +74,30 @@ from kalshi_bots.ports.errors import (
 
 logger = logging.getLogger(__name__)
 
-BUDGET_EXCEEDED = NoTradeReason.BUDGET_EXCEEDED.value
-ALREADY_TRADED = NoTradeReason.ALREADY_TRADED.value
-ORDER_REJECTED = "order_rejected"
-OUTCOME_UNKNOWN = "order_outcome_unknown"
-NOT_FILLED = "not_filled"
 # Reasons a record was closed by the last look before the POST: no order was sent for it, ever (its
 # client_order_id is never sent later either), so reconcile need not look it up on the exchange.
-NOT_SENT_REASONS = frozenset(
-    {BUDGET_EXCEEDED, ALREADY_TRADED, risk.KILL_SWITCH, risk.LOSS_LIMIT, risk.STORE_UNAVAILABLE}
+NOT_SENT_REASONS: frozenset[str] = frozenset(
+    {
+        NoTradeReason.BUDGET_EXCEEDED,
+        NoTradeReason.ALREADY_TRADED,
+        NoTradeReason.KILL_SWITCH,
+        NoTradeReason.LOSS_LIMIT,
+        ErrorReason.STORE_UNAVAILABLE,
+    }
 )
 
 
 class PlacementStatus(StrEnum):
     FILLED = "filled"  # at least one contract filled
     NOT_FILLED = "not-filled"  # the IOC found nothing at our price
-    REFUSED = "refused"  # no order sent (budget, duplicate, claim, kill switch, store)
+    REFUSED = "refused"  # no order sent (budget, duplicate, claim, kill switch, loss limit, bad intent)
     REJECTED = "rejected"  # the exchange refused the order
     UNKNOWN = "unknown"  # sent, outcome unknown: the record stays pending for reconcile
 
 
 @dataclass(frozen=True, slots=True)
 class OrderPlan:
-    bot: str
+    bot: Bot
     day: date  # trading day the budget is booked on
     intent: OrderIntent
     record: TradeRecord  # status pending, every decision attribute filled
@@ -94,15 +107,54 @@ class OrderPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class Rejection:
+    """The exchange's definitive refusal of an order, as it gave it."""
+
+    code: str  # the exchange's error code (or the error type when it gave none)
+    message: str
+
+    def record_reason(self) -> str:
+        """The trade record's reason: ``order_rejected: <code>: <message>`` (the stored form)."""
+        return f"{ErrorReason.ORDER_REJECTED.value}: {self.code}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
+    """What became of one plan. ``refusal``: why nothing was sent (REFUSED); ``rejection``: what the
+    exchange said (REJECTED); ``failure``: what went wrong with the POST (UNKNOWN: the order may exist)."""
+
     status: PlacementStatus
-    reason: str = ""
     record: TradeRecord | None = None
-    store_failed: bool = False  # a store failure stopped or followed the order (retry may help)
+    refusal: Refusal | None = None
+    rejection: Rejection | None = None
+    failure: str = ""
+    record_saved: bool = True  # False: the outcome is known, its record not updated (reconcile will)
 
     @property
     def order_sent(self) -> bool:
         return self.status in (PlacementStatus.FILLED, PlacementStatus.NOT_FILLED, PlacementStatus.UNKNOWN)
+
+    @property
+    def reason(self) -> Reason | None:
+        """The one reason the placement reports (None for a fill)."""
+        if self.refusal is not None:
+            return self.refusal.reason
+        return _STATUS_REASON.get(self.status)
+
+    @property
+    def detail(self) -> str:
+        if self.refusal is not None:
+            return self.refusal.detail
+        if self.rejection is not None:
+            return f"{self.rejection.code}: {self.rejection.message}"
+        return self.failure
+
+
+_STATUS_REASON: dict[PlacementStatus, Reason] = {
+    PlacementStatus.NOT_FILLED: OrderReason.NOT_FILLED,
+    PlacementStatus.REJECTED: ErrorReason.ORDER_REJECTED,
+    PlacementStatus.UNKNOWN: ErrorReason.ORDER_OUTCOME_UNKNOWN,
+}
 
 
 def outcome_price_of_fill(side: Side, result: OrderResult) -> Decimal | None:
@@ -114,12 +166,13 @@ def outcome_price_of_fill(side: Side, result: OrderResult) -> Decimal | None:
 
 
 def place_order(deps: Deps, plan: OrderPlan) -> Placement:
+    """Steps 1-6 of the module doc. Raises StoreError when the store fails before the POST (no order)."""
     intent = plan.intent
     problem = intent_problem(intent)
     if problem is not None:
         # A price or count the exchange cannot take: refuse before anything is reserved or written.
         log_event(logger, "order.invalid", f"no order: {problem}", logging.ERROR, ticker=intent.ticker)
-        return Placement(PlacementStatus.REFUSED, NoTradeReason.INVALID_INPUT.value)
+        return _refused(NoTradeReason.INVALID_INPUT, problem)
     budget = BudgetReservation(
         bot=plan.bot,
         day=plan.day,
@@ -127,15 +180,12 @@ def place_order(deps: Deps, plan: OrderPlan) -> Placement:
         reservation_id=intent.client_order_id,
         at=deps.clock.now(),
     )
-    try:
-        if not deps.store.reserve_budget(budget, deps.params.budget):
-            return Placement(PlacementStatus.REFUSED, BUDGET_EXCEEDED)
-        if not deps.store.put_trade(plan.record):
-            _restore_owner_booking(deps, plan)
-            return Placement(PlacementStatus.REFUSED, ALREADY_TRADED)
-    except StoreError as exc:
-        log_event(logger, "order.store_failed", f"no order: {exc}", logging.ERROR, ticker=intent.ticker)
-        return Placement(PlacementStatus.REFUSED, risk.STORE_UNAVAILABLE, store_failed=True)
+    if not deps.store.reserve_budget(budget, deps.params.budget):
+        detail = f"holding {budget.amount} for {plan.bot} on {plan.day} would pass a daily limit"
+        return _refused(NoTradeReason.BUDGET_EXCEEDED, detail)
+    if not deps.store.put_trade(plan.record):
+        _restore_owner_booking(deps, plan)
+        return _refused(NoTradeReason.ALREADY_TRADED, f"trade {intent.client_order_id} exists")
 
     refusal = _last_look(deps, plan, budget)
     if refusal is not None:
@@ -147,27 +197,34 @@ def place_order(deps: Deps, plan: OrderPlan) -> Placement:
         http_status = exc.status if isinstance(exc, RejectedError) else 0
         if is_definitive_rejection(http_status):
             code = getattr(exc, "code", "") or type(exc).__name__
-            reason = f"{ORDER_REJECTED}: {code}: {exc}"
-            return _finish(deps, plan, result=None, status=TradeStatus.REJECTED, reason=reason)
+            return _finish(deps, plan, result=None, rejection=Rejection(code, str(exc)))
         return _unknown(plan, exc)
     except ExternalServiceError as exc:
         # Timeout, 5xx, crash mid-request, unreadable reply, OrderOutcomeUnknownError: the order may
         # exist. Leave it pending; never send again (reconcile resolves it by client_order_id).
         return _unknown(plan, exc)
-    status = TradeStatus.EXECUTED if result.fill_count > 0 else TradeStatus.FAILED
-    reason = "" if result.fill_count > 0 else NOT_FILLED
-    return _finish(deps, plan, result=result, status=status, reason=reason)
+    return _finish(deps, plan, result=result, rejection=None)
 
 
-def _last_look(deps: Deps, plan: OrderPlan, budget: BudgetReservation) -> str | None:
-    """Claims, then the re-checks of :func:`risk.pre_send_refusal`; the reason not to send, or None."""
-    if plan.exclusive_group:
-        try:
-            if not claim_group(deps.store, plan.exclusive_group, plan.intent.client_order_id):
-                return ALREADY_TRADED
-        except StoreError:
-            return risk.STORE_UNAVAILABLE
-    return risk.pre_send_refusal(deps.store, budget, deps.params.budget)
+def _refused(reason: NoTradeReason, detail: str) -> Placement:
+    return Placement(PlacementStatus.REFUSED, refusal=Refusal(reason, detail))
+
+
+def _last_look(deps: Deps, plan: OrderPlan, budget: BudgetReservation) -> Refusal | None:
+    """Claims, then the re-checks of :func:`risk.pre_send_refusal`; the reason not to send, or None.
+
+    The record is ours by now: a store failure closes it (best effort) before it propagates."""
+    try:
+        if plan.exclusive_group and not claim_group(
+            deps.store, plan.exclusive_group, plan.intent.client_order_id
+        ):
+            return Refusal(
+                NoTradeReason.ALREADY_TRADED, f"{plan.exclusive_group} is claimed by another order"
+            )
+        return risk.pre_send_refusal(deps.store, budget, deps.params.budget)
+    except StoreError:
+        _close_not_sent(deps, plan, ErrorReason.STORE_UNAVAILABLE)
+        raise
 
 
 def _restore_owner_booking(deps: Deps, plan: OrderPlan) -> None:
@@ -183,26 +240,34 @@ def _restore_owner_booking(deps: Deps, plan: OrderPlan) -> None:
         log_event(logger, "budget.rebook_failed", str(exc), logging.WARNING, ticker=plan.intent.ticker)
 
 
-def _not_sent(deps: Deps, plan: OrderPlan, reason: str) -> Placement:
-    """The last look refused: the record (ours) becomes failed with the reason, the hold is released."""
-    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason)
+def _not_sent(deps: Deps, plan: OrderPlan, refusal: Refusal) -> Placement:
+    """The last look refused: the record (ours) becomes failed with the reason, the hold is released.
+    A store failure here propagates (nothing was sent; the pending record is reconcile's)."""
     log_event(
         logger,
         "order.not_sent",
-        f"order not sent: {reason}",
+        f"order not sent: {refusal.reason.value}",
         logging.WARNING,
         ticker=plan.intent.ticker,
         client_order_id=plan.intent.client_order_id,
-        reason=reason,
+        reason=refusal.reason,
     )
+    record = replace(plan.record, status=TradeStatus.FAILED, reason=refusal.reason.value)
+    deps.store.update_trade(record)
+    risk.book_spend(deps.store, record)
+    return Placement(PlacementStatus.REFUSED, record, refusal=refusal)
+
+
+def _close_not_sent(deps: Deps, plan: OrderPlan, reason: ErrorReason) -> None:
+    """Best effort after a store failure in the last look: close our record as failed (no order was
+    sent) and release its hold. If the store fails again the record stays pending: reconcile finds no
+    order for it and releases the budget."""
+    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason.value)
     try:
         deps.store.update_trade(record)
         risk.book_spend(deps.store, record)
     except StoreError as exc:
-        # The record stays pending with its reservation: reconcile finds no order and releases it.
         log_event(logger, "order.record_update_failed", str(exc), logging.ERROR, ticker=plan.intent.ticker)
-        return Placement(PlacementStatus.REFUSED, reason, record, store_failed=True)
-    return Placement(PlacementStatus.REFUSED, reason, record, store_failed=reason == risk.STORE_UNAVAILABLE)
 
 
 def _unknown(plan: OrderPlan, exc: Exception) -> Placement:
@@ -215,7 +280,7 @@ def _unknown(plan: OrderPlan, exc: Exception) -> Placement:
         client_order_id=plan.intent.client_order_id,
     )
     log_trade(plan.record)
-    return Placement(PlacementStatus.UNKNOWN, f"{OUTCOME_UNKNOWN}: {exc}", plan.record)
+    return Placement(PlacementStatus.UNKNOWN, plan.record, failure=str(exc))
 
 
 def resolved_record(record: TradeRecord, result: OrderResult) -> TradeRecord:
@@ -229,28 +294,27 @@ def resolved_record(record: TradeRecord, result: OrderResult) -> TradeRecord:
         fill_count=filled,
         fees_dollars=result.fees_paid,
         price_cents=record.price_cents if fill_price is None or filled <= 0 else fill_price * 100,
-        reason="" if filled > 0 else NOT_FILLED,
+        reason="" if filled > 0 else OrderReason.NOT_FILLED.value,
     )
+
+
+_PLACED = {
+    TradeStatus.EXECUTED: PlacementStatus.FILLED,
+    TradeStatus.FAILED: PlacementStatus.NOT_FILLED,
+    TradeStatus.REJECTED: PlacementStatus.REJECTED,
+}
 
 
 def _finish(
-    deps: Deps,
-    plan: OrderPlan,
-    *,
-    result: OrderResult | None,
-    status: TradeStatus,
-    reason: str,
+    deps: Deps, plan: OrderPlan, *, result: OrderResult | None, rejection: Rejection | None
 ) -> Placement:
-    record = (
-        replace(plan.record, status=status, reason=reason)
-        if result is None
-        else resolved_record(plan.record, result)
-    )
-    placement_status = {
-        TradeStatus.EXECUTED: PlacementStatus.FILLED,
-        TradeStatus.FAILED: PlacementStatus.NOT_FILLED,
-        TradeStatus.REJECTED: PlacementStatus.REJECTED,
-    }[record.status]
+    """The exchange answered (``result``) or definitively refused (``rejection``): update, then book."""
+    if result is not None:
+        record = resolved_record(plan.record, result)
+    else:
+        reason = "" if rejection is None else rejection.record_reason()
+        record = replace(plan.record, status=TradeStatus.REJECTED, reason=reason)
+    status = _PLACED[record.status]
     try:
         # Update first, book second: if the update fails the record stays pending and reconcile
         # (which books whatever it resolves) books it; booking is absolute, so doing it twice is harmless.
@@ -264,14 +328,14 @@ def _finish(
             ticker=record.contract_ticker,
             client_order_id=record.client_order_id,
         )
-        return Placement(placement_status, reason or "record_update_failed", record, store_failed=True)
+        return Placement(status, record, rejection=rejection, failure=str(exc), record_saved=False)
     try:
         risk.book_spend(deps.store, record)
     except StoreError as exc:
         # Leaves the whole amount reserved: the safe direction (less to spend today); reconcile books it.
         log_event(logger, "budget.book_failed", str(exc), logging.WARNING, ticker=record.contract_ticker)
     log_trade(record)
-    return Placement(placement_status, reason, record)
+    return Placement(status, record, rejection=rejection)
 
 
 def trade_fields(record: TradeRecord) -> dict[str, Any]:
@@ -304,6 +368,6 @@ def log_trade(record: TradeRecord) -> None:
         "trade.recorded",
         f"{record.contract_ticker} {record.side.value} x{record.quantity} @ {record.price_cents}c: "
         f"{record.status.value} {record.reason}".strip(),
-        decision="trade",
+        decision=TradeDecision.TRADE,
         **trade_fields(record),
     )

@@ -38,7 +38,6 @@ from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
 from kalshi_bots.app.placement import resolved_record
 from kalshi_bots.app.reconcile_repairs import (
-    DISCOVERED_BOT,
     IN_FLIGHT,
     LOOKBACK,
     PENDING_GRACE,
@@ -48,28 +47,17 @@ from kalshi_bots.app.reconcile_repairs import (
     repair_closed,
     true_up_reservations,
 )
-from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.domain.models import Outcome as Side
-from kalshi_bots.domain.models import Settlement, TradeRecord, TradeStatus
+from kalshi_bots.app.results import JobReport, Outcome
+from kalshi_bots.domain.models import OrderStatus, Settlement, Side, TradeRecord, TradeStatus
+from kalshi_bots.domain.reasons import ErrorReason, OrderReason
 from kalshi_bots.ports.errors import ExternalServiceError, TransientError
 
 logger = logging.getLogger(__name__)
 
-JOB = "reconcile"
-ORDER_NOT_FOUND = "order_not_found"
-
-__all__ = [
-    "DISCOVERED_BOT",
-    "JOB",
-    "LOOKBACK",
-    "ORDER_NOT_FOUND",
-    "PENDING_GRACE",
-    "realized_pnl",
-    "reconcile",
-]
+__all__ = ["LOOKBACK", "PENDING_GRACE", "realized_pnl", "reconcile"]
 
 
-def reconcile(deps: Deps, scheduled_for: datetime) -> JobResult:
+def reconcile(deps: Deps, scheduled_for: datetime) -> JobReport:
     now = deps.clock.now()
     tally = Tally()
     open_trades = deps.store.open_trades()
@@ -96,16 +84,14 @@ def reconcile(deps: Deps, scheduled_for: datetime) -> JobResult:
     }
     log_event(logger, "reconcile.done", f"reconcile {data}", **data)
     if tally.errors:
-        return JobResult(
-            JOB,
-            scheduled_for,
+        return JobReport(
             Outcome.ERROR,
-            "partial",
+            ErrorReason.PARTIAL,
             "; ".join(tally.errors)[:500],
             transient=True,
             data=data,
         )
-    return JobResult(JOB, scheduled_for, Outcome.OK, data=data)
+    return JobReport(Outcome.OK, data=data)
 
 
 def _resolve_pending(deps: Deps, trade: TradeRecord, now: datetime, tally: Tally) -> None:
@@ -119,9 +105,9 @@ def _resolve_pending(deps: Deps, trade: TradeRecord, now: datetime, tally: Tally
     if result is None:
         if now - trade.created_at < PENDING_GRACE:
             return
-        record = replace(trade, status=TradeStatus.FAILED, reason=ORDER_NOT_FOUND)
+        record = replace(trade, status=TradeStatus.FAILED, reason=OrderReason.ORDER_NOT_FOUND.value)
         tally.expired += 1
-    elif result.status == "resting":
+    elif result.status is OrderStatus.RESTING:
         return  # cannot happen with IOC orders; leave it until the exchange finishes it
     else:
         record = resolved_record(trade, result)

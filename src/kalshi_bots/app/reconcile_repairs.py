@@ -16,8 +16,7 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
 from kalshi_bots.app.placement import NOT_SENT_REASONS, resolved_record
-from kalshi_bots.domain.models import Fill, TradeRecord, TradeStatus
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import BookSide, Bot, Fill, OrderStatus, Side, TradeRecord, TradeStatus
 from kalshi_bots.ports.errors import ExternalServiceError, StoreError
 
 logger = logging.getLogger(__name__)
@@ -28,7 +27,6 @@ PENDING_GRACE = timedelta(minutes=10)  # an order not visible this long after it
 # later than this could no longer change a position or a settlement we have not already booked.
 LOOKBACK = timedelta(days=2)
 IN_FLIGHT = timedelta(minutes=1)  # a record this young may belong to a run still waiting for its reply
-DISCOVERED_BOT = "discovered"
 _CLOSED = (TradeStatus.FAILED, TradeStatus.REJECTED)
 
 
@@ -80,7 +78,7 @@ def repair_closed(deps: Deps, rows: dict[str, TradeRecord], now: datetime, tally
         except ExternalServiceError as exc:
             tally.errors.append(f"find_order {coid}: {exc}")
             continue
-        if result is None or result.status == "resting":
+        if result is None or result.status is OrderStatus.RESTING:
             continue
         record = resolved_record(trade, result)
         if record.fill_count > 0:
@@ -171,12 +169,12 @@ def _discover(deps: Deps, rows: dict[str, TradeRecord], fills: list[Fill], tally
     if not coid:
         return  # without a client id we cannot tell it is ours (could be a manual trade)
     count = sum((f.count for f in fills), Decimal(0))
-    side = Side.YES if first.book_side.value == "bid" else Side.NO
+    side = Side.YES if first.book_side is BookSide.BID else Side.NO
     price = _average_outcome_price(side, fills)
     record = TradeRecord(
         created_at=first.created_at,
         client_order_id=coid,
-        bot=DISCOVERED_BOT,
+        bot=Bot.DISCOVERED,
         mode=deps.params.mode,
         contract_ticker=first.ticker,
         side=side,
@@ -241,7 +239,7 @@ def true_up_reservations(deps: Deps, rows: dict[str, TradeRecord], now: datetime
                 tally.rebooked += 1
 
 
-def _log_true_up(bot: str, coid: str, held: Decimal, want: Decimal, *, leaked: bool) -> None:
+def _log_true_up(bot: Bot, coid: str, held: Decimal, want: Decimal, *, leaked: bool) -> None:
     what = "released a reservation a crash left without a trade record" if leaked else "rebooked"
     log_event(
         logger,

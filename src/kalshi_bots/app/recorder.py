@@ -29,7 +29,7 @@ from typing import Any
 
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
-from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.results import JobReport, Outcome
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_model import hourly_model_input
@@ -41,15 +41,15 @@ from kalshi_bots.domain.market_snapshot import (
     hourly_snapshot,
 )
 from kalshi_bots.domain.markets import hourly_target
-from kalshi_bots.domain.models import Asset, PriceTick
+from kalshi_bots.domain.models import Asset, Bot, PriceTick
 from kalshi_bots.domain.params import RECORDER_WINDOW
+from kalshi_bots.domain.reasons import ErrorReason, RunReason
 from kalshi_bots.domain.sanity import foreign_market_refusal, fresh_snapshot, price_refusal, spot_refusal
 from kalshi_bots.ports.errors import ExternalServiceError, NotFoundError, StoreError, TransientError
 from kalshi_bots.ports.snapshots import SnapshotStore
 
 logger = logging.getLogger(__name__)
 
-JOB = "record-market"
 SETTLE_MINUTE = RECORDER_WINDOW[0]
 MAX_LATE = timedelta(minutes=2)  # a ladder read later than this is not the minute's snapshot
 
@@ -67,12 +67,10 @@ class _Tally:
             self.transient = False
 
 
-def record_market(deps: Deps, scheduled_for: datetime) -> JobResult:
+def record_market(deps: Deps, scheduled_for: datetime) -> JobReport:
     snapshots = deps.snapshots
     if snapshots is None:
-        return JobResult(
-            JOB, scheduled_for, Outcome.NO_TRADE, "recorder_off", "this store keeps no snapshots"
-        )
+        return JobReport(Outcome.NO_TRADE, RunReason.RECORDER_OFF, "this store keeps no snapshots")
     params = deps.params.recorder
     tally = _Tally()
     late = deps.clock.now() - scheduled_for > MAX_LATE
@@ -84,7 +82,7 @@ def record_market(deps: Deps, scheduled_for: datetime) -> JobResult:
                 tally.problem(f"{asset.value} ladder", exc)
     if scheduled_for.minute == SETTLE_MINUTE:
         _settle(deps, snapshots, tally)
-    return _result(scheduled_for, tally)
+    return _report(tally)
 
 
 def _record_ladder(deps: Deps, snapshots: SnapshotStore, asset: Asset, scheduled_for: datetime) -> str:
@@ -100,7 +98,7 @@ def _record_ladder(deps: Deps, snapshots: SnapshotStore, asset: Asset, scheduled
         scheduled_for=scheduled_for,
         at=now,
         trigger=Trigger.MINUTE,
-        bot=f"{asset.value.lower()}-hourly",
+        bot=Bot.hourly(asset),
         mode="",  # market data, not a decision: it belongs to no trading mode
         inputs=_inputs(deps, asset, now),
     )
@@ -165,22 +163,20 @@ def _settle(deps: Deps, snapshots: SnapshotStore, tally: _Tally) -> None:
         tally.settled.append(recorded.event_ticker)
 
 
-def _result(scheduled_for: datetime, tally: _Tally) -> JobResult:
+def _report(tally: _Tally) -> JobReport:
     data: dict[str, Any] = {"recorded": tally.recorded, "settled": tally.settled}
     if tally.problems:
         data["problems"] = tally.problems
         log_event(logger, "recorder.failed", "; ".join(tally.problems), logging.WARNING)
-        return JobResult(
-            JOB,
-            scheduled_for,
+        return JobReport(
             Outcome.ERROR,
-            "recorder_incomplete",
+            ErrorReason.RECORDER_INCOMPLETE,
             "; ".join(tally.problems)[:500],
             transient=tally.transient,
             data=data,
         )
-    reason = "" if tally.recorded or tally.settled else "nothing_to_record"
-    return JobResult(JOB, scheduled_for, Outcome.OK, reason, data=data)
+    reason = None if tally.recorded or tally.settled else RunReason.NOTHING_TO_RECORD
+    return JobReport(Outcome.OK, reason, data=data)
 
 
 def decision_snapshot_stored(deps: Deps, build: Callable[[], MarketSnapshot], event_ticker: str) -> bool:

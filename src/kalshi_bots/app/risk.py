@@ -5,8 +5,9 @@ order, re-asserts it right before the POST, and once the outcome is known books 
 cost (:func:`book_spend`: the unfilled part is given back). Reconcile books the same from what the
 exchange reports, so a crash, a lost reply or a late order ends with the budget holding real spend.
 
-Everything here **fails closed**: if the store cannot be read, the answer is "do not trade" with the
-reason :data:`STORE_UNAVAILABLE`, never a default that lets an order through.
+Everything here **fails closed**: a refusal is a :class:`Refusal` value; a store that cannot be read is
+not a refusal but a ``StoreError``, which propagates to the runner (``store_unavailable``, no order),
+never a default that lets an order through.
 
 Days: budgets and realized P&L are kept per **trading day = America/New_York calendar date**, the zone
 Kalshi's markets are defined in, so a day's limits reset at ET midnight, not at UTC midnight.
@@ -17,18 +18,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from kalshi_bots.domain.decision import NoTradeReason
+from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.markets import NEW_YORK, require_aware
 from kalshi_bots.domain.models import BudgetLimits, BudgetReservation, TradeRecord, TradeStatus
 from kalshi_bots.domain.orders import trade_spend
-from kalshi_bots.ports.errors import StoreError
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.ports.store import Store
 
 HALT_FLAG = "halt"  # store flag: any non-empty value stops all trading until cleared
-STORE_UNAVAILABLE = "store_unavailable"  # not a NoTradeReason: an error (outcome ERROR), not a choice
-KILL_SWITCH = NoTradeReason.KILL_SWITCH.value
-LOSS_LIMIT = NoTradeReason.LOSS_LIMIT.value
-BUDGET_EXCEEDED = NoTradeReason.BUDGET_EXCEEDED.value
+# Where a refusal came from, as its detail: the gate before anything is read, or the order path.
+GATE, ORDER_PATH = "risk gate", "order path"
 
 
 def trading_day(now: datetime) -> date:
@@ -36,23 +35,20 @@ def trading_day(now: datetime) -> date:
     return require_aware(now, "now").astimezone(NEW_YORK).date()
 
 
-def gate_refusal(store: Store, day: date, limits: BudgetLimits) -> str | None:
-    """Why trading is not allowed right now, or ``None`` if the kill switch and loss gates pass.
+def gate_refusal(store: Store, day: date, limits: BudgetLimits) -> Refusal | None:
+    """Why trading is not allowed right now (kill switch, loss limit), or ``None`` if both gates pass.
 
-    Returns :data:`KILL_SWITCH`, :data:`LOSS_LIMIT` or :data:`STORE_UNAVAILABLE`.
+    Raises StoreError when the store cannot be read: the run ends in ``store_unavailable``, no order.
     """
-    try:
-        if kill_switch_on(store):
-            return KILL_SWITCH
-        if loss_limit_hit(store, day, limits):
-            return LOSS_LIMIT
-    except StoreError:
-        return STORE_UNAVAILABLE
+    if kill_switch_on(store):
+        return Refusal(NoTradeReason.KILL_SWITCH, GATE)
+    if loss_limit_hit(store, day, limits):
+        return Refusal(NoTradeReason.LOSS_LIMIT, GATE)
     return None
 
 
 def kill_switch_on(store: Store) -> bool:
-    """Raises StoreError when the flag cannot be read (callers treat that as "on")."""
+    """Raises StoreError when the flag cannot be read (no order either way)."""
     return bool(store.get_flag(HALT_FLAG))
 
 
@@ -72,22 +68,20 @@ def resume(store: Store) -> None:
     store.set_flag(HALT_FLAG, None)
 
 
-def pre_send_refusal(store: Store, budget: BudgetReservation, limits: BudgetLimits) -> str | None:
+def pre_send_refusal(store: Store, budget: BudgetReservation, limits: BudgetLimits) -> Refusal | None:
     """The last look before an order POST: why it must not go out now, or ``None``.
 
     Re-asserts the reservation (a no-op when it still holds ``budget.amount``; if something gave it
     back meanwhile, it is held again under the limits or refused), then the daily loss gate, then the
-    kill switch last, so a ``halt`` set while the run was gathering data stops it here.
+    kill switch last, so a ``halt`` set while the run was gathering data stops it here. Raises
+    StoreError when the store cannot answer (the caller sends nothing).
     """
-    try:
-        if not store.reserve_budget(budget, limits):
-            return BUDGET_EXCEEDED
-        if loss_limit_hit(store, budget.day, limits):
-            return LOSS_LIMIT
-        if kill_switch_on(store):
-            return KILL_SWITCH
-    except StoreError:
-        return STORE_UNAVAILABLE
+    if not store.reserve_budget(budget, limits):
+        return Refusal(NoTradeReason.BUDGET_EXCEEDED, ORDER_PATH)
+    if loss_limit_hit(store, budget.day, limits):
+        return Refusal(NoTradeReason.LOSS_LIMIT, ORDER_PATH)
+    if kill_switch_on(store):
+        return Refusal(NoTradeReason.KILL_SWITCH, ORDER_PATH)
     return None
 
 

@@ -49,11 +49,11 @@ from types import MappingProxyType
 from kalshi_bots.app import cleanup, collect_prices, reconcile, recorder, trade_hourly
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import job_context, log_event
-from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.app.risk import STORE_UNAVAILABLE
+from kalshi_bots.app.results import JobReport, JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.models import Asset, JobRun
+from kalshi_bots.domain.models import Asset, JobRun, RunStatus
+from kalshi_bots.domain.reasons import ErrorReason, NoTradeReason, Reason, RunReason, ServiceFailure
 from kalshi_bots.ports.deadline import Deadline, deadline_scope
 from kalshi_bots.ports.errors import (
     ExternalServiceError,
@@ -65,12 +65,8 @@ from kalshi_bots.ports.errors import (
 
 logger = logging.getLogger(__name__)
 
-JobFunction = Callable[[Deps, datetime], JobResult]
-
-TRANSIENT_ERROR_OUTCOME = "error-transient"
-ALREADY_CLAIMED = "already_claimed"
-ALREADY_FAILED = "already_failed"
-RUNNING, ABANDONED = "running", "abandoned"
+# A job function reports what happened; the runner stamps the job and the minute (JobResult.of).
+JobFunction = Callable[[Deps, datetime], JobReport]
 
 # Seconds each run may take, from its schedule. A collector runs every minute: it must be done well
 # within it (the next one is due). The :45 trading run ends with a reconcile pass and must decide long
@@ -92,7 +88,7 @@ RUN_BUDGET_S: Mapping[JobName, float] = MappingProxyType(
 )
 
 
-def _weather(deps: Deps, scheduled_for: datetime) -> JobResult:
+def _weather(deps: Deps, scheduled_for: datetime) -> JobReport:
     # Imported on use: the weather tables are only loaded by the one job that needs them.
     from kalshi_bots.app.weather_job import weather
 
@@ -107,7 +103,7 @@ def then_reconcile(job: JobFunction) -> JobFunction:
     turns a trading result into an error: it is logged and reported in ``data["reconcile"]``, and
     the hourly reconcile run retries it."""
 
-    def run(deps: Deps, scheduled_for: datetime) -> JobResult:
+    def run(deps: Deps, scheduled_for: datetime) -> JobReport:
         result = job(deps, scheduled_for)
         try:
             summary = reconcile.reconcile(deps, scheduled_for)
@@ -177,7 +173,7 @@ def run_job(
                 job.value, sched, deps.instance_id, deps.clock.now(), deps.params.job_lease_seconds
             )
         except StoreError as exc:
-            result = JobResult(job.value, sched, Outcome.ERROR, STORE_UNAVAILABLE, str(exc), transient=True)
+            result = _store_error(job, sched, exc)
             _log_result(result)
             return result
         if not claimed:
@@ -196,58 +192,63 @@ def _refused_claim(deps: Deps, job: JobName, sched: datetime) -> JobResult:
     try:
         prior = deps.store.get_run(job.value, sched)
     except StoreError as exc:
-        return JobResult(job.value, sched, Outcome.ERROR, STORE_UNAVAILABLE, str(exc), transient=True)
-    if prior is not None and prior.outcome == Outcome.ERROR.value:
+        return _store_error(job, sched, exc)
+    if prior is not None and prior.outcome is RunStatus.ERROR:
         detail = f"this run already failed and is not re-run: {prior.detail}"
-        return JobResult(job.value, sched, Outcome.ERROR, ALREADY_FAILED, detail[:500], transient=False)
-    return JobResult(job.value, sched, Outcome.SKIPPED, ALREADY_CLAIMED, "run claimed or done already")
+        return JobResult(job, sched, Outcome.ERROR, ErrorReason.ALREADY_FAILED, detail[:500], transient=False)
+    return JobResult(job, sched, Outcome.SKIPPED, RunReason.ALREADY_CLAIMED, "run claimed or done already")
 
 
-def displayed_outcome(run: JobRun, now: datetime) -> str:
+def _store_error(job: JobName, sched: datetime, exc: StoreError) -> JobResult:
+    return JobResult(job, sched, Outcome.ERROR, ErrorReason.STORE_UNAVAILABLE, str(exc), transient=True)
+
+
+def displayed_outcome(run: JobRun, now: datetime) -> RunStatus:
     """A run's outcome as ``status`` shows it: ``running`` past its lease means its process died."""
-    if run.outcome == RUNNING and run.lease_until <= now:
-        return ABANDONED
+    if run.outcome is RunStatus.RUNNING and run.lease_until <= now:
+        return RunStatus.ABANDONED
     return run.outcome
 
 
 def execute(
     deps: Deps, job: JobName, sched: datetime, *, jobs: Mapping[JobName, JobFunction] | None = None
 ) -> JobResult:
-    """Run the job function without claiming (the runner's body; also for the backtester)."""
+    """Run the job function without claiming (the runner's body; also for the backtester), and stamp
+    the job and the minute on what it reports."""
+    return JobResult.of(job, sched, _report(deps, job, sched, jobs))
+
+
+def _report(
+    deps: Deps, job: JobName, sched: datetime, jobs: Mapping[JobName, JobFunction] | None
+) -> JobReport:
+    """The one place a job's exception becomes an outcome (the table in the module doc)."""
     try:
         return (JOBS if jobs is None else jobs)[job](deps, sched)
     except TransientError as exc:
-        return _error(job, sched, "transient_error", exc, transient=True)
+        return _error(ErrorReason.TRANSIENT_ERROR, exc, transient=True)
     except StoreError as exc:
-        return _error(job, sched, STORE_UNAVAILABLE, exc, transient=True)
+        return _error(ErrorReason.STORE_UNAVAILABLE, exc, transient=True)
     except StaleDataError as exc:
-        return JobResult(job.value, sched, Outcome.NO_TRADE, "stale_data", str(exc))
+        return JobReport(Outcome.NO_TRADE, NoTradeReason.STALE_DATA, str(exc))
     except OrderOutcomeUnknownError as exc:
-        return _error(job, sched, "order_outcome_unknown", exc, transient=False)
+        return _error(ErrorReason.ORDER_OUTCOME_UNKNOWN, exc, transient=False)
     except ExternalServiceError as exc:
-        return _error(job, sched, f"{exc.service}_{type(exc).__name__}", exc, transient=False)
+        return _error(ServiceFailure(exc.service, type(exc).__name__), exc, transient=False)
     except DomainError as exc:
-        return _error(job, sched, "invalid_input", exc, transient=False)
+        return _error(ErrorReason.INVALID_INPUT, exc, transient=False)
     except Exception as exc:
         logger.exception("job %s crashed", job.value)
-        return _error(job, sched, "unexpected_error", exc, transient=False)
+        return _error(ErrorReason.UNEXPECTED_ERROR, exc, transient=False)
 
 
-def _error(job: JobName, sched: datetime, reason: str, exc: Exception, *, transient: bool) -> JobResult:
-    return JobResult(
-        job.value, sched, Outcome.ERROR, reason, f"{type(exc).__name__}: {exc}", transient=transient
-    )
+def _error(reason: Reason, exc: Exception, *, transient: bool) -> JobReport:
+    return JobReport(Outcome.ERROR, reason, f"{type(exc).__name__}: {exc}", transient=transient)
 
 
 def _record(deps: Deps, job: JobName, sched: datetime, result: JobResult) -> None:
-    outcome = (
-        TRANSIENT_ERROR_OUTCOME
-        if result.outcome is Outcome.ERROR and result.transient
-        else result.outcome.value
-    )
-    detail = (result.reason + (": " + result.detail if result.detail else ""))[:500]
+    detail = (result.reason_text + (": " + result.detail if result.detail else ""))[:500]
     try:
-        deps.store.finish_run(job.value, sched, deps.instance_id, outcome, detail)
+        deps.store.finish_run(job.value, sched, deps.instance_id, result.run_status, detail)
     except StoreError as exc:
         # The lease then simply expires; a re-run is harmless (trading jobs refuse already_traded).
         log_event(logger, "run.record_failed", f"could not record the run outcome: {exc}", logging.WARNING)
@@ -271,10 +272,10 @@ def _log_result(result: JobResult) -> None:
     log_event(
         logger,
         "run.finished",
-        f"{result.job} {result.outcome.value} {result.reason}".strip(),
+        f"{result.job} {result.outcome.value} {result.reason_text}".strip(),
         level,
         outcome=result.outcome.value,
-        reason=result.reason,
+        reason=result.reason_text,
         detail=result.detail,
         transient=result.transient,
     )

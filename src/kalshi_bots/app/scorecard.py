@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from kalshi_bots.domain.models import TradeRecord
+from kalshi_bots.domain.models import TRADING_BOTS, Bot, TradeRecord
 from kalshi_bots.domain.scorecard import Scorecard, bot_scorecards
 from kalshi_bots.ports.snapshots import SnapshotStore
 
-BOTS: tuple[str, ...] = ("btc-hourly", "eth-hourly", "weather")
 DEFAULT_DAYS = 30  # the recorder's default retention: everything the store still holds
 _AFTER_LAST_CLOSE = timedelta(microseconds=1)
 
@@ -34,7 +33,7 @@ def scorecard(
     *,
     now: datetime,
     days: int = DEFAULT_DAYS,
-    bots: Sequence[str] = BOTS,
+    bots: Sequence[Bot] = TRADING_BOTS,
 ) -> Scorecard:
     """Each bot's scorecard over the last ``days`` days up to ``now``. ``snapshots`` None (a store that
     records nothing): no decisions, the trades only. A :class:`StoreError` propagates: callers that gate

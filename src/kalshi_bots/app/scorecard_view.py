@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kalshi_bots.app.event_text import money
-from kalshi_bots.app.scorecard import BOTS, DEFAULT_DAYS, TradeLog, scorecard
+from kalshi_bots.app.scorecard import DEFAULT_DAYS, TradeLog, scorecard
+from kalshi_bots.domain.models import TRADING_BOTS, Bot
 from kalshi_bots.domain.scorecard import ScoreLine
 from kalshi_bots.ports.snapshots import SnapshotStore
 
@@ -58,7 +59,7 @@ def scorecard_view(
     *,
     now: datetime,
     days: int = DEFAULT_DAYS,
-    bots: Sequence[str] = BOTS,
+    bots: Sequence[Bot] = TRADING_BOTS,
 ) -> ScorecardView:
     """The scorecard of the last ``days`` days up to ``now``, or a view that says why it has none."""
     try:

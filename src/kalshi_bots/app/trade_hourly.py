@@ -11,9 +11,9 @@ farther than ``max_price_jump_pct`` from the collector's last accepted price (``
 that do not come near spot (``strikes_implausible``); then the decision's own: no qualifying strike, no
 NO ask, unknown fee type, edge too small, size zero, close time not the target top of the hour; a NO ask
 off the market's tick grid (``price_off_tick``); budget exceeded. Every one of them is decided before
-anything is written. A store that cannot be read is ``Outcome.ERROR`` with reason ``store_unavailable``
-(no order either): the risk gate and the order path report it, and a failed read of this job's own
-propagates to the runner, which maps it.
+anything is written. A store that cannot be read raises ``StoreError`` wherever it is read (the risk gate,
+the order path, the job's own reads): the runner maps it once, to ``Outcome.ERROR`` with reason
+``store_unavailable``, and no order is sent.
 
 The gates and the decision are ONE pure function, :func:`kalshi_bots.domain.hourly_decision.decide_hour`,
 which the crypto backtest replays on recorded inputs; this module only fetches the inputs in the order
@@ -47,45 +47,36 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
-from kalshi_bots.app.placement import (
-    ORDER_REJECTED,
-    OUTCOME_UNKNOWN,
-    OrderPlan,
-    Placement,
-    PlacementStatus,
-    place_order,
-)
+from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
 from kalshi_bots.app.recorder import decision_snapshot_stored
-from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.app.results import JobReport, Outcome
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal
 from kalshi_bots.domain.hourly_decision import HourlyInputs, Needs, decide_hour
 from kalshi_bots.domain.hourly_model import hourly_model_input
-from kalshi_bots.domain.market_snapshot import LadderInputs, MarketSnapshot, Trigger, hourly_snapshot
+from kalshi_bots.domain.market_snapshot import (
+    LadderInputs,
+    MarketSnapshot,
+    TradeDecision,
+    Trigger,
+    hourly_snapshot,
+)
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
-from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus, VolatilitySnapshot
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import Asset, Bot, Side, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
+from kalshi_bots.domain.reasons import ErrorReason, NoTradeReason
 from kalshi_bots.domain.sanity import too_late
 from kalshi_bots.ports.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
 
 MIN_MINUTES_LEFT = 1.0
-# Placement statuses that are errors of the run, with the reason they are reported under.
-_PLACEMENT_ERRORS = {PlacementStatus.REJECTED: ORDER_REJECTED, PlacementStatus.UNKNOWN: OUTCOME_UNKNOWN}
-
-
-def bot_name(asset: Asset) -> str:
-    return f"{asset.value.lower()}-hourly"
-
-
-def job_name(asset: Asset) -> str:
-    return f"trade-hourly-{asset.value.lower()}"
+# Placements that are errors of the run (the order was rejected, or its outcome is unknown).
+_PLACEMENT_ERRORS = frozenset({PlacementStatus.REJECTED, PlacementStatus.UNKNOWN})
 
 
 def hour_client_order_id(asset: Asset, target: HourlyTarget) -> str:
     """The one client_order_id this bot may use for the hour closing at ``target.close_time``."""
-    return client_order_id(bot_name(asset), target.event_ticker, target.close_time)
+    return client_order_id(Bot.hourly(asset), target.event_ticker, target.close_time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +85,10 @@ class _Run:
     scheduled_for: datetime
     target: HourlyTarget
     client_order_id: str
+
+    @property
+    def bot(self) -> Bot:
+        return Bot.hourly(self.asset)
 
     def context(self) -> dict[str, Any]:
         return {
@@ -129,29 +124,27 @@ class _Seen:
         return out
 
 
-def trade_hourly(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobResult:
+def trade_hourly(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobReport:
     target = hourly_target(asset, scheduled_for)
     run = _Run(asset, scheduled_for, target, hour_client_order_id(asset, target))
     now = deps.clock.now()
-    late = too_late(target.close_time, now, MIN_MINUTES_LEFT)
-    if late is not None:
-        return _refused(run, _Seen(now), late)
-    gate = risk.gate_refusal(deps.store, risk.trading_day(now), deps.params.budget)
-    if gate == risk.STORE_UNAVAILABLE:
-        return _store_error(run, _Seen(now), "risk gate")
-    if gate is not None:  # kill switch or loss limit
-        return _no_trade(run, _Seen(now), gate, "risk gate")
+    # Too late, then the kill switch and the loss limit (a store that cannot say raises: no order).
+    gate = too_late(target.close_time, now, MIN_MINUTES_LEFT) or risk.gate_refusal(
+        deps.store, risk.trading_day(now), deps.params.budget
+    )
+    if gate is not None:
+        return _refused(run, _Seen(now), gate)
     seen, verdict = _gather_and_decide(deps, run, _Seen(now))
     if not isinstance(verdict, Refusal):  # live mode: only with evidence of an edge (app/edge.py)
-        verdict = edge_gate_refusal(deps, bot_name(run.asset), now) or verdict
-    result = (
+        verdict = edge_gate_refusal(deps, run.bot, now) or verdict
+    report = (
         _refused(run, seen, verdict) if isinstance(verdict, Refusal) else _place(deps, run, seen, verdict)
     )
-    _record_decision(deps, run, seen, result)
-    return result
+    _record_decision(deps, run, seen, report)
+    return report
 
 
-def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> None:
+def _record_decision(deps: Deps, run: _Run, seen: _Seen, report: JobReport) -> None:
     """The decision's snapshot (after any order, so it never delays one): the ladder it read, priced
     with the same inputs, the strike it looked at marked. Only decisions that reached the pricing
     (inputs passed every sanity rule) are recorded; a store failure is logged, never raised."""
@@ -160,7 +153,7 @@ def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> N
         return
     event = inputs.event
     looked = () if decision.market is None else (decision.market.ticker,)
-    placed = "trade" if result.data.get("placement") else "no-trade"
+    placed = TradeDecision.TRADE if report.data.get("placement") else TradeDecision.NO_TRADE
 
     def build() -> MarketSnapshot:
         return hourly_snapshot(
@@ -169,12 +162,12 @@ def _record_decision(deps: Deps, run: _Run, seen: _Seen, result: JobResult) -> N
             scheduled_for=run.scheduled_for,
             at=seen.now,
             trigger=Trigger.DECISION,
-            bot=bot_name(run.asset),
+            bot=run.bot,
             mode=deps.params.mode.value,
             inputs=LadderInputs(inputs.tick, inputs.model_input),
             looked_at=looked,
             decision=placed,
-            reason=result.reason,
+            reason=report.reason_text,
         )
 
     decision_snapshot_stored(deps, build, event.event_ticker)
@@ -209,13 +202,13 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
             return seen, verdict.outcome
 
 
-def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobResult:
+def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobReport:
     market, no_ask = trade.market, trade.no_ask
     intent = buy_no_intent(market.ticker, no_ask, trade.contracts, run.client_order_id, market.exchange_index)
     record = TradeRecord(
         created_at=seen.now,
         client_order_id=run.client_order_id,
-        bot=bot_name(run.asset),
+        bot=run.bot,
         mode=deps.params.mode,
         contract_ticker=market.ticker,
         side=Side.NO,
@@ -233,15 +226,14 @@ def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobResult:
         scheduled_for=run.scheduled_for,
     )
     day = risk.trading_day(seen.now)
-    plan = OrderPlan(bot_name(run.asset), day, intent, record, no_ask + trade.fee_per_contract)
+    plan = OrderPlan(run.bot, day, intent, record, no_ask + trade.fee_per_contract)
     return _placed(run, seen, place_order(deps, plan))
 
 
-def _placed(run: _Run, seen: _Seen, placement: Placement) -> JobResult:
-    if placement.status is PlacementStatus.REFUSED:
-        if placement.store_failed:
-            return _store_error(run, seen, "order path")
-        return _no_trade(run, seen, placement.reason, "order path")  # budget, already traded
+def _placed(run: _Run, seen: _Seen, placement: Placement) -> JobReport:
+    refusal = placement.refusal
+    if refusal is not None:  # budget, already traded, the last look (kill switch, loss limit)
+        return _refused(run, seen, refusal)
     data = run.context() | seen.facts() | {"placement": placement.status.value}
     record = placement.record
     if record is not None:
@@ -254,69 +246,33 @@ def _placed(run: _Run, seen: _Seen, placement: Placement) -> JobResult:
     log_event(
         logger,
         "trade.placed",
-        f"{data.get('ticker')} {placement.status.value} {placement.reason}",
-        decision="trade",
+        f"{data.get('ticker')} {placement.status.value} {placement.detail}".strip(),
+        decision=TradeDecision.TRADE,
         **data,
     )
-    job, sched = job_name(run.asset), run.scheduled_for
-    error_reason = _PLACEMENT_ERRORS.get(placement.status)
-    if error_reason is None and not placement.store_failed:
-        return JobResult(job, sched, Outcome.OK, placement.reason, data=json_safe(data))
-    # Rejected by the exchange, outcome unknown (pending for reconcile) or record not updated.
-    return JobResult(
-        job,
-        sched,
-        Outcome.ERROR,
-        error_reason or placement.reason or "record_update_failed",
-        placement.reason,
-        transient=False,
-        data=json_safe(data),
-    )
+    if placement.status in _PLACEMENT_ERRORS:  # rejected, or sent with no answer (pending for reconcile)
+        return JobReport(Outcome.ERROR, placement.reason, placement.detail, data=json_safe(data))
+    if not placement.record_saved:  # the outcome is known, the record is reconcile's to complete
+        return JobReport(
+            Outcome.ERROR, ErrorReason.RECORD_UPDATE_FAILED, placement.detail, data=json_safe(data)
+        )
+    return JobReport(Outcome.OK, placement.reason, data=json_safe(data))
 
 
-def _refused(run: _Run, seen: _Seen, refusal: Refusal) -> JobResult:
-    return _no_trade(run, seen, refusal.reason.value, refusal.detail)
-
-
-def _no_trade(run: _Run, seen: _Seen, reason: str, detail: str) -> JobResult:
-    """``reason`` is a NoTradeReason value (the risk gate and the order path report theirs as text)."""
+def _refused(run: _Run, seen: _Seen, refusal: Refusal) -> JobReport:
+    """A deliberate no-trade: logged with every fact the run had, no order."""
     facts = run.context() | seen.facts()
+    reason, detail = refusal.reason, refusal.detail
     log_event(
         logger,
         "trade.refused",
-        f"no trade: {reason} ({detail})",
-        decision="no-trade",
+        f"no trade: {reason.value} ({detail})",
+        decision=TradeDecision.NO_TRADE,
         reason=reason,
         detail=detail,
         **facts,
     )
-    return JobResult(
-        job_name(run.asset), run.scheduled_for, Outcome.NO_TRADE, reason, detail, data=json_safe(facts)
-    )
-
-
-def _store_error(run: _Run, seen: _Seen, where: str) -> JobResult:
-    """The store failed where the risk gate or the order path reads it: no order, a retry may help."""
-    facts = run.context() | seen.facts()
-    log_event(
-        logger,
-        "trade.refused",
-        f"no trade: {risk.STORE_UNAVAILABLE} ({where})",
-        logging.ERROR,
-        decision="no-trade",
-        reason=risk.STORE_UNAVAILABLE,
-        detail=where,
-        **facts,
-    )
-    return JobResult(
-        job_name(run.asset),
-        run.scheduled_for,
-        Outcome.ERROR,
-        risk.STORE_UNAVAILABLE,
-        where,
-        transient=True,
-        data=json_safe(facts),
-    )
+    return JobReport(Outcome.NO_TRADE, reason, detail, data=json_safe(facts))
 
 
 def _decision_facts(d: HourlyDecision) -> dict[str, Any]:

@@ -19,7 +19,9 @@ never per triggering minute, and every order claims its event (``OrderPlan.exclu
 :mod:`.claims`) between writing its record and the POST, so any number of overlapping runs (18:00 and
 18:01, a retry, a late run) place at most one order per market and hold one position per event.
 
-Stale forecasts (``StaleDataError``) and missing data refuse the event or city, never a default.
+Stale forecasts (``StaleDataError``) and missing data refuse the event or city, never a default. What the
+run did not trade, and why, are :class:`Note` values; what it asked the order path for, :class:`Order`
+values (the result's ``data`` holds their JSON). A store failure raises to the runner (no more orders).
 
 In ``live`` mode orders also need the edge gate's consent (:mod:`.edge`, ``no_edge_evidence``), asked once
 per run right before the first order; paper and demo are never gated. Every event the decision priced
@@ -31,6 +33,7 @@ orders, for the scorecard and the gate.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -41,25 +44,27 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
-from kalshi_bots.app.placement import BUDGET_EXCEEDED, OrderPlan, PlacementStatus, place_order
+from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
 from kalshi_bots.app.recorder import decision_snapshot_stored
-from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.results import JobReport, Outcome
 from kalshi_bots.app.schedule import JobName, rule_for
 from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
-from kalshi_bots.domain.decision import NoTradeReason, Refusal
-from kalshi_bots.domain.market_snapshot import weather_snapshot
+from kalshi_bots.domain.decision import Refusal
+from kalshi_bots.domain.market_snapshot import TradeDecision, weather_snapshot
 from kalshi_bots.domain.models import (
     BookSide,
+    Bot,
     Event,
     ExchangeStatus,
     FeeSchedule,
     OrderIntent,
+    Side,
     TimeInForce,
     TradeRecord,
     TradeStatus,
 )
-from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id, trading_slot
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.weather_decision import (
     Horizon,
     Observation,
@@ -77,50 +82,131 @@ from kalshi_bots.ports.errors import ExternalServiceError, StaleDataError
 
 logger = logging.getLogger(__name__)
 
-JOB = "weather"
-BOT = "weather"
-_STOP_REASONS = frozenset({BUDGET_EXCEEDED, risk.KILL_SWITCH, risk.LOSS_LIMIT, risk.STORE_UNAVAILABLE})
+BOT = Bot.WEATHER
+# A refused order after which the next candidate would fare no better: stop placing.
+_STOP_REASONS = frozenset(
+    {NoTradeReason.BUDGET_EXCEEDED, NoTradeReason.KILL_SWITCH, NoTradeReason.LOSS_LIMIT}
+)
 
 
-def weather(deps: Deps, scheduled_for: datetime) -> JobResult:
-    now = deps.clock.now()
-    gate = risk.gate_refusal(deps.store, risk.trading_day(now), deps.params.budget)
-    if gate is not None:
-        log_event(logger, "weather.refused", f"no trade: {gate}", decision="no-trade", reason=gate)
-        error = gate == risk.STORE_UNAVAILABLE
-        return JobResult(
-            JOB, scheduled_for, Outcome.ERROR if error else Outcome.NO_TRADE, gate, transient=error
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the run did not trade (a city, an event, a market, the bot), and why."""
+
+    where: str
+    refusal: Refusal
+
+    def to_json(self) -> dict[str, str]:
+        return {"where": self.where, "reason": self.refusal.reason.value, "detail": self.refusal.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One order the run asked the order path for, and what became of it."""
+
+    trade: WeatherTrade
+    placement: Placement
+
+    @property
+    def event_ticker(self) -> str:
+        return self.trade.pick.event.event_ticker
+
+    def to_json(self) -> dict[str, Any]:
+        pick, reason = self.trade.pick, self.placement.reason
+        return {
+            "ticker": pick.market.ticker,
+            "side": pick.side.value,
+            "contracts": self.trade.contracts,
+            "edge": pick.edge,
+            "placement": self.placement.status.value,
+            "reason": "" if reason is None else reason.value,
+        }
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one run noted and ordered, in order."""
+
+    notes: list[Note] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+
+    def note(self, where: str, refusal: Refusal) -> None:
+        self.notes.append(Note(where, refusal))
+        log_event(
+            logger,
+            "weather.refused",
+            f"{where}: {refusal.reason.value} {refusal.detail}",
+            decision=TradeDecision.NO_TRADE,
+            ticker=where,
+            reason=refusal.reason,
+            detail=refusal.detail,
         )
-    notes: list[dict[str, Any]] = []
+
+    def sent(self) -> list[Order]:
+        return [o for o in self.orders if o.placement.status is not PlacementStatus.REFUSED]
+
+    def report(self, candidates: int) -> JobReport:
+        data = json_safe(
+            {
+                "placed": [o.to_json() for o in self.orders],
+                "refusals": [n.to_json() for n in self.notes],
+                "candidates": candidates,
+            }
+        )
+        if self.sent():
+            return JobReport(Outcome.OK, data=data)
+        return JobReport(Outcome.NO_TRADE, self._last_refusal(), data=data)
+
+    def _last_refusal(self) -> NoTradeReason:
+        """Why nothing was sent: the last order the path refused, else the last note, else no events."""
+        refused = [o.placement.refusal for o in self.orders if o.placement.refusal is not None]
+        if refused:
+            return refused[-1].reason
+        return self.notes[-1].refusal.reason if self.notes else NoTradeReason.NO_EVENTS
+
+    def verdict(self, event_ticker: str, report: JobReport) -> tuple[TradeDecision, str]:
+        """What the run decided for one event (its decision snapshot): traded, or the event's own
+        last refusal (the run's reason when the event has none of its own)."""
+        if any(o.event_ticker == event_ticker for o in self.sent()):
+            return TradeDecision.TRADE, ""
+        own = [n for n in self.notes if n.where.startswith(event_ticker)]
+        return TradeDecision.NO_TRADE, own[-1].refusal.reason.value if own else report.reason_text
+
+
+def weather(deps: Deps, scheduled_for: datetime) -> JobReport:
+    now = deps.clock.now()
+    gate = risk.gate_refusal(deps.store, risk.trading_day(now), deps.params.budget)  # StoreError: raises
+    if gate is not None:
+        reason = gate.reason
+        log_event(
+            logger,
+            "weather.refused",
+            f"no trade: {reason.value}",
+            decision=TradeDecision.NO_TRADE,
+            reason=reason,
+        )
+        return JobReport(Outcome.NO_TRADE, reason)
+    run = _Run()
     status = deps.exchange.exchange_status()
     picks: list[WeatherPick] = []
     for city in _cities(deps):
-        picks.extend(_city_picks(deps, city, now, status, notes))
-    held = {t.contract_ticker.rsplit("-", 1)[0] for t in deps.store.open_trades() if t.bot == BOT}
-    result = _trade(deps, scheduled_for, now, picks, held, notes)
-    _record_priced(deps, scheduled_for, now, picks, result)
-    return result
+        picks.extend(_city_picks(deps, city, now, status, run))
+    held = {t.contract_ticker.rsplit("-", 1)[0] for t in deps.store.open_trades() if t.bot is BOT}
+    _trade(deps, scheduled_for, now, picks, held, run)
+    report = run.report(len(picks))
+    _record_priced(deps, scheduled_for, now, picks, run, report)
+    return report
 
 
-def _record_priced(
-    deps: Deps, scheduled_for: datetime, now: datetime, picks: list[WeatherPick], result: JobResult
+def _record_priced(  # noqa: PLR0917 (internal step of one run)
+    deps: Deps, scheduled_for: datetime, now: datetime, picks: list[WeatherPick], run: _Run, report: JobReport
 ) -> None:
     """Each priced event's decision snapshot, as the scorecard and the edge gate need: after the
     orders, so it never delays one; built and stored inside the recorder's guard, so a snapshot that
     cannot be built or stored is logged and never changes the run's result."""
-    sent = {
-        str(p["ticker"]).rsplit("-", 1)[0]
-        for p in result.data.get("placed", [])
-        if p.get("placement") != PlacementStatus.REFUSED.value
-    }
-    notes = result.data.get("refusals", [])
     for pick in picks:
         event_ticker = pick.event.event_ticker
-        if event_ticker in sent:
-            decision, reason = "trade", ""
-        else:
-            own = [n for n in notes if str(n.get("where", "")).startswith(event_ticker)]
-            decision, reason = "no-trade", str(own[-1]["reason"]) if own else result.reason
+        decision, reason = run.verdict(event_ticker, report)
         build = partial(
             weather_snapshot,
             pick,
@@ -139,33 +225,20 @@ def _cities(deps: Deps) -> list[WeatherCity]:
     return [city_for_series(s) for s in configured] if configured else list(CITIES)
 
 
-def _note(notes: list[dict[str, Any]], where: str, reason: str, detail: str = "") -> None:
-    notes.append({"where": where, "reason": reason, "detail": detail})
-    log_event(
-        logger,
-        "weather.refused",
-        f"{where}: {reason} {detail}",
-        decision="no-trade",
-        ticker=where,
-        reason=reason,
-        detail=detail,
-    )
-
-
 def _city_picks(
-    deps: Deps, city: WeatherCity, now: datetime, status: ExchangeStatus, notes: list[dict[str, Any]]
+    deps: Deps, city: WeatherCity, now: datetime, status: ExchangeStatus, run: _Run
 ) -> list[WeatherPick]:
     try:
         events = deps.exchange.list_events(city.series, "open")
         fees = deps.exchange.series_fees(city.series)
     except ExternalServiceError as exc:
-        _note(notes, city.series, NoTradeReason.MARKET_DATA_UNAVAILABLE, str(exc))
+        run.note(city.series, Refusal(NoTradeReason.MARKET_DATA_UNAVAILABLE, str(exc)))
         return []
     found: list[WeatherPick] = []
     for event in events:
         pick = _event_pick(deps, city, event, fees, now, status)
         if isinstance(pick, Refusal):
-            _note(notes, event.event_ticker, pick.reason, pick.detail)
+            run.note(event.event_ticker, pick)
         elif pick is not None:
             found.append(pick)
     return found
@@ -236,52 +309,39 @@ def _trade(  # noqa: PLR0917
     now: datetime,
     picks: list[WeatherPick],
     held: set[str],
-    notes: list[dict[str, Any]],
-) -> JobResult:
+    run: _Run,
+) -> None:
     params = deps.params.weather
-    placed: list[dict[str, Any]] = []
     good: list[WeatherPick] = []
     for pick in picks:
         low = edge_refusal(pick, params.min_edge)
         if low is None:
             good.append(pick)
         else:
-            _note(notes, pick.event.event_ticker, low.reason, low.detail)
+            run.note(pick.event.event_ticker, low)
     good.sort(key=lambda p: p.edge, reverse=True)
     gate = edge_gate_refusal(deps, BOT, now) if good else None  # live mode: only with evidence of an edge
     if gate is not None:
-        _note(notes, BOT, gate.reason, gate.detail)
+        run.note(BOT, gate)
         good = []
     bankroll = deps.exchange.balance() if good else Decimal(0)
     for pick in good:
         if pick.event.event_ticker in held:
-            _note(notes, pick.event.event_ticker, NoTradeReason.ALREADY_TRADED, "open position in this event")
+            run.note(
+                pick.event.event_ticker, Refusal(NoTradeReason.ALREADY_TRADED, "open position in this event")
+            )
             continue
         trade = size_pick(pick, bankroll, params)  # before anything is written: tick grid, Kelly
         if isinstance(trade, Refusal):
-            _note(notes, pick.market.ticker, trade.reason, trade.detail)
+            run.note(pick.market.ticker, trade)
             continue
         placement = place_order(deps, _plan(deps, scheduled_for, now, trade))
-        placed.append(
-            {
-                "ticker": pick.market.ticker,
-                "side": pick.side.value,
-                "contracts": trade.contracts,
-                "edge": pick.edge,
-                "placement": placement.status.value,
-                "reason": placement.reason,
-            }
-        )
-        if placement.status is PlacementStatus.REFUSED and placement.reason in _STOP_REASONS:
-            break  # budget spent, halted or the store failing: the next candidate would fare no better
+        run.orders.append(Order(trade, placement))
+        refusal = placement.refusal
+        if refusal is not None and refusal.reason in _STOP_REASONS:
+            break  # budget spent or halted: the next candidate would fare no better
         if placement.status is not PlacementStatus.REFUSED:
             held.add(pick.event.event_ticker)
-    data = json_safe({"placed": placed, "refusals": notes, "candidates": len(picks)})
-    sent = [p for p in placed if p["placement"] != PlacementStatus.REFUSED.value]
-    if sent:
-        return JobResult(JOB, scheduled_for, Outcome.OK, data=data)
-    reason = placed[-1]["reason"] if placed else (notes[-1]["reason"] if notes else "no_events")
-    return JobResult(JOB, scheduled_for, Outcome.NO_TRADE, str(reason), data=data)
 
 
 def _plan(deps: Deps, scheduled_for: datetime, now: datetime, trade: WeatherTrade) -> OrderPlan:

@@ -40,7 +40,7 @@ from kalshi_bots.config.parsers import (
 from kalshi_bots.config.setting import Reasons, Section, Sources, section, setting
 from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName, hourly_model
-from kalshi_bots.domain.models import BudgetLimits
+from kalshi_bots.domain.models import Bot, BudgetLimits
 from kalshi_bots.domain.params import (
     RECORDER_WINDOW,
     AlertParams,
@@ -175,19 +175,19 @@ class BudgetSettings(Section):
     btc_hourly: Decimal = setting(
         "BUDGET_BTC_HOURLY",
         dollars,
-        _BOT_BUDGET["btc-hourly"],
+        _BOT_BUDGET[Bot.BTC_HOURLY],
         "Daily spend cap in dollars of the BTC hourly bot.",
     )
     eth_hourly: Decimal = setting(
         "BUDGET_ETH_HOURLY",
         dollars,
-        _BOT_BUDGET["eth-hourly"],
+        _BOT_BUDGET[Bot.ETH_HOURLY],
         "Daily spend cap in dollars of the ETH hourly bot.",
     )
     weather: Decimal = setting(
         "BUDGET_WEATHER",
         dollars,
-        _BOT_BUDGET["weather"],
+        _BOT_BUDGET[Bot.WEATHER],
         "Daily spend cap in dollars of the weather bot.",
     )
     daily_loss_limit: Decimal = setting(
@@ -200,9 +200,9 @@ class BudgetSettings(Section):
     def derived(self) -> dict[str, Any]:
         return {
             "per_bot": (
-                ("btc-hourly", self.btc_hourly),
-                ("eth-hourly", self.eth_hourly),
-                ("weather", self.weather),
+                (Bot.BTC_HOURLY, self.btc_hourly),
+                (Bot.ETH_HOURLY, self.eth_hourly),
+                (Bot.WEATHER, self.weather),
             )
         }
 

@@ -26,50 +26,14 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
 from kalshi_bots.domain.fees import fee_per_contract
 from kalshi_bots.domain.markets import minutes_until, next_top_of_hour, require_aware, select_strike
 from kalshi_bots.domain.models import Event, FeeSchedule, Market
 from kalshi_bots.domain.pricing import prob_no_law, scaled_sigma_pct
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.sizing import size_order
-
-
-class NoTradeReason(StrEnum):
-    EXCHANGE_CLOSED = "exchange_closed"
-    SHARD_CLOSED = "shard_closed"
-    VOL_STALE = "vol_stale"
-    VOL_INSUFFICIENT = "vol_insufficient"
-    PRICE_STALE = "price_stale"
-    EVENT_MISSING = "event_missing"
-    NO_QUALIFYING_STRIKE = "no_qualifying_strike"
-    NO_QUOTE = "no_quote"
-    FEE_TYPE_UNKNOWN = "fee_type_unknown"
-    EDGE_TOO_SMALL = "edge_too_small"
-    SIZE_ZERO = "size_zero"
-    BUDGET_EXCEEDED = "budget_exceeded"
-    LOSS_LIMIT = "loss_limit"
-    KILL_SWITCH = "kill_switch"
-    ALREADY_TRADED = "already_traded"
-    INVALID_INPUT = "invalid_input"
-    CLOSE_TIME_MISMATCH = "close_time_mismatch"
-    # When the run happened (under a minute before the close), and the input sanity rules of
-    # domain/sanity.py: data the collector would reject, or that cannot be what it claims to be.
-    TOO_LATE = "too_late"
-    SPOT_DISAGREES = "spot_disagrees"
-    FUTURE_TIMESTAMP = "future_timestamp"
-    STRIKES_IMPLAUSIBLE = "strikes_implausible"
-    FOREIGN_MARKET = "foreign_market"
-    PRICE_OFF_TICK = "price_off_tick"
-    # The weather bot's own (domain/weather_decision.py and the job's data fetches).
-    STATION_MISMATCH = "station_mismatch"
-    FORECAST_STALE = "forecast_stale"
-    WEATHER_DATA_UNAVAILABLE = "weather_data_unavailable"
-    MARKET_DATA_UNAVAILABLE = "market_data_unavailable"
-    OUTSIDE_HORIZON = "outside_horizon"  # an event neither today's nor tomorrow's (the backtest can ask)
-    # Live mode only: the bot's scorecard does not show the model beating the market (domain/edge_gate.py).
-    NO_EDGE_EVIDENCE = "no_edge_evidence"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kalshi_bots.domain.decision import NoTradeReason, Refusal
-from kalshi_bots.domain.models import Mode
+from kalshi_bots.domain.decision import Refusal
+from kalshi_bots.domain.models import Bot, Mode
+from kalshi_bots.domain.reasons import NoTradeReason
 
 DEFAULT_MIN_DECISIONS = 200
 
@@ -30,7 +31,7 @@ DEFAULT_MIN_DECISIONS = 200
 class EdgeEvidence:
     """The scorecard figures the gate reads (one bot, every recorded decision)."""
 
-    bot: str
+    bot: Bot
     decisions: int
     contracts: int
     model_log_loss: float | None

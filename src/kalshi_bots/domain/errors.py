@@ -11,3 +11,7 @@ class InvalidPriceError(DomainError):
 
 class UnknownFeeTypeError(DomainError):
     """The series charges a fee type this system does not model: refuse to trade."""
+
+
+class UnknownBotError(DomainError):
+    """A bot the configuration has no limit for: nothing is reserved or traded for it."""

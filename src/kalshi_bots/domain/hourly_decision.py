@@ -31,11 +31,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal, decide_hourly
 from kalshi_bots.domain.fees import effective_fee_schedule
 from kalshi_bots.domain.hourly_model import HourlyModel, ModelInput, hourly_model
 from kalshi_bots.domain.markets import HourlyTarget
 from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, PriceTick, VolatilitySnapshot
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.sanity import (
     exchange_refusal,
     foreign_market_refusal,

@@ -22,7 +22,7 @@ from enum import StrEnum
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_model import ModelInput
 from kalshi_bots.domain.markets import minutes_until
-from kalshi_bots.domain.models import Event, Market, PriceTick, StrikeType
+from kalshi_bots.domain.models import Bot, Event, Market, PriceTick, StrikeType
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.snapshot_export import Level, SnapshotRow
 from kalshi_bots.domain.weather_decision import WeatherPick, active_markets, quoted_markets
@@ -63,6 +63,13 @@ class StrikeQuote:
         return None
 
 
+class TradeDecision(StrEnum):
+    """What a trading run decided (a decision snapshot; the ``decision`` field of the structured log)."""
+
+    TRADE = "trade"
+    NO_TRADE = "no-trade"
+
+
 @dataclass(frozen=True, slots=True)
 class MarketSnapshot:
     """An event's ladder at one instant, with what priced it.
@@ -76,8 +83,8 @@ class MarketSnapshot:
     scheduled_for: datetime
     at: datetime
     trigger: Trigger
-    bot: str
-    mode: str
+    bot: Bot
+    mode: str  # the trading mode of a decision; "" for a minute snapshot (market data)
     series_ticker: str
     event_ticker: str
     close_time: datetime
@@ -92,16 +99,16 @@ class MarketSnapshot:
     forecast_mean_f: float | None = None
     forecast_sigma_f: float | None = None
     observed_max_f: float | None = None
-    decision: str = ""  # "trade" | "no-trade" | "" (a minute snapshot)
-    reason: str = ""
+    decision: TradeDecision | None = None  # None: a minute snapshot
+    reason: str = ""  # the run's reason value (domain/reasons.py), "" for none
 
     def __post_init__(self) -> None:
         for name in ("scheduled_for", "at", "close_time", "spot_time"):
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
                 raise DomainError(f"snapshot of {self.event_ticker}: {name} must be timezone-aware")
-        if not self.bot or "#" in self.bot or not self.event_ticker or "#" in self.event_ticker:
-            raise DomainError(f"snapshot: bot {self.bot!r} and event {self.event_ticker!r} need no '#'")
+        if not self.event_ticker or "#" in self.event_ticker:
+            raise DomainError(f"snapshot: event {self.event_ticker!r} must be non-empty without '#'")
         for strike in self.strikes:
             p = strike.model_p_no
             if p is not None and not (math.isfinite(p) and 0.0 <= p <= 1.0):
@@ -216,11 +223,11 @@ def hourly_snapshot(
     scheduled_for: datetime,
     at: datetime,
     trigger: Trigger,
-    bot: str,
+    bot: Bot,
     mode: str,
     inputs: LadderInputs,
     looked_at: Collection[str] = (),
-    decision: str = "",
+    decision: TradeDecision | None = None,
     reason: str = "",
 ) -> MarketSnapshot:
     """The hourly event's ladder priced with the live model where the inputs allow."""
@@ -255,9 +262,9 @@ def weather_snapshot(
     *,
     scheduled_for: datetime,
     at: datetime,
-    bot: str,
+    bot: Bot,
     mode: str,
-    decision: str = "",
+    decision: TradeDecision | None = None,
     reason: str = "",
 ) -> MarketSnapshot:
     """What a weather run priced for one event (:func:`weather_decision.price_event`'s pick): every
@@ -276,7 +283,7 @@ def weather_snapshot(
         event_ticker=pick.event.event_ticker,
         close_time=max(m.close_time for m in markets),
         strikes=ladder(markets, {t: 1.0 - p for t, p in pick.p_yes}, looked),
-        model="weather",
+        model=Bot.WEATHER.value,  # the weather bot has one model; its snapshots have always named it so
         forecast_mean_f=model.mean_f,
         forecast_sigma_f=model.sigma_f,
         observed_max_f=model.observed_max_f,

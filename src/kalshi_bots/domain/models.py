@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from kalshi_bots.domain.errors import UnknownBotError
+
 VOL_WINDOWS_MINUTES: tuple[int, ...] = (15, 30, 60, 90, 120)
 
 
@@ -29,6 +31,29 @@ class Asset(StrEnum):
     @property
     def hourly_series(self) -> str:
         return f"KX{self.value}D"
+
+
+class Bot(StrEnum):
+    """Who placed a trade and whose budget it spends. The values are stored (trade records, budget keys,
+    snapshots) and are part of every client_order_id: they never change."""
+
+    BTC_HOURLY = "btc-hourly"
+    ETH_HOURLY = "eth-hourly"
+    WEATHER = "weather"
+    # Not a trading bot: reconcile's name for an order found on the exchange but missing from the log.
+    DISCOVERED = "discovered"
+
+    @classmethod
+    def hourly(cls, asset: Asset) -> Bot:
+        return cls.BTC_HOURLY if asset is Asset.BTC else cls.ETH_HOURLY
+
+    @property
+    def is_hourly(self) -> bool:
+        return self in (Bot.BTC_HOURLY, Bot.ETH_HOURLY)
+
+
+# The bots that trade (each has a budget, a scorecard and a line in ``status``).
+TRADING_BOTS: tuple[Bot, ...] = (Bot.BTC_HOURLY, Bot.ETH_HOURLY, Bot.WEATHER)
 
 
 class Mode(StrEnum):
@@ -94,7 +119,7 @@ class StrikeType(StrEnum):
     @classmethod
     def parse(cls, raw: str | None) -> StrikeType:
         try:
-            return cls(raw or "unknown")
+            return cls(raw or cls.UNKNOWN)
         except ValueError:
             return cls.UNKNOWN
 
@@ -157,7 +182,7 @@ class FeeType(StrEnum):
     @classmethod
     def parse(cls, raw: str | None) -> FeeType:
         try:
-            return cls(raw or "unknown")
+            return cls(raw or cls.UNKNOWN)
         except ValueError:
             return cls.UNKNOWN
 
@@ -194,7 +219,9 @@ class BookSide(StrEnum):
     ASK = "ask"
 
 
-class Outcome(StrEnum):
+class Side(StrEnum):
+    """The outcome a contract pays on: YES or NO (what a trade bought)."""
+
     YES = "YES"
     NO = "NO"
 
@@ -218,13 +245,21 @@ class OrderIntent:
     exchange_index: int | None = None
 
     @property
-    def outcome(self) -> Outcome:
-        return Outcome.YES if self.book_side is BookSide.BID else Outcome.NO
+    def side(self) -> Side:
+        return Side.YES if self.book_side is BookSide.BID else Side.NO
 
     @property
     def outcome_price(self) -> Decimal:
         """Price paid per contract of the outcome bought (NO price for an ``ask``)."""
         return self.yes_price if self.book_side is BookSide.BID else Decimal(1) - self.yes_price
+
+
+class OrderStatus(StrEnum):
+    """An exchange order's state (Kalshi's ``status``; the paper exchange uses the same words)."""
+
+    RESTING = "resting"
+    CANCELED = "canceled"
+    EXECUTED = "executed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +273,7 @@ class OrderResult:
     remaining_count: Decimal
     average_fill_price: Decimal | None = None  # YES-book dollars, as the exchange reports it
     fees_paid: Decimal = Decimal(0)  # total dollars for the order
-    status: str = "executed"  # exchange order status: resting | canceled | executed
+    status: OrderStatus = OrderStatus.EXECUTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,10 +319,10 @@ class TradeRecord:
 
     created_at: datetime  # the sort key (ISO-8601 UTC with offset)
     client_order_id: str
-    bot: str  # "btc-hourly", "eth-hourly", "weather"
+    bot: Bot
     mode: Mode
     contract_ticker: str
-    side: Outcome
+    side: Side
     quantity: int
     price_cents: Decimal
     btc_price: Decimal | None  # spot of the underlying at decision time (weather: None)
@@ -302,6 +337,8 @@ class TradeRecord:
     fees_dollars: Decimal = Decimal(0)
     settlement_result: str | None = None
     pnl_dollars: Decimal | None = None
+    # A reason's value (domain/reasons.py: not_filled, kill_switch...), "order_rejected: <code>: <message>"
+    # (:func:`kalshi_bots.domain.orders.rejection_text`) or reconcile's words for a repair. Stored as is.
     reason: str = ""
     scheduled_for: datetime | None = None
 
@@ -316,7 +353,7 @@ class BudgetReservation:
     run is still using from one a crash left behind.
     """
 
-    bot: str
+    bot: Bot
     day: date
     amount: Decimal
     reservation_id: str
@@ -325,22 +362,26 @@ class BudgetReservation:
 
 @dataclass(frozen=True, slots=True)
 class BudgetLimits:
-    """Daily limits in dollars. ``per_bot`` maps bot name -> limit; ``global_limit`` caps the sum."""
+    """Daily limits in dollars. ``per_bot`` maps bot -> limit; ``global_limit`` caps the sum."""
 
     global_limit: Decimal
-    per_bot: tuple[tuple[str, Decimal], ...] = field(default_factory=tuple)
+    per_bot: tuple[tuple[Bot, Decimal], ...] = field(default_factory=tuple)
     daily_loss_limit: Decimal = Decimal(0)  # 0 = no loss halt configured
 
-    def limit_for(self, bot: str) -> Decimal:
+    def limit_for(self, bot: Bot) -> Decimal:
+        """The bot's own limit. A bot without one is an error, never the global limit: fail closed."""
         for name, limit in self.per_bot:
             if name == bot:
                 return limit
-        return self.global_limit
+        raise UnknownBotError(f"no daily budget limit for bot {bot!r} (limits exist for {self.bots()})")
+
+    def bots(self) -> list[str]:
+        return [bot.value for bot, _ in self.per_bot]
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetState:
-    bot: str
+    bot: Bot
     day: date
     limit: Decimal
     spent: Decimal
@@ -348,6 +389,19 @@ class BudgetState:
     @property
     def remaining(self) -> Decimal:
         return max(Decimal(0), self.limit - self.spent)
+
+
+class RunStatus(StrEnum):
+    """A scheduled run's recorded outcome (the job-run row; ``status`` shows it)."""
+
+    RUNNING = "running"
+    OK = "ok"
+    NO_TRADE = "no-trade"
+    SKIPPED = "skipped"  # e.g. a late collector run older than VOL/LATEST
+    ERROR = "error"
+    # Failed before anything irreversible (timeout, 5xx, store hiccup): a platform retry may claim it again.
+    ERROR_TRANSIENT = "error-transient"
+    ABANDONED = "abandoned"  # never stored: shown for a run still ``running`` past its lease
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,5 +412,5 @@ class JobRun:
     scheduled_for: datetime
     owner: str
     lease_until: datetime
-    outcome: str = "running"  # running | ok | no-trade | error
+    outcome: RunStatus = RunStatus.RUNNING
     detail: str = ""

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
 from kalshi_bots.domain.markets import require_aware
-from kalshi_bots.domain.models import BookSide, OrderIntent, TimeInForce, TradeRecord
+from kalshi_bots.domain.models import BookSide, Bot, OrderIntent, TimeInForce, TradeRecord
 
 # HTTP statuses that mean "the exchange refused this order; it does not exist". Any other failure of an
 # order POST (408, 425, 429, 5xx, a dropped connection, an unreadable reply) is an *unknown outcome*:
@@ -49,16 +49,15 @@ def intent_problem(intent: OrderIntent) -> str | None:
     return None
 
 
-def client_order_id(bot: str, ticker: str, scheduled_for: datetime, attempt: int = 0) -> str:
-    """Deterministic UUID string for (bot, market ticker, scheduled time, attempt)."""
-    if not bot or "|" in bot:
-        raise DomainError(f"bot name must be non-empty without '|', got {bot!r}")
+def client_order_id(bot: Bot, ticker: str, scheduled_for: datetime, attempt: int = 0) -> str:
+    """Deterministic UUID string for (bot, market ticker, scheduled time, attempt); the bot's stored
+    value (``btc-hourly``) is part of the name, so ids made before the Bot enum are the same."""
     if not ticker or "|" in ticker:
         raise DomainError(f"ticker must be non-empty without '|', got {ticker!r}")
     if attempt < 0:
         raise DomainError(f"attempt must be >= 0, got {attempt}")
     when = require_aware(scheduled_for, "scheduled_for").isoformat()
-    return str(uuid.uuid5(CLIENT_ORDER_NAMESPACE, f"{bot}|{ticker}|{when}|{attempt}"))
+    return str(uuid.uuid5(CLIENT_ORDER_NAMESPACE, f"{bot.value}|{ticker}|{when}|{attempt}"))
 
 
 def buy_no_intent(

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.hourly_decision import HourlyParams
-from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, Mode
 from kalshi_bots.domain.weather_model import WeatherParams
 
 # The minutes of each hour the market recorder may snapshot the hourly ladders (:45 to :59).
@@ -56,7 +56,7 @@ class AlertParams:
 def default_budget() -> BudgetLimits:
     return BudgetLimits(
         global_limit=Decimal(50),
-        per_bot=(("btc-hourly", Decimal(25)), ("eth-hourly", Decimal(25)), ("weather", Decimal(25))),
+        per_bot=((Bot.BTC_HOURLY, Decimal(25)), (Bot.ETH_HOURLY, Decimal(25)), (Bot.WEATHER, Decimal(25))),
         daily_loss_limit=Decimal(25),
     )
 

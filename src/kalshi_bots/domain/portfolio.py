@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kalshi_bots.domain.markets import NEW_YORK
-from kalshi_bots.domain.models import Market, Outcome, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Bot, Market, Side, TradeRecord, TradeStatus
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -43,20 +43,20 @@ class Quote:
     def of(cls, market: Market) -> Quote:
         return cls(market.ticker, market.yes_bid, market.no_bid, market.result)
 
-    def mark(self, side: Outcome) -> Decimal | None:
+    def mark(self, side: Side) -> Decimal | None:
         """Value of one contract of ``side`` now: $1/$0 once decided, else the side's bid."""
         if self.result in ("yes", "no"):
-            return ONE if (self.result == "yes") == (side is Outcome.YES) else ZERO
-        bid = self.yes_bid if side is Outcome.YES else self.no_bid
+            return ONE if (self.result == "yes") == (side is Side.YES) else ZERO
+        bid = self.yes_bid if side is Side.YES else self.no_bid
         # An empty book shows a zero bid: that is "nobody buys", not "worth nothing".
         return bid if bid is not None and bid > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    bot: str
+    bot: Bot
     ticker: str
-    side: Outcome
+    side: Side
     contracts: Decimal
     cost: Decimal
     fees: Decimal
@@ -91,7 +91,7 @@ def is_open(trade: TradeRecord) -> bool:
 
 def open_positions(trades: Iterable[TradeRecord], quotes: Mapping[str, Quote]) -> list[Position]:
     """Open positions, oldest first, marked from ``quotes`` (ticker -> quote; missing = no quote)."""
-    groups: dict[tuple[str, str, Outcome], list[TradeRecord]] = defaultdict(list)
+    groups: dict[tuple[Bot, str, Side], list[TradeRecord]] = defaultdict(list)
     for trade in trades:
         if is_open(trade):
             groups[(trade.bot, trade.contract_ticker, trade.side)].append(trade)

@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
-from kalshi_bots.domain.decision import HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.decision import HourlyTrade, Refusal
 from kalshi_bots.domain.markets import minutes_until
 from kalshi_bots.domain.models import (
     VOL_WINDOWS_MINUTES,
@@ -33,6 +32,7 @@ from kalshi_bots.domain.models import (
     PriceTick,
     VolatilitySnapshot,
 )
+from kalshi_bots.domain.reasons import NoTradeReason, PriceProblem
 
 MAX_CLOCK_SKEW = timedelta(seconds=5)
 # A price is compared with the previous accepted one only within the longest volatility window: after
@@ -44,15 +44,6 @@ STRIKE_BAND_PCT = 10.0
 WIRE_PRICE_QUANTUM = Decimal("0.0001")  # order prices carry at most 4 decimals
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
-
-
-class PriceProblem(StrEnum):
-    """Why the collector does not store a price (the values are the reasons it logs)."""
-
-    INVALID = "price_invalid"
-    JUMP = "price_jump"
-    STALE = "price_stale"
-    FUTURE = "price_future"
 
 
 def _fraction(pct: float) -> Decimal:

@@ -25,7 +25,7 @@ from typing import Any
 
 from kalshi_bots.domain.edge_gate import EdgeEvidence
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, Trigger
-from kalshi_bots.domain.models import Outcome, TradeRecord
+from kalshi_bots.domain.models import Bot, Side, TradeRecord
 from kalshi_bots.domain.scoring import Comparison, TradeResult, compare, pnl_summary
 
 ALL_WEEKS = "all"
@@ -38,7 +38,7 @@ def iso_week(at: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ScoredContract:
-    bot: str
+    bot: Bot
     week: str
     decision: str  # which decision looked at it: "<scheduled minute>#<event>"
     event_ticker: str
@@ -50,7 +50,7 @@ class ScoredContract:
 
 @dataclass(frozen=True, slots=True)
 class SettledTrade:
-    bot: str
+    bot: Bot
     week: str
     contracts: Decimal
     cost: Decimal  # price paid, all contracts, without fees
@@ -103,7 +103,7 @@ def settled_trades(trades: Iterable[TradeRecord]) -> tuple[list[SettledTrade], d
         if t.pnl_dollars is None or t.settlement_result not in ("yes", "no"):
             still_open[(t.bot, week)] = still_open.get((t.bot, week), 0) + 1
             continue
-        won = (t.settlement_result == "yes") == (t.side is Outcome.YES)
+        won = (t.settlement_result == "yes") == (t.side is Side.YES)
         cost = t.fill_count * t.price_cents / 100
         out.append(
             SettledTrade(t.bot, week, t.fill_count, cost, t.fees_dollars, t.model_prob, won, t.pnl_dollars)
@@ -115,7 +115,7 @@ def settled_trades(trades: Iterable[TradeRecord]) -> tuple[list[SettledTrade], d
 class ScoreLine:
     """One bot over one period (``week`` = ``2026-W48``, or ``all``)."""
 
-    bot: str
+    bot: Bot
     week: str
     decisions_recorded: int
     decisions: int  # decisions with at least one scored contract
@@ -145,7 +145,7 @@ class ScoreLine:
 
 
 def score_line(
-    bot: str,
+    bot: Bot,
     week: str,
     rows: Sequence[ScoredContract],
     trades: Sequence[SettledTrade],
@@ -199,19 +199,23 @@ def _trade_result(t: SettledTrade) -> TradeResult:
 
 @dataclass(frozen=True, slots=True)
 class BotScorecard:
-    bot: str
+    bot: Bot
     total: ScoreLine
     weeks: tuple[ScoreLine, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bot": self.bot, "total": self.total.as_dict(), "weeks": [w.as_dict() for w in self.weeks]}
+        return {
+            "bot": self.bot.value,
+            "total": self.total.as_dict(),
+            "weeks": [w.as_dict() for w in self.weeks],
+        }
 
 
 def bot_scorecards(
     snapshots: Iterable[MarketSnapshot],
     results: Mapping[str, EventResult],
     trades: Iterable[TradeRecord],
-    bots: Sequence[str],
+    bots: Sequence[Bot],
 ) -> tuple[BotScorecard, ...]:
     """One :class:`BotScorecard` per bot in ``bots`` (in that order), empty lines included."""
     rows, recorded = scored_contracts(snapshots, results)
@@ -272,7 +276,7 @@ class Scorecard:
     until: datetime
     bots: tuple[BotScorecard, ...]
 
-    def bot(self, name: str) -> BotScorecard | None:
+    def bot(self, name: Bot) -> BotScorecard | None:
         return next((b for b in self.bots if b.bot == name), None)
 
     def as_dict(self) -> dict[str, Any]:

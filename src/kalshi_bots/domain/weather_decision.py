@@ -38,17 +38,17 @@ from enum import StrEnum
 from typing import TypeGuard
 
 from kalshi_bots.domain.cities import WeatherCity
-from kalshi_bots.domain.decision import NoTradeReason, Refusal
+from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
 from kalshi_bots.domain.fees import effective_fee_schedule, fee_per_contract
-from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, Market
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.markets import ACTIVE_STATUS
+from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, Market, Side
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.sanity import tick_refusal
 from kalshi_bots.domain.sizing import size_order
 from kalshi_bots.domain.weather import brackets_partition, event_probabilities, weather_event_date
 from kalshi_bots.domain.weather_model import HighModel, WeatherParams, today_model, tomorrow_model
 
-ACTIVE = "active"
 _CLI_TOKEN = re.compile(r"\bCLI([A-Z]{3})\b")
 
 
@@ -122,7 +122,7 @@ def horizon(day: date, city: WeatherCity, now: datetime) -> Horizon | None:
 
 
 def active_markets(event: Event) -> list[Market]:
-    return [m for m in event.markets if m.status == ACTIVE]
+    return [m for m in event.markets if m.status == ACTIVE_STATUS]
 
 
 def station_problem(rules_primary: str, city: WeatherCity) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kalshi_bots.domain.models import Asset
+from kalshi_bots.domain.reasons import ErrorReason
 from kalshi_bots.ports.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def handle(
         payload = query(asset)
     except StoreError as exc:
         log.error("volatility query failed", extra={"asset": asset.value, "reason": str(exc)})
-        return error(503, "store_unavailable", "the store cannot be read right now")
+        return error(503, ErrorReason.STORE_UNAVAILABLE.value, "the store cannot be read right now")
     if payload is None:
         return error(404, "no_data", f"no volatility for {asset.value} yet")
     return ApiReply(200, payload)

@@ -73,7 +73,7 @@ class JobFailedError(RuntimeError):
         kind = "transient" if result.transient else "permanent"
         super().__init__(
             f"{result.job} run for {result.scheduled_for.isoformat()} failed ({kind}): "
-            f"{result.reason} {result.detail}".strip()
+            f"{result.reason_text} {result.detail}".strip()
         )
         self.result = result
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +64,23 @@ from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.models import Asset
 
 
+class BacktestKind(StrEnum):
+    """The ``backtest`` subcommands: one per bot family, and the quotes study."""
+
+    CRYPTO = "crypto"
+    WEATHER = "weather"
+    QUOTES = "quotes"
+
+
 def add_backtest_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``backtest`` (with ``crypto`` and ``weather``) to a ``kalshi-bots`` subparsers object."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "backtest", help="score the models on recorded data and write a report"
     )
     kinds = parser.add_subparsers(dest="backtest_kind", required=True)
-    crypto = kinds.add_parser("crypto", help="replay 1-minute prices through the hourly decision code")
+    crypto = kinds.add_parser(
+        BacktestKind.CRYPTO.value, help="replay 1-minute prices through the hourly decision code"
+    )
     crypto.add_argument(
         "--prices", type=Path, required=True, help="1-minute OHLC CSV (Bitstamp, Coinbase, ISO)"
     )
@@ -110,7 +121,7 @@ def add_backtest_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def add_quotes_parser(kinds: Any) -> None:
     quotes = kinds.add_parser(
-        "quotes",
+        BacktestKind.QUOTES.value,
         help="score the live model against the market on recorded Kalshi quotes (needs spot <= 60 s old)",
     )
     quotes.add_argument("--late-band", type=Path, help="hourly_KXBTCD.csv (late-band asks and outcomes)")
@@ -254,7 +265,9 @@ def _run_crypto(args: argparse.Namespace) -> int:
 
 
 def add_weather_parser(kinds: Any) -> None:
-    weather = kinds.add_parser("weather", help="score KXHIGHNY bracket probabilities against NWS CLI highs")
+    weather = kinds.add_parser(
+        BacktestKind.WEATHER.value, help="score KXHIGHNY bracket probabilities against NWS CLI highs"
+    )
     weather.add_argument("--cli", type=Path, required=True, help="knyc_cli_daily_extract.csv (outcomes)")
     weather.add_argument("--book-dir", type=Path, help="folder of market_data_KXHIGHNY-*.csv book logs")
     weather.add_argument("--trades", type=Path, help="KXHIGHNY_trades_last100_per_market.csv")
@@ -414,11 +427,11 @@ def run_weather(args: argparse.Namespace) -> int:
 def run_backtest(args: argparse.Namespace) -> int:
     """Run the ``backtest`` subcommand; 0 on success, 2 on bad input (message on stderr)."""
     try:
-        if args.backtest_kind == "crypto":
+        if args.backtest_kind == BacktestKind.CRYPTO:
             return _run_crypto(args)
-        if args.backtest_kind == "weather":
+        if args.backtest_kind == BacktestKind.WEATHER:
             return run_weather(args)
-        if args.backtest_kind == "quotes":
+        if args.backtest_kind == BacktestKind.QUOTES:
             return run_quotes_cli(args)
     except ConfigError as exc:
         print(f"backtest: settings: {exc}", file=sys.stderr)
@@ -436,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_backtest_parser(sub)
     # Standalone use: "backtest_cli crypto ..." works as well as "backtest_cli backtest crypto ...".
     args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in and args_in[0] in ("crypto", "weather", "quotes"):
+    if args_in and args_in[0] in set(BacktestKind):
         args_in.insert(0, "backtest")
     return run_backtest(parser.parse_args(args_in))
 

@@ -35,7 +35,7 @@ from kalshi_bots.ports.errors import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-JOB_CHOICES = ("collect-prices", "trade-hourly", "cleanup", "weather", "reconcile", "record-market")
+JOB_CHOICES = tuple(dict.fromkeys(name for name, _ in commands.JOB_NAMES))
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 

@@ -19,7 +19,7 @@ from kalshi_bots import bootstrap
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind, settings_markdown
-from kalshi_bots.domain.models import Asset, Mode, TradeRecord
+from kalshi_bots.domain.models import TRADING_BOTS, Asset, Mode, TradeRecord
 from kalshi_bots.entrypoints.logs import log_file_for, setup_cli_logging, wants_color
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.store import Store
@@ -34,17 +34,15 @@ JOB_NAMES: dict[tuple[str, Asset | None], JobName] = {
     ("collect-prices", Asset.ETH): JobName.COLLECT_ETH,
     ("trade-hourly", Asset.BTC): JobName.TRADE_BTC,
     ("trade-hourly", Asset.ETH): JobName.TRADE_ETH,
-    ("cleanup", None): JobName.CLEANUP,
-    ("weather", None): JobName.WEATHER,
-    ("reconcile", None): JobName.RECONCILE,
-    ("record-market", None): JobName.RECORD_MARKET,
+    # The jobs that run once for all assets are named on the command line as they are scheduled.
+    **{(job.value, None): job for job in (JobName.CLEANUP, JobName.WEATHER, JobName.RECONCILE)},
+    (JobName.RECORD_MARKET.value, None): JobName.RECORD_MARKET,
 }
 PER_ASSET = {"collect-prices", "trade-hourly"}
 # ``job --at`` further ahead than this is refused: a run scheduled in the future would trade an event
 # before its time (at the next hour's :45, the next hour's event 60+ minutes early) and its claim
 # would block the real run. A few minutes cover a run started by hand just before its minute.
 MAX_AT_AHEAD = timedelta(minutes=5)
-BOTS = ("btc-hourly", "eth-hourly", "weather")
 
 
 # Commands that show job events as they happen (human lines on stdout, JSON log file beside the store).
@@ -142,8 +140,8 @@ def parse_at(raw: str | None, now: datetime) -> datetime:
 
 def describe_result(result: JobResult) -> str:
     text = f"{result.job} @ {result.scheduled_for:%Y-%m-%d %H:%M}Z: {result.outcome.value}"
-    if result.reason:
-        text += f" ({result.reason})"
+    if result.reason is not None:
+        text += f" ({result.reason_text})"
     if result.detail:
         text += f" - {result.detail}"
     return text
@@ -265,7 +263,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print(f"kill switch: {'ON - ' + flag if flag else 'off'}")
     print(f"today (ET):  {day}  realized P&L ${store.realized_pnl(day):.2f}")
     spent_total = Decimal(0)
-    for bot in BOTS:
+    for bot in TRADING_BOTS:
         state = store.budget_state(bot, day, limits)
         spent_total += state.spent
         print(f"  budget {bot:11} ${state.remaining:.2f} left of ${state.limit:.2f}")

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kalshi_bots import bootstrap
-from kalshi_bots.app.scorecard import BOTS, DEFAULT_DAYS
+from kalshi_bots.app.scorecard import DEFAULT_DAYS
 from kalshi_bots.config import Settings
 from kalshi_bots.domain.market_snapshot import Trigger
+from kalshi_bots.domain.models import TRADING_BOTS, Bot
 from kalshi_bots.domain.scorecard import BotScorecard, ScoreLine
 from kalshi_bots.entrypoints.cli_commands import UsageError, shown_clock
 from kalshi_bots.ports.snapshots import SnapshotStore
@@ -53,7 +54,9 @@ def add_edge_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     card.add_argument("--json", action="store_true", help="print the scorecard as JSON")
     card.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"how far back (default {DEFAULT_DAYS})")
-    card.add_argument("--bot", choices=BOTS, action="append", help="only this bot (repeatable)")
+    card.add_argument(
+        "--bot", choices=[b.value for b in TRADING_BOTS], action="append", help="only this bot (repeatable)"
+    )
 
 
 def parse_when(raw: str, option: str) -> datetime:
@@ -115,7 +118,7 @@ def cmd_scorecard(args: argparse.Namespace, settings: Settings) -> int:
     if args.days < 1:
         raise UsageError(f"--days must be at least 1, got {args.days}")
     store, snapshots = _snapshot_store(settings)
-    bots: Sequence[str] = tuple(args.bot) if args.bot else BOTS
+    bots: Sequence[Bot] = tuple(Bot(b) for b in args.bot) if args.bot else TRADING_BOTS
     card = scorecard(
         store,
         snapshots,

@@ -21,15 +21,13 @@ from kalshi_bots.app.portfolio_view import Portfolio, QuoteBook, build_portfolio
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard import DEFAULT_DAYS
 from kalshi_bots.app.scorecard_view import ScorecardView, scorecard_view
-from kalshi_bots.domain.models import Asset, BudgetLimits, JobRun, VolatilitySnapshot
+from kalshi_bots.domain.models import TRADING_BOTS, Asset, Bot, BudgetLimits, JobRun, VolatilitySnapshot
 from kalshi_bots.entrypoints.next_runs import next_runs
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import MarketData
 from kalshi_bots.ports.notifier import Notifier
 from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
-
-BOTS = ("btc-hourly", "eth-hourly", "weather")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +123,7 @@ class DashboardSource:
         day = risk.trading_day(now)
         trades = sorted(self.store.all_trades(), key=lambda t: t.created_at)
         portfolio = build_portfolio(trades, self.quotes(open_tickers(trades)))
-        budgets = tuple(self._budget(bot, day) for bot in BOTS)
+        budgets = tuple(self._budget(bot, day) for bot in TRADING_BOTS)
         spent = sum((b.spent for b in budgets), Decimal(0))
         return DashboardData(
             now=now,
@@ -141,7 +139,7 @@ class DashboardSource:
             scorecard=self.scorecard(now),
         )
 
-    def _budget(self, bot: str, day: date) -> BudgetRow:
+    def _budget(self, bot: Bot, day: date) -> BudgetRow:
         state = self.store.budget_state(bot, day, self.limits)
         return BudgetRow(bot, state.limit, state.spent)
 

@@ -14,7 +14,7 @@ from html import escape
 
 from kalshi_bots.app.scorecard_view import METRIC
 from kalshi_bots.domain.markets import NEW_YORK
-from kalshi_bots.domain.models import TradeRecord
+from kalshi_bots.domain.models import RunStatus, TradeRecord
 from kalshi_bots.domain.portfolio import PnlLine, Position, trade_day
 from kalshi_bots.domain.scorecard import ScoreLine
 from kalshi_bots.entrypoints.dashboard_data import DashboardData, JobRow, VolRow
@@ -213,13 +213,16 @@ def pnl_row(line: PnlLine) -> str:
     )
 
 
+_RUN_CSS = {RunStatus.OK: "good", RunStatus.ERROR: "bad", RunStatus.ERROR_TRANSIENT: "bad"}
+
+
 def job_row(row: JobRow, now: datetime) -> str:
     last = row.last
-    outcome = "–" if last is None else last.outcome
-    css = "bad" if outcome.startswith("error") else ("good" if outcome == "ok" else "")
+    outcome = "–" if last is None else last.outcome.value
+    css = "" if last is None else _RUN_CSS.get(last.outcome, "")
     streak = row.streak
-    streak_text = f"{streak.count} {streak.kind}" if streak.count else "–"
-    streak_css = "bad" if streak.kind == "error" else ("warn" if streak.count else "")
+    streak_text = f"{streak.count} {streak.kind}" if streak.count and streak.kind else "–"
+    streak_css = "bad" if streak.failing else ("warn" if streak.count else "")
     until = "" if row.next_run is None else f" ({in_words((row.next_run - now).total_seconds() / 60)})"
     detail = "" if last is None or not last.detail else last.detail[:80]
     return (

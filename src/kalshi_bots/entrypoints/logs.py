@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kalshi_bots.app.event_text import HumanLine, Kind, human_line
+from kalshi_bots.app.results import Outcome
+from kalshi_bots.domain.reasons import ErrorReason
 
 KNOWN_FIELDS = ("job", "run_id", "asset", "ticker", "decision", "reason")
 # Attributes every LogRecord has: anything else on a record came from ``extra=``.
@@ -189,6 +191,7 @@ STYLES: dict[Kind, str] = {
     Kind.INFO: "\x1b[36m",  # cyan
     Kind.ROUTINE: "\x1b[2m",
 }
+_FINE = frozenset({Outcome.OK, Outcome.NO_TRADE})  # run outcomes that end a failing streak
 OFFLINE_HINT = (
     "network: a service did not answer. Offline or behind a firewall? "
     "`make sandbox` (kalshi-bots run --sandbox) runs everything against local fakes."
@@ -254,20 +257,21 @@ class ConsoleHandler(logging.Handler):
 
     def _filter(self, line: HumanLine, fields: dict[str, Any]) -> list[HumanLine]:
         job = line.job
-        if line.kind is Kind.ERROR and job and fields.get("outcome") == "error":
+        if line.kind is Kind.ERROR and job and fields.get("outcome") == Outcome.ERROR:
             count = self._failing.get(job, 0) + 1
             self._failing[job] = count
             if count > 1:
                 return []
             out = [line]
-            if self._hint_due and fields.get("reason") == "transient_error":
+            if self._hint_due and fields.get("reason") == ErrorReason.TRANSIENT_ERROR:
                 self._hint_due = False
                 out.append(HumanLine(Kind.INFO, OFFLINE_HINT))
             return out
         out = []
-        if job and fields.get("outcome") in ("ok", "no-trade"):
+        finished = fields.get("outcome") in _FINE
+        if job and finished:
             self._warned = {w for w in self._warned if w[0] != job}
-        if job and fields.get("outcome") in ("ok", "no-trade") and job in self._failing:
+        if job and finished and job in self._failing:
             failures = self._failing.pop(job)
             out.append(HumanLine(Kind.INFO, f"{job} recovered after {failures} failed run(s)", job))
         if line.kind is Kind.ROUTINE:

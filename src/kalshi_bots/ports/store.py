@@ -12,11 +12,13 @@ from typing import Protocol
 
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     BudgetState,
     JobRun,
     PriceTick,
+    RunStatus,
     TradeRecord,
     VolatilitySnapshot,
 )
@@ -98,9 +100,9 @@ class Store(Protocol):
         """The day's reservations, ``amount`` = what each holds now, ordered by reservation_id."""
         ...
 
-    def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState: ...
+    def budget_state(self, bot: Bot, day: date, limits: BudgetLimits) -> BudgetState: ...
 
-    def record_realized_pnl(self, bot: str, day: date, pnl: Decimal, key: str) -> None:
+    def record_realized_pnl(self, bot: Bot, day: date, pnl: Decimal, key: str) -> None:
         """Add realized P&L for the day, idempotent per ``key`` (e.g. the settled ticker)."""
         ...
 
@@ -120,13 +122,13 @@ class Store(Protocol):
     ) -> bool:
         """Claim a scheduled run. False if another owner holds an unexpired lease or it finished.
 
-        Exception: a run finished with outcome ``"error-transient"`` (``app.runner.TRANSIENT_ERROR_OUTCOME``:
+        Exception: a run finished with outcome :attr:`RunStatus.ERROR_TRANSIENT` (``error-transient``:
         it failed on a timeout/5xx/store hiccup before doing anything irreversible) may be claimed again,
         so a platform retry of the same scheduled run can proceed. Every other outcome is final."""
         ...
 
     def finish_run(
-        self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str
+        self, job: str, scheduled_for: datetime, owner: str, outcome: RunStatus, detail: str
     ) -> None: ...
 
     def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:

@@ -23,7 +23,7 @@ from kalshi_bots.bootstrap import build_deps
 from kalshi_bots.config import Settings
 from kalshi_bots.domain.market_snapshot import Trigger
 from kalshi_bots.domain.markets import hourly_target
-from kalshi_bots.domain.models import Asset
+from kalshi_bots.domain.models import Asset, Bot
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.sandbox.launch import Sandbox
 
@@ -146,7 +146,7 @@ def test_the_scorecard_reads_the_recorded_decision(recorded: dict[str, object]) 
     clock = recorded["clock"]
     assert isinstance(clock, ManualClock)
     card = scorecard(store, store, now=clock.now(), days=7)
-    btc = card.bot("btc-hourly")
+    btc = card.bot(Bot.BTC_HOURLY)
     assert btc is not None
     [decision] = store.snapshots_between(HOUR, HOUR + timedelta(hours=1), Trigger.DECISION)
     assert decision.mode == "paper" and len(decision.looked_at) == 1

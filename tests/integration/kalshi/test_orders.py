@@ -12,7 +12,7 @@ import pytest
 
 from kalshi_bots.adapters.http import RetryPolicy
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
-from kalshi_bots.domain.models import BookSide, OrderIntent, TimeInForce
+from kalshi_bots.domain.models import BookSide, Bot, OrderIntent, TimeInForce
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 from kalshi_bots.ports.errors import OrderOutcomeUnknownError, RejectedError, TransientError
 from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
@@ -51,7 +51,7 @@ def test_buying_no_at_q_sends_ask_at_one_minus_q(
 def test_domain_buy_no_intent_goes_out_as_an_ask(
     fake: FakeKalshi, ladder: list[str], client: KalshiClient
 ) -> None:
-    cid = client_order_id("btc-hourly", ladder[1], datetime(2026, 11, 24, 15, 55, tzinfo=UTC))
+    cid = client_order_id(Bot.BTC_HOURLY, ladder[1], datetime(2026, 11, 24, 15, 55, tzinfo=UTC))
     result = client.create_order(buy_no_intent(ladder[1], Decimal("0.60"), 1, cid, exchange_index=2))
     (body,) = _posts(fake)
     assert (body["side"], body["price"], body["client_order_id"]) == ("ask", "0.4000", cid)

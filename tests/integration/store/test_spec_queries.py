@@ -14,10 +14,11 @@ import pytest
 from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.schema import table_definitions
 from kalshi_bots.domain.models import (
+    Bot,
     BudgetLimits,
     BudgetReservation,
     Mode,
-    Outcome,
+    Side,
     TradeRecord,
     TradeStatus,
 )
@@ -44,10 +45,10 @@ def _trade(coid: str, at: datetime) -> TradeRecord:
     return TradeRecord(
         created_at=at,
         client_order_id=coid,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode=Mode.PAPER,
         contract_ticker="KXBTCD-25DEC1102-T97499.99",
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=2,
         price_cents=Decimal(41),
         btc_price=Decimal("97123.45"),
@@ -84,8 +85,8 @@ def test_scan_and_day_query_return_exactly_the_trades(spec_tables: DynamoStore, 
     assert not store.put_trade(day1[0])  # a retried write adds nothing
     store.update_trade(replace(day1[1], status=TradeStatus.EXECUTED, settlement_result="no"))
     # Budget, flags and job runs live in the budget table, never in the trade log.
-    limits = BudgetLimits(global_limit=Decimal(10))
-    store.reserve_budget(BudgetReservation("btc-hourly", date(2025, 12, 11), Decimal(1), "r1"), limits)
+    limits = BudgetLimits(global_limit=Decimal(10), per_bot=((Bot.BTC_HOURLY, Decimal(10)),))
+    store.reserve_budget(BudgetReservation(Bot.BTC_HOURLY, date(2025, 12, 11), Decimal(1), "r1"), limits)
     store.set_flag("halt", "no")
 
     # aws dynamodb scan --table-name BTCTradeLog

@@ -12,6 +12,7 @@ import pytest
 from kalshi_bots.adapters.store import codec
 from kalshi_bots.adapters.store import snapshot_codec as sc
 from kalshi_bots.domain.market_snapshot import MarketSnapshot, StrikeQuote, Trigger
+from kalshi_bots.domain.models import Bot
 from kalshi_bots.ports.errors import StoreError
 
 D = Decimal
@@ -37,7 +38,7 @@ def ladder_snapshot(strikes: int) -> MarketSnapshot:
         for i in range(strikes)
     )
     return MarketSnapshot(
-        T0, T0, Trigger.MINUTE, "btc-hourly", "", "KXBTCD", EVENT, T0 + timedelta(minutes=15), quotes
+        T0, T0, Trigger.MINUTE, Bot.BTC_HOURLY, "", "KXBTCD", EVENT, T0 + timedelta(minutes=15), quotes
     )
 
 

@@ -178,6 +178,27 @@ class BrokenStore:
         return broken
 
 
+class FailAfter:
+    """Passes every call through, except that ``method`` raises StoreError once it has answered ``after``
+    times: a store that fails in the middle of a run."""
+
+    def __init__(self, inner: MemoryStore, method: str, *, after: int) -> None:
+        self.inner, self.method, self.after, self.calls = inner, method, after, 0
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self.inner, name)
+        if name != self.method:
+            return real
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            if self.calls > self.after:
+                raise StoreError(f"{name}: table unreachable")
+            return real(*args, **kwargs)
+
+        return counted
+
+
 class CrashAfterPostExchange:
     """Delegates to a paper exchange; ``create_order`` really places the order, then raises
     TransientError as if the connection dropped before the reply (the crash-after-POST case)."""

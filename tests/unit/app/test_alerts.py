@@ -15,6 +15,7 @@ from kalshi_bots.app.alerts import RunWatcher, Streak, read_streaks
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.runner import run_job
 from kalshi_bots.app.schedule import JobName
+from kalshi_bots.domain.reasons import parse_reason
 from kalshi_bots.ports.notifier import Alert
 
 from .fakes import CountingStore, make_world
@@ -34,7 +35,10 @@ class ListNotifier:
 
 
 def result(job: str, outcome: Outcome, minutes: int = 0, reason: str = "") -> JobResult:
-    return JobResult(job, T0 + timedelta(minutes=minutes), outcome, reason, detail="detail")
+    """A result as the runner reports it (the job and the reason typed, from their text)."""
+    return JobResult(
+        JobName(job), T0 + timedelta(minutes=minutes), outcome, parse_reason(reason), detail="detail"
+    )
 
 
 def watcher(store: object, notifier: ListNotifier | None, **params: object) -> RunWatcher:

@@ -18,8 +18,7 @@ from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.trade_hourly import trade_hourly
 from kalshi_bots.app.weather_job import weather
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
-from kalshi_bots.domain.models import Asset, Mode, TradeRecord, TradeStatus
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import Asset, Bot, Mode, Side, TradeRecord, TradeStatus
 from kalshi_bots.ports.errors import StoreError
 
 from .fakes import World
@@ -112,7 +111,7 @@ def test_live_without_evidence_refuses_says_why_and_still_records_the_decision()
 
 def test_live_with_evidence_places_the_order() -> None:
     w = setup_world()
-    seed_evidence(w.store, "btc-hourly", 200, before=SCHED)
+    seed_evidence(w.store, Bot.BTC_HOURLY, 200, before=SCHED)
     result = hourly(w, LIVE)
     assert result.outcome is Outcome.OK, result
     assert len(w.exchange.orders) == 1
@@ -128,7 +127,7 @@ def test_live_with_evidence_places_the_order() -> None:
 )
 def test_live_refuses_when_the_scorecard_does_not_show_an_edge(seed: dict[str, Any], says: str) -> None:
     w = setup_world()
-    seed_evidence(w.store, "btc-hourly", before=SCHED, **seed)
+    seed_evidence(w.store, Bot.BTC_HOURLY, before=SCHED, **seed)
     result = hourly(w, LIVE)
     assert result.reason == "no_edge_evidence" and says in result.detail
     assert w.exchange.orders == []
@@ -136,8 +135,8 @@ def test_live_refuses_when_the_scorecard_does_not_show_an_edge(seed: dict[str, A
 
 def test_live_refuses_after_losing_money_even_with_a_better_log_loss() -> None:
     w = setup_world()
-    seed_evidence(w.store, "btc-hourly", 200, before=SCHED)
-    w.store.put_trade(losing_trade("btc-hourly", SCHED - timedelta(days=2)))
+    seed_evidence(w.store, Bot.BTC_HOURLY, 200, before=SCHED)
+    w.store.put_trade(losing_trade(Bot.BTC_HOURLY, SCHED - timedelta(days=2)))
     result = hourly(w, LIVE)
     assert result.reason == "no_edge_evidence" and "realised P&L after fees is negative" in result.detail
     assert "$-4.05" in result.detail and w.exchange.orders == []
@@ -145,7 +144,7 @@ def test_live_refuses_after_losing_money_even_with_a_better_log_loss() -> None:
 
 def test_another_bots_evidence_does_not_count() -> None:
     w = setup_world()
-    seed_evidence(w.store, "weather", 300, before=SCHED)
+    seed_evidence(w.store, Bot.WEATHER, 300, before=SCHED)
     assert hourly(w, LIVE).reason == "no_edge_evidence"
 
 
@@ -188,7 +187,7 @@ class FailingSnapshots:
 
 def test_live_fails_closed_when_the_scorecard_cannot_be_read() -> None:
     w = setup_world()
-    seed_evidence(w.store, "btc-hourly", 300, before=SCHED)  # the evidence exists but cannot be read
+    seed_evidence(w.store, Bot.BTC_HOURLY, 300, before=SCHED)  # the evidence exists but cannot be read
     result = hourly(w, LIVE, snapshots=FailingSnapshots(w.store))
     assert result.outcome is Outcome.NO_TRADE and result.reason == "no_edge_evidence"
     assert "could not be computed (StoreError: store: decisions_between: table unreachable)" in result.detail
@@ -233,7 +232,7 @@ def test_weather_live_without_evidence_refuses_and_records_what_it_priced() -> N
 
 def test_weather_live_with_evidence_trades() -> None:
     w = weather_world()
-    seed_evidence(w.store, "weather", 200, before=RUN)
+    seed_evidence(w.store, Bot.WEATHER, 200, before=RUN)
     result = run_weather(w, replace(WEATHER_PARAMS, mode=Mode.LIVE))
     assert result.outcome is Outcome.OK and len(w.exchange.orders) == 2
 

@@ -11,7 +11,7 @@ import pytest
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.placement import OrderPlan, PlacementStatus, place_order
-from kalshi_bots.domain.models import Mode, Outcome, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Bot, Mode, Side, TradeRecord, TradeStatus
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 
 from .fakes import make_world
@@ -23,15 +23,15 @@ NOW = datetime(2026, 3, 10, 14, 45, 5, tzinfo=UTC)
 def test_an_order_the_exchange_cannot_take_is_refused_before_any_write(no_ask: str) -> None:
     world = make_world(NOW)
     price = Decimal(no_ask)
-    coid = client_order_id("btc-hourly", "KXBTCD-26MAR1011", NOW)
+    coid = client_order_id(Bot.BTC_HOURLY, "KXBTCD-26MAR1011", NOW)
     intent = buy_no_intent("KXBTCD-26MAR1011-T70000", price, 2, coid, 2)
     record = TradeRecord(
         created_at=NOW,
         client_order_id=coid,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode=Mode.PAPER,
         contract_ticker=intent.ticker,
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=2,
         price_cents=price * 100,
         btc_price=None,
@@ -42,7 +42,7 @@ def test_an_order_the_exchange_cannot_take_is_refused_before_any_write(no_ask: s
         kelly_fraction=0.1,
         status=TradeStatus.PENDING,
     )
-    plan = OrderPlan("btc-hourly", risk.trading_day(NOW), intent, record, price + Decimal("0.01"))
+    plan = OrderPlan(Bot.BTC_HOURLY, risk.trading_day(NOW), intent, record, price + Decimal("0.01"))
 
     placement = place_order(world.deps(), plan)
 

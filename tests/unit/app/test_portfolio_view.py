@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.app.portfolio_view import fetch_quotes, load_portfolio
-from kalshi_bots.domain.models import Market, Mode, Outcome, StrikeType, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Bot, Market, Mode, Side, StrikeType, TradeRecord, TradeStatus
 from kalshi_bots.ports.errors import NotFoundError, TransientError
 
 T0 = datetime(2026, 3, 10, 14, 45, tzinfo=UTC)
@@ -34,7 +34,7 @@ class Quotes:
 
 def record(ticker: str) -> TradeRecord:
     return TradeRecord(
-        T0, f"id-{ticker}", "btc-hourly", Mode.PAPER, ticker, Outcome.NO, 5, Decimal(81), None, None,
+        T0, f"id-{ticker}", Bot.BTC_HOURLY, Mode.PAPER, ticker, Side.NO, 5, Decimal(81), None, None,
         0.86, 0.81, 0.039, 0.1, TradeStatus.EXECUTED, fill_count=Decimal(5), fees_dollars=Decimal("0.06"),
     )  # fmt: skip
 

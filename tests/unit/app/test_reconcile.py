@@ -11,7 +11,7 @@ from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.reconcile import reconcile
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.trade_hourly import trade_hourly
-from kalshi_bots.domain.models import Asset, OrderIntent, OrderResult, TradeStatus
+from kalshi_bots.domain.models import Asset, Bot, OrderIntent, OrderResult, TradeStatus
 from kalshi_bots.domain.orders import buy_no_intent
 from kalshi_bots.ports.errors import TransientError
 
@@ -84,7 +84,7 @@ def test_a_pending_trade_whose_order_never_arrived_expires_and_releases_its_budg
     assert trade.status is TradeStatus.PENDING
     budget = JobParams().budget
     day = risk.trading_day(w.clock.now())
-    assert w.store.budget_state("btc-hourly", day, budget).spent > 0
+    assert w.store.budget_state(Bot.BTC_HOURLY, day, budget).spent > 0
     w.clock.advance(timedelta(minutes=3))
     reconcile(w.deps(), w.clock.now())
     assert w.store.all_trades()[0].status is TradeStatus.PENDING  # still within the grace period
@@ -92,7 +92,7 @@ def test_a_pending_trade_whose_order_never_arrived_expires_and_releases_its_budg
     reconcile(w.deps(), w.clock.now())
     [trade] = w.store.all_trades()
     assert trade.status is TradeStatus.FAILED and trade.reason == "order_not_found"
-    assert w.store.budget_state("btc-hourly", day, budget).spent == 0
+    assert w.store.budget_state(Bot.BTC_HOURLY, day, budget).spent == 0
     assert w.exchange.orders == []  # reconcile never sends
 
 

@@ -9,9 +9,10 @@ import pytest
 
 from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.results import Outcome
-from kalshi_bots.app.runner import JOBS, TRANSIENT_ERROR_OUTCOME, normalise_scheduled_for, run_job
+from kalshi_bots.app.runner import JOBS, normalise_scheduled_for, run_job
 from kalshi_bots.app.schedule import JobName
-from kalshi_bots.domain.models import Asset
+from kalshi_bots.domain.models import Asset, RunStatus
+from kalshi_bots.domain.reasons import NoTradeReason
 
 from .fakes import BrokenStore, make_world
 
@@ -45,7 +46,7 @@ def test_a_transient_failure_is_an_error_marked_transient_and_recorded_as_such()
     result = run_job(w.deps(), JobName.COLLECT_BTC, T0)
     assert result.outcome is Outcome.ERROR and result.transient and result.reason == "transient_error"
     [last] = [r for r in w.store.last_runs() if r.job == JobName.COLLECT_BTC.value]
-    assert last.outcome == TRANSIENT_ERROR_OUTCOME
+    assert last.outcome is RunStatus.ERROR_TRANSIENT and last.outcome == "error-transient"
 
 
 def test_an_unreadable_store_at_claim_time_is_a_transient_error_and_nothing_runs() -> None:
@@ -107,16 +108,48 @@ def test_trading_runs_end_with_a_reconcile_pass_reported_in_their_data() -> None
 
 
 def test_a_failing_reconcile_pass_never_changes_the_trading_result() -> None:
-    from kalshi_bots.app.results import JobResult
+    from kalshi_bots.app.results import JobReport
     from kalshi_bots.app.runner import then_reconcile
 
     w = make_world(T0)
     broken = w.deps(store=BrokenStore(w.store))
 
     def decided(deps, scheduled_for):  # type: ignore[no-untyped-def]
-        return JobResult("trade-hourly-btc", scheduled_for, Outcome.NO_TRADE, "edge_too_small")
+        return JobReport(Outcome.NO_TRADE, NoTradeReason.EDGE_TOO_SMALL)
 
     result = then_reconcile(decided)(broken, T0)
     assert result.outcome is Outcome.NO_TRADE and result.reason == "edge_too_small"
     assert result.data["reconcile"]["outcome"] == "error"
     assert "table unreachable" in result.data["reconcile"]["detail"]
+
+
+def test_the_runner_stamps_the_job_and_the_minute_on_what_a_job_reports() -> None:
+    from kalshi_bots.app.results import JobReport
+
+    w = make_world(T0 + timedelta(seconds=2))
+
+    def reported(deps: object, scheduled_for: datetime) -> JobReport:
+        return JobReport(Outcome.NO_TRADE, NoTradeReason.EDGE_TOO_SMALL, "edge 0.01")
+
+    jobs = {**JOBS, JobName.CLEANUP: reported}
+    result = run_job(w.deps(), JobName.CLEANUP, T0 + timedelta(seconds=42), jobs=jobs)  # type: ignore[dict-item]
+    assert (result.job, result.scheduled_for) == (JobName.CLEANUP, T0)
+    assert result.reason is NoTradeReason.EDGE_TOO_SMALL and result.to_json()["reason"] == "edge_too_small"
+    [last] = [r for r in w.store.last_runs() if r.job == "cleanup"]
+    assert last.outcome is RunStatus.NO_TRADE and last.detail == "edge_too_small: edge 0.01"
+
+
+def test_a_store_error_a_job_lets_through_is_mapped_once_by_the_runner() -> None:
+    """Jobs do not catch StoreError (the risk gate, the order path and their own reads raise it): the
+    runner's one mapping makes it a transient store_unavailable error, and nothing is ordered."""
+    from kalshi_bots.ports.errors import StoreError
+
+    w = make_world(T0 + timedelta(seconds=2))
+
+    def store_down(deps: object, scheduled_for: datetime) -> object:
+        raise StoreError("table unreachable")
+
+    jobs = {**JOBS, JobName.CLEANUP: store_down}
+    result = run_job(w.deps(), JobName.CLEANUP, T0, jobs=jobs)  # type: ignore[dict-item]
+    assert (result.outcome, result.reason, result.transient) == (Outcome.ERROR, "store_unavailable", True)
+    assert "table unreachable" in result.detail

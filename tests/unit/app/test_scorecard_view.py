@@ -12,9 +12,10 @@ from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.alerts import RunWatcher
 from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard_view import scorecard_view
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
-from kalshi_bots.domain.models import BudgetLimits
+from kalshi_bots.domain.models import TRADING_BOTS, Bot, BudgetLimits
 from kalshi_bots.entrypoints.dashboard_data import DashboardSource
 from kalshi_bots.entrypoints.dashboard_page import TradeFilter, render_page
 from kalshi_bots.ports.errors import StoreError
@@ -73,7 +74,7 @@ def source(store: MemoryStore, snapshots: object, ticks: list[float]) -> Dashboa
         store=store,
         market=None,
         clock=FixedClock(NOW),
-        limits=BudgetLimits(D(50), (("btc-hourly", D(25)),)),
+        limits=BudgetLimits(D(50), tuple((bot, D(25)) for bot in TRADING_BOTS)),
         jobs=frozenset(),
         mode="paper",
         store_label="memory",
@@ -90,8 +91,8 @@ def test_a_failing_store_is_said_not_raised() -> None:
 
 def test_words_name_each_bot_with_something_recorded() -> None:
     store = MemoryStore()
-    record_decision(store, "btc-hourly", 3, 0.95, "no")
-    record_decision(store, "btc-hourly", 4, 0.95, "yes")
+    record_decision(store, Bot.BTC_HOURLY, 3, 0.95, "no")
+    record_decision(store, Bot.BTC_HOURLY, 4, 0.95, "yes")
     view = scorecard_view(store, store, now=NOW, days=7)
     assert not view.empty and not view.problem
     text = view.words()
@@ -106,7 +107,7 @@ def test_the_daily_summary_carries_the_scorecard_or_why_it_has_none() -> None:
         sent = Sent()
         params = AlertParams(summary_at=time(21, 0), no_trade_streak=0, error_streak=0)
         watch = RunWatcher(MemoryStore(), sent, params, now=lambda: NOW, snapshots=snapshots)  # type: ignore[arg-type]
-        watch(JobResult("reconcile", NOW, Outcome.OK))
+        watch(JobResult(JobName.RECONCILE, NOW, Outcome.OK))
         (daily,) = [a for a in sent.alerts if a.event == "daily.summary"]
         assert expected in daily.text and "Kill switch off." in daily.text  # the rest of the summary is there
 

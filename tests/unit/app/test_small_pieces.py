@@ -15,7 +15,10 @@ from kalshi_bots.app.cleanup import cleanup
 from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.logs import json_safe
 from kalshi_bots.app.results import Outcome
-from kalshi_bots.domain.models import Asset, BudgetLimits, PriceTick
+from kalshi_bots.domain.decision import Refusal
+from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, BudgetReservation, PriceTick
+from kalshi_bots.domain.reasons import NoTradeReason
+from kalshi_bots.ports.errors import StoreError
 
 from .fakes import BrokenStore, make_world
 
@@ -43,9 +46,14 @@ def test_cleanup_refuses_a_retention_inside_the_longest_window() -> None:
 
 
 def test_risk_gates_fail_closed_when_the_store_is_unreadable() -> None:
+    """An unreadable store is not a "go": the gates raise, so the run ends (store_unavailable) unordered."""
     limits = BudgetLimits(global_limit=D(10), daily_loss_limit=D(5))
     broken = BrokenStore(MemoryStore())
-    assert risk.gate_refusal(broken, date(2026, 11, 24), limits) == risk.STORE_UNAVAILABLE  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="table unreachable"):
+        risk.gate_refusal(broken, date(2026, 11, 24), limits)  # type: ignore[arg-type]
+    reservation = BudgetReservation(Bot.BTC_HOURLY, date(2026, 11, 24), D(1), "r")
+    with pytest.raises(StoreError, match="table unreachable"):
+        risk.pre_send_refusal(broken, reservation, limits)  # type: ignore[arg-type]
 
 
 def test_risk_gates_kill_switch_and_loss_limit() -> None:
@@ -53,14 +61,14 @@ def test_risk_gates_kill_switch_and_loss_limit() -> None:
     day = date(2026, 11, 24)
     limits = BudgetLimits(global_limit=D(10), daily_loss_limit=D(5))
     assert risk.gate_refusal(store, day, limits) is None
-    store.record_realized_pnl("btc-hourly", day, D(-4.99), "a")
+    store.record_realized_pnl(Bot.BTC_HOURLY, day, D(-4.99), "a")
     assert risk.gate_refusal(store, day, limits) is None
-    store.record_realized_pnl("btc-hourly", day, D(-0.01), "b")
-    assert risk.gate_refusal(store, day, limits) == "loss_limit"
+    store.record_realized_pnl(Bot.BTC_HOURLY, day, D(-0.01), "b")
+    assert risk.gate_refusal(store, day, limits) == Refusal(NoTradeReason.LOSS_LIMIT, risk.GATE)
     assert risk.gate_refusal(store, day, BudgetLimits(global_limit=D(10))) is None  # 0 = no loss halt
     risk.halt(store, "  ")
     assert store.get_flag("halt") == "halted"
-    assert risk.gate_refusal(store, day, limits) == "kill_switch"
+    assert risk.gate_refusal(store, day, limits) == Refusal(NoTradeReason.KILL_SWITCH, risk.GATE)
     risk.resume(store)
     assert store.get_flag("halt") is None
 

@@ -15,29 +15,31 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import HourlyParams, JobParams
 from kalshi_bots.app.reconcile import reconcile
 from kalshi_bots.app.results import Outcome
-from kalshi_bots.app.runner import run_job
+from kalshi_bots.app.runner import execute, run_job
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.trade_hourly import trade_hourly
 from kalshi_bots.domain.hourly_model import hourly_model
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     Event,
     ExchangeStatus,
     FeeSchedule,
     FeeType,
     OrderIntent,
     OrderResult,
+    Side,
     TradeStatus,
     VolatilitySnapshot,
 )
-from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.pricing import prob_no_t
-from kalshi_bots.ports.errors import RejectedError
+from kalshi_bots.ports.errors import RejectedError, StoreError
 
 from .fakes import (
     BrokenStore,
     CountingExchange,
     CrashAfterPostExchange,
+    FailAfter,
     World,
     hourly_market,
     make_world,
@@ -82,7 +84,7 @@ def test_happy_path_buys_no_at_the_ask_and_logs_every_spec_attribute() -> None:
     assert trade.fees_dollars == D("0.06")  # ceil(0.07 * 5 * 0.8 * 0.2) = 0.06
     assert trade.mode.value == "paper" and trade.order_id
     # Budget: 5 * (0.80 + 0.012) reserved, nothing to release (fully filled).
-    state = w.store.budget_state("btc-hourly", risk.trading_day(w.clock.now()), JobParams().budget)
+    state = w.store.budget_state(Bot.BTC_HOURLY, risk.trading_day(w.clock.now()), JobParams().budget)
     assert state.spent == D("4.060")
     assert w.paper.balance() == D(1000) - D("4.00") - D("0.06")
 
@@ -120,7 +122,7 @@ def _break(w: World, case: str) -> JobParams:
     if case == "kill_switch":
         risk.halt(w.store, "operator")
     elif case == "loss_limit":
-        w.store.record_realized_pnl("btc-hourly", risk.trading_day(w.clock.now()), D(-30), "loss")
+        w.store.record_realized_pnl(Bot.BTC_HOURLY, risk.trading_day(w.clock.now()), D(-30), "loss")
     elif case == "already_traded":
         trade_hourly(w.deps(), SCHED - timedelta(minutes=1), asset=Asset.BTC)  # same target hour
         w.exchange.orders.clear()
@@ -150,7 +152,7 @@ def _break(w: World, case: str) -> JobParams:
     elif case == "size_zero":
         params = replace(params, hourly=HourlyParams(max_contracts=0))
     elif case == "budget":
-        params = replace(params, budget=replace(params.budget, per_bot=(("btc-hourly", D(1)),)))
+        params = replace(params, budget=replace(params.budget, per_bot=((Bot.BTC_HOURLY, D(1)),)))
     elif case == "close_mismatch":
         w.data.update_market(f"{EVENT}-T100249.99", close_time=CLOSE + timedelta(hours=1))
     elif case == "spot_off":
@@ -186,18 +188,37 @@ def test_every_refusal_places_no_order_and_names_its_reason(case: str, reason: s
 
 
 def test_store_unavailable_is_an_error_and_places_nothing() -> None:
+    """The job lets the StoreError through (no order); the runner maps it once to store_unavailable."""
     w = setup_world()
-    result = trade_hourly(w.deps(store=BrokenStore(w.store)), SCHED, asset=Asset.BTC)
-    assert result.outcome is Outcome.ERROR and result.reason == "store_unavailable"
+    with pytest.raises(StoreError):
+        trade_hourly(w.deps(store=BrokenStore(w.store)), SCHED, asset=Asset.BTC)
+    result = execute(w.deps(store=BrokenStore(w.store)), JobName.TRADE_BTC, SCHED)
+    assert result.outcome is Outcome.ERROR and result.reason == "store_unavailable" and result.transient
     assert w.exchange.orders == []
 
 
 def test_store_failing_at_the_budget_step_places_nothing() -> None:
     w = setup_world()
     working = ("get_flag", "realized_pnl", "get_trade", "get_volatility")
-    result = trade_hourly(w.deps(store=BrokenStore(w.store, working)), SCHED, asset=Asset.BTC)
+    result = execute(w.deps(store=BrokenStore(w.store, working)), JobName.TRADE_BTC, SCHED)
     assert result.outcome is Outcome.ERROR and result.reason == "store_unavailable"
     assert w.exchange.orders == []
+
+
+def test_store_failing_in_the_last_look_closes_the_record_unsent_and_raises() -> None:
+    """The record is written, then the kill-switch read fails: no order, the record is closed as failed
+    (store_unavailable: reconcile need not look for an order) and the error reaches the runner."""
+    w = setup_world()
+    # Everything works up to the last look's loss-limit read (the gate's own reads come first).
+    store = FailAfter(w.store, "realized_pnl", after=1)
+    result = execute(w.deps(store=store), JobName.TRADE_BTC, SCHED)
+    assert (result.outcome, result.reason) == (Outcome.ERROR, "store_unavailable")
+    assert w.exchange.orders == []
+    [trade] = w.store.all_trades()
+    assert trade.status is TradeStatus.FAILED and trade.reason == "store_unavailable"
+    assert (
+        w.store.budget_state(Bot.BTC_HOURLY, risk.trading_day(w.clock.now()), JobParams().budget).spent == 0
+    )
 
 
 def test_running_twice_for_the_same_time_places_one_order() -> None:
@@ -277,7 +298,7 @@ def test_ioc_that_does_not_fill_releases_the_budget() -> None:
     assert result.outcome is Outcome.OK and result.reason == "not_filled"
     [trade] = w.store.all_trades()
     assert trade.status is TradeStatus.FAILED and trade.fill_count == 0
-    state = w.store.budget_state("btc-hourly", risk.trading_day(w.clock.now()), JobParams().budget)
+    state = w.store.budget_state(Bot.BTC_HOURLY, risk.trading_day(w.clock.now()), JobParams().budget)
     assert state.spent == 0
 
 
@@ -341,7 +362,7 @@ def test_an_order_the_exchange_rejects_is_logged_rejected_and_its_budget_release
     assert result.outcome is Outcome.ERROR and result.reason == "order_rejected"
     [trade] = w.store.all_trades()
     assert trade.status is TradeStatus.REJECTED and "trading_paused" in trade.reason
-    state = w.store.budget_state("btc-hourly", risk.trading_day(w.clock.now()), JobParams().budget)
+    state = w.store.budget_state(Bot.BTC_HOURLY, risk.trading_day(w.clock.now()), JobParams().budget)
     assert state.spent == 0
     assert w.store.open_trades() == []
 

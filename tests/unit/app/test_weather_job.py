@@ -8,14 +8,15 @@ from decimal import Decimal
 
 from kalshi_bots.app.deps import JobParams, WeatherParams
 from kalshi_bots.app.results import Outcome
+from kalshi_bots.app.runner import execute
+from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.weather_job import weather
 from kalshi_bots.domain.cities import city_for_series
-from kalshi_bots.domain.models import Event, Market, StrikeType, TradeStatus
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import Bot, Event, Market, Side, StrikeType, TradeStatus
 from kalshi_bots.domain.weather import event_probabilities
 from kalshi_bots.domain.weather_decision import Observation, WeatherInputs, WeatherTrade, decide_weather
 
-from .fakes import World, make_world
+from .fakes import BrokenStore, FailAfter, World, make_world
 
 D = Decimal
 RUN = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # 18:00 EST
@@ -151,7 +152,7 @@ def test_an_event_with_a_missing_bracket_is_refused() -> None:
 
 def test_the_weather_budget_caps_the_orders() -> None:
     w = weather_world()
-    params = replace(PARAMS, budget=replace(PARAMS.budget, per_bot=(("weather", D(1)),)))
+    params = replace(PARAMS, budget=replace(PARAMS.budget, per_bot=((Bot.WEATHER, D(1)),)))
     result = weather(w.deps(params=params), RUN)
     # 50-51 (edge ~0.27) is tried first; 5 x 0.62 > $1 -> budget refuses; the loop stops there.
     assert w.exchange.orders == []
@@ -163,6 +164,46 @@ def test_kill_switch_stops_the_weather_bot() -> None:
     w.store.set_flag("halt", "operator")
     result = weather(w.deps(params=PARAMS), RUN)
     assert result.reason == "kill_switch" and w.exchange.orders == [] and w.weather.calls == []
+
+
+def test_a_store_that_cannot_be_read_stops_the_run_with_no_order() -> None:
+    """The risk gate raises; the runner maps it once (store_unavailable, a retry may help)."""
+    w = weather_world()
+    result = execute(w.deps(store=BrokenStore(w.store), params=PARAMS), JobName.WEATHER, RUN)
+    assert (result.outcome, result.reason, result.transient) == (Outcome.ERROR, "store_unavailable", True)
+    assert w.exchange.orders == [] and w.weather.calls == []
+
+
+def test_a_store_failing_between_two_orders_stops_before_the_second() -> None:
+    """The first order goes out and is recorded; the second's budget reservation fails: no second order,
+    and the run is an error the runner reports (the first trade stays in the log)."""
+    w = weather_world()
+    store = FailAfter(w.store, "reserve_budget", after=2)  # the first order's reserve and its last look
+    result = execute(w.deps(store=store, params=PARAMS), JobName.WEATHER, RUN)
+    assert (result.outcome, result.reason) == (Outcome.ERROR, "store_unavailable")
+    assert [o.ticker for o in w.exchange.orders] == ["KXHIGHNY-26NOV24-B50.5"]
+    [trade] = w.store.all_trades()
+    assert trade.status is TradeStatus.EXECUTED and trade.contract_ticker == "KXHIGHNY-26NOV24-B50.5"
+
+
+def test_what_the_run_did_not_trade_is_reported_with_typed_reasons() -> None:
+    w = weather_world()
+    w.weather.observed = {}  # today's event has no observation: refused; tomorrow's trades
+    result = weather(w.deps(params=PARAMS), RUN)
+    assert result.outcome is Outcome.OK and result.reason is None
+    assert result.data["refusals"] == [
+        {
+            "where": "KXHIGHNY-26NOV24",
+            "reason": "weather_data_unavailable",
+            "detail": result.data["refusals"][0]["detail"],
+        }
+    ]
+    [placed] = result.data["placed"]
+    assert (
+        placed["ticker"] == "KXHIGHNY-26NOV25-B44.5"
+        and placed["placement"] == "filled"
+        and placed["reason"] == ""
+    )
 
 
 def test_the_job_places_exactly_what_the_domain_decision_decides() -> None:

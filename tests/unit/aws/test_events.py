@@ -12,6 +12,7 @@ import pytest
 
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
+from kalshi_bots.domain.reasons import ErrorReason
 from kalshi_bots.entrypoints import aws_lambda
 from kalshi_bots.entrypoints.api_routes import authorized
 from kalshi_bots.entrypoints.aws_lambda import EventError, scheduled_for, secret_environ
@@ -73,7 +74,12 @@ def test_a_non_object_event_is_refused() -> None:
 
 def test_error_results_raise_and_name_the_run() -> None:
     result = JobResult(
-        "collect-prices-btc", datetime(2025, 12, 11, 1, 45, tzinfo=UTC), Outcome.ERROR, "x", "y", True
+        JobName.COLLECT_BTC,
+        datetime(2025, 12, 11, 1, 45, tzinfo=UTC),
+        Outcome.ERROR,
+        ErrorReason.TRANSIENT_ERROR,
+        "y",
+        True,
     )
     error = aws_lambda.JobFailedError(result)
     assert "collect-prices-btc run for 2025-12-11T01:45:00+00:00 failed (transient)" in str(error)

@@ -13,13 +13,14 @@ from kalshi_bots.adapters.backtest_data import load_minute_bars
 from kalshi_bots.app.backtest.crypto import ReplayConfig, bar_ticks, collect_hours, replay, trade_pnl
 from kalshi_bots.app.backtest.ladder import assumed_quotes, strike_grid, synthetic_event
 from kalshi_bots.app.backtest.models import MODELS, get_model, live_model
-from kalshi_bots.domain.decision import HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.decision import HourlyTrade, Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, decide_hour
 from kalshi_bots.domain.hourly_model import hourly_model, hourly_model_input
 from kalshi_bots.domain.markets import hourly_target, select_strike
 from kalshi_bots.domain.models import Asset, ExchangeStatus
 from kalshi_bots.domain.pricing import prob_no, prob_no_t
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.volatility import compute_snapshot
 
 from .helpers import BASE_TS, random_walk_closes, write_bitstamp_csv

@@ -23,9 +23,10 @@ from kalshi_bots.app.backtest.weather import (
 )
 from kalshi_bots.app.backtest.weather_events import decision_instant, events_from_book
 from kalshi_bots.domain.cities import city_for_series
-from kalshi_bots.domain.decision import NoTradeReason, Refusal
+from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.models import ExchangeStatus, FeeSchedule, FeeType, StrikeType
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.weather_decision import WeatherInputs, WeatherTrade, decide_weather
 from kalshi_bots.domain.weather_model import WeatherParams
 

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal, decide_hourly
 from kalshi_bots.domain.models import Event, FeeSchedule, FeeType, Market, StrikeType
+from kalshi_bots.domain.reasons import NoTradeReason
 
 NOW = datetime(2025, 12, 11, 6, 45, tzinfo=UTC)
 CLOSE = datetime(2025, 12, 11, 7, 0, tzinfo=UTC)

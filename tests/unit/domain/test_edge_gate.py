@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from kalshi_bots.domain.decision import NoTradeReason
 from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS, EdgeEvidence, edge_gate
-from kalshi_bots.domain.models import Mode
+from kalshi_bots.domain.models import Bot, Mode
+from kalshi_bots.domain.reasons import NoTradeReason
 
 GOOD = EdgeEvidence(
-    bot="btc-hourly",
+    bot=Bot.BTC_HOURLY,
     decisions=240,
     contracts=240,
     model_log_loss=0.2500,

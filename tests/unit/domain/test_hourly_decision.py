@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kalshi_bots.domain.decision import HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.decision import HourlyTrade, Refusal
 from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, Needs, decide_hour
 from kalshi_bots.domain.hourly_model import ModelInput
 from kalshi_bots.domain.markets import hourly_target
@@ -24,6 +24,7 @@ from kalshi_bots.domain.models import (
     StrikeType,
     VolatilitySnapshot,
 )
+from kalshi_bots.domain.reasons import NoTradeReason
 
 D = Decimal
 NOW = datetime(2026, 11, 24, 14, 45, 5, tzinfo=UTC)

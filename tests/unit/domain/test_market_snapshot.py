@@ -20,7 +20,7 @@ from kalshi_bots.domain.market_snapshot import (
     export_rows,
     hourly_snapshot,
 )
-from kalshi_bots.domain.models import Asset, Event, FeeSchedule, FeeType, Market, PriceTick, StrikeType
+from kalshi_bots.domain.models import Asset, Bot, Event, FeeSchedule, FeeType, Market, PriceTick, StrikeType
 from kalshi_bots.domain.snapshot_export import decode, encode
 
 D = Decimal
@@ -65,7 +65,7 @@ def snapshot(**inputs: object) -> MarketSnapshot:
         scheduled_for=NOW.replace(second=0),
         at=NOW,
         trigger=Trigger.DECISION,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode="paper",
         inputs=LadderInputs(SPOT, MODEL, **inputs),  # type: ignore[arg-type]
         looked_at=(f"{EVENT}-T100249.99",),
@@ -108,7 +108,7 @@ def test_no_volatility_means_no_model_price() -> None:
         scheduled_for=NOW,
         at=NOW,
         trigger=Trigger.MINUTE,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode="",
         inputs=LadderInputs(SPOT, ModelInput("ewma-t", None, 5.0, 60.0, 12, "too few")),
     )
@@ -156,8 +156,10 @@ def test_bad_snapshots_are_refused_with_what_is_wrong() -> None:
     good = snapshot()
     with pytest.raises(DomainError, match="timezone-aware"):
         MarketSnapshot(**{**_fields(good), "at": NOW.replace(tzinfo=None)})
-    with pytest.raises(DomainError, match="no '#'"):
-        MarketSnapshot(**{**_fields(good), "bot": "a#b"})
+    with pytest.raises(
+        DomainError, match="without '#'"
+    ):  # part of the key; the bot is a Bot, never free text
+        MarketSnapshot(**{**_fields(good), "event_ticker": "KXBTCD#1"})
     bad = StrikeQuote("t", "greater", D(1), None, None, None, None, None, model_p_no=1.5)
     with pytest.raises(DomainError, match="P\\(NO\\)"):
         MarketSnapshot(**{**_fields(good), "strikes": (bad,)})

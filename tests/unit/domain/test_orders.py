@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
-from kalshi_bots.domain.models import BookSide, Outcome, TimeInForce
+from kalshi_bots.domain.models import BookSide, Bot, Side, TimeInForce
 from kalshi_bots.domain.orders import (
     buy_no_intent,
     client_order_id,
@@ -24,8 +24,8 @@ WHEN = datetime(2025, 12, 11, 6, 45, tzinfo=UTC)
 
 
 def test_client_order_id_is_deterministic_valid_uuid() -> None:
-    a = client_order_id("btc-hourly", "KXBTCD-25DEC1102-T100249.99", WHEN)
-    b = client_order_id("btc-hourly", "KXBTCD-25DEC1102-T100249.99", WHEN, attempt=0)
+    a = client_order_id(Bot.BTC_HOURLY, "KXBTCD-25DEC1102-T100249.99", WHEN)
+    b = client_order_id(Bot.BTC_HOURLY, "KXBTCD-25DEC1102-T100249.99", WHEN, attempt=0)
     assert a == b
     assert str(uuid.UUID(a)) == a
     assert uuid.UUID(a).version == 5
@@ -35,50 +35,49 @@ def test_client_order_id_is_deterministic_valid_uuid() -> None:
 
 def test_same_instant_in_another_zone_gives_the_same_id() -> None:
     est = timezone(timedelta(hours=-5))
-    assert client_order_id("b", "T", WHEN) == client_order_id("b", "T", WHEN.astimezone(est))
+    assert client_order_id(Bot.WEATHER, "T", WHEN) == client_order_id(Bot.WEATHER, "T", WHEN.astimezone(est))
 
 
 def test_every_component_changes_the_id() -> None:
-    base = client_order_id("btc-hourly", "T1", WHEN)
+    base = client_order_id(Bot.BTC_HOURLY, "T1", WHEN)
     others = {
-        client_order_id("eth-hourly", "T1", WHEN),
-        client_order_id("btc-hourly", "T2", WHEN),
-        client_order_id("btc-hourly", "T1", WHEN + timedelta(hours=1)),
-        client_order_id("btc-hourly", "T1", WHEN, attempt=1),
+        client_order_id(Bot.ETH_HOURLY, "T1", WHEN),
+        client_order_id(Bot.BTC_HOURLY, "T2", WHEN),
+        client_order_id(Bot.BTC_HOURLY, "T1", WHEN + timedelta(hours=1)),
+        client_order_id(Bot.BTC_HOURLY, "T1", WHEN, attempt=1),
     }
     assert base not in others and len(others) == 4
 
 
 @given(
-    bot=st.text(min_size=1, max_size=20).filter(lambda s: "|" not in s),
+    bot=st.sampled_from(Bot),
     ticker=st.text(min_size=1, max_size=40).filter(lambda s: "|" not in s),
     attempt=st.integers(0, 100),
 )
-def test_ids_are_stable_under_repetition(bot: str, ticker: str, attempt: int) -> None:
+def test_ids_are_stable_under_repetition(bot: Bot, ticker: str, attempt: int) -> None:
     assert client_order_id(bot, ticker, WHEN, attempt) == client_order_id(bot, ticker, WHEN, attempt)
 
 
 @pytest.mark.parametrize(
     ("bot", "ticker", "when", "attempt"),
     [
-        ("", "T", WHEN, 0),
-        ("a|b", "T", WHEN, 0),
-        ("b", "", WHEN, 0),
-        ("b", "T", WHEN, -1),
-        ("b", "T", datetime(2025, 12, 11, 6, 45), 0),
+        (Bot.WEATHER, "", WHEN, 0),
+        (Bot.WEATHER, "a|b", WHEN, 0),
+        (Bot.WEATHER, "T", WHEN, -1),
+        (Bot.WEATHER, "T", datetime(2025, 12, 11, 6, 45), 0),
     ],
 )
-def test_bad_components_are_errors(bot: str, ticker: str, when: datetime, attempt: int) -> None:
+def test_bad_components_are_errors(bot: Bot, ticker: str, when: datetime, attempt: int) -> None:
     with pytest.raises(DomainError):
         client_order_id(bot, ticker, when, attempt)
 
 
 def test_buy_no_intent_is_an_ask_at_one_minus_no_ask() -> None:
-    coid = client_order_id("btc-hourly", "T", WHEN)
+    coid = client_order_id(Bot.BTC_HOURLY, "T", WHEN)
     intent = buy_no_intent("KXBTCD-25DEC1102-T100249.99", Decimal("0.87"), 3, coid, exchange_index=2)
     assert intent.book_side is BookSide.ASK
     assert intent.yes_price == Decimal("0.13")
-    assert intent.outcome is Outcome.NO
+    assert intent.side is Side.NO
     assert intent.outcome_price == Decimal("0.87")
     assert intent.count == 3
     assert intent.time_in_force is TimeInForce.IMMEDIATE_OR_CANCEL
@@ -89,12 +88,12 @@ def test_buy_no_intent_is_an_ask_at_one_minus_no_ask() -> None:
 @pytest.mark.parametrize("no_ask", [Decimal(0), Decimal(1), Decimal("-0.1"), Decimal("NaN")])
 def test_buy_no_intent_rejects_non_quotes(no_ask: Decimal) -> None:
     with pytest.raises(InvalidPriceError):
-        buy_no_intent("T", no_ask, 1, client_order_id("b", "T", WHEN))
+        buy_no_intent("T", no_ask, 1, client_order_id(Bot.WEATHER, "T", WHEN))
 
 
 def test_buy_no_intent_rejects_bad_count_or_id() -> None:
     with pytest.raises(DomainError):
-        buy_no_intent("T", Decimal("0.5"), 0, client_order_id("b", "T", WHEN))
+        buy_no_intent("T", Decimal("0.5"), 0, client_order_id(Bot.WEATHER, "T", WHEN))
     with pytest.raises(DomainError, match="not a UUID"):
         buy_no_intent("T", Decimal("0.5"), 1, "retry-1")
 

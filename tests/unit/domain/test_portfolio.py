@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from kalshi_bots.domain.models import Mode, Outcome, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Bot, Mode, Side, TradeRecord, TradeStatus
 from kalshi_bots.domain.portfolio import Quote, open_positions, pnl_report
 
 T0 = datetime(2026, 3, 10, 14, 45, tzinfo=UTC)
@@ -16,10 +16,10 @@ def trade(n: int, **changes: object) -> TradeRecord:
     base = TradeRecord(
         created_at=T0 + timedelta(hours=n),
         client_order_id=f"coid-{n}",
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode=Mode.PAPER,
         contract_ticker=f"KXBTCD-26MAR10{11 + n}-T96499.99",
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=5,
         price_cents=Decimal(81),
         btc_price=Decimal(96000),
@@ -38,7 +38,7 @@ def trade(n: int, **changes: object) -> TradeRecord:
 def test_open_positions_group_mark_at_the_bid_of_our_side_and_bound_the_loss():
     a, b = trade(0), trade(1, contract_ticker=trade(0).contract_ticker, fill_count=Decimal(2), quantity=2)
     yes = trade(
-        2, side=Outcome.YES, price_cents=Decimal(30), fees_dollars=Decimal("0.02"), fill_count=Decimal(1)
+        2, side=Side.YES, price_cents=Decimal(30), fees_dollars=Decimal("0.02"), fill_count=Decimal(1)
     )
     settled = trade(3, settlement_result="no", pnl_dollars=Decimal("0.89"))
     failed = trade(4, status=TradeStatus.FAILED, fill_count=Decimal(0))
@@ -56,14 +56,14 @@ def test_open_positions_group_mark_at_the_bid_of_our_side_and_bound_the_loss():
     assert first.mark_price == Decimal("0.88") and first.value == Decimal("6.16")
     assert first.unrealized == Decimal("6.16") - Decimal("5.67") - Decimal("0.12")
     assert first.max_loss == Decimal("5.79") and first.max_gain == 7 - Decimal("5.79")
-    assert second.side is Outcome.YES and second.mark_price is None and second.unrealized is None  # no bid
+    assert second.side is Side.YES and second.mark_price is None and second.unrealized is None  # no bid
 
 
 def test_a_decided_market_marks_at_its_payout_and_an_empty_book_is_no_quote():
     q = Quote("T", yes_bid=Decimal(0), no_bid=Decimal(0))
-    assert q.mark(Outcome.NO) is None
-    assert Quote("T", None, None, result="no").mark(Outcome.NO) == 1
-    assert Quote("T", None, None, result="no").mark(Outcome.YES) == 0
+    assert q.mark(Side.NO) is None
+    assert Quote("T", None, None, result="no").mark(Side.NO) == 1
+    assert Quote("T", None, None, result="no").mark(Side.YES) == 0
 
 
 def test_pnl_by_day_bot_and_all_time_counts_only_settled_trades():
@@ -71,8 +71,8 @@ def test_pnl_by_day_bot_and_all_time_counts_only_settled_trades():
     loss = trade(1, settlement_result="yes", pnl_dollars=Decimal("-4.11"), fees_dollars=Decimal("0.06"))
     weather = trade(
         16,
-        bot="weather",
-        side=Outcome.YES,
+        bot=Bot.WEATHER,
+        side=Side.YES,
         settlement_result="yes",
         pnl_dollars=Decimal("1.50"),
         fees_dollars=Decimal("0.04"),

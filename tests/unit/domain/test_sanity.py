@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshi_bots.domain.decision import HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.decision import HourlyTrade, Refusal
 from kalshi_bots.domain.models import (
     Asset,
     Event,
@@ -22,6 +22,7 @@ from kalshi_bots.domain.models import (
     VolatilitySnapshot,
     WindowVolatility,
 )
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.sanity import (
     MAX_CLOCK_SKEW,
     PriceProblem,

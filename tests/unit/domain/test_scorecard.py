@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
-from kalshi_bots.domain.models import Mode, Outcome, TradeRecord, TradeStatus
+from kalshi_bots.domain.models import Bot, Mode, Side, TradeRecord, TradeStatus
 from kalshi_bots.domain.scorecard import ALL_WEEKS, bot_scorecards, edge_evidence, iso_week, scored_contracts
 from kalshi_bots.domain.scoring import compare
 
@@ -30,7 +30,7 @@ def decision(
     at: datetime,
     event: str,
     *strikes: StrikeQuote,
-    bot: str = "btc-hourly",
+    bot: Bot = Bot.BTC_HOURLY,
     trigger: Trigger = Trigger.DECISION,
 ) -> MarketSnapshot:
     return MarketSnapshot(at, at, trigger, bot, "paper", "KXBTCD", event, at + timedelta(minutes=15), strikes)
@@ -41,7 +41,7 @@ def result(event: str, *outcomes: tuple[str, str]) -> EventResult:
 
 
 def trade(
-    at: datetime, won: bool, *, bot: str = "btc-hourly", fill: str = "2", pnl: bool = True
+    at: datetime, won: bool, *, bot: Bot = Bot.BTC_HOURLY, fill: str = "2", pnl: bool = True
 ) -> TradeRecord:
     price = D("0.80")
     fees = D("0.02")
@@ -52,7 +52,7 @@ def trade(
         bot=bot,
         mode=Mode.PAPER,
         contract_ticker="X-T1",
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=int(fill_count),
         price_cents=price * 100,
         btc_price=None,
@@ -95,7 +95,7 @@ def test_lines_score_model_against_mid_with_event_clusters_per_bot_and_week() ->
         decision(MON, "E1", quote("E1-a", 0.9), quote("E1-b", 0.3)),
         decision(MON + timedelta(hours=1), "E2", quote("E2-a", 0.6)),
         decision(week2, "E3", quote("E3-a", 0.95)),
-        decision(MON, "W1", quote("W1-a", 0.1), bot="weather"),
+        decision(MON, "W1", quote("W1-a", 0.1), bot=Bot.WEATHER),
     ]
     results = {
         "E1": result("E1", ("E1-a", "no"), ("E1-b", "yes")),
@@ -103,7 +103,7 @@ def test_lines_score_model_against_mid_with_event_clusters_per_bot_and_week() ->
         "E3": result("E3", ("E3-a", "no")),
         "W1": result("W1", ("W1-a", "no")),
     }
-    [btc, weather] = bot_scorecards(snaps, results, [], ["btc-hourly", "weather"])
+    [btc, weather] = bot_scorecards(snaps, results, [], [Bot.BTC_HOURLY, Bot.WEATHER])
     assert [w.week for w in btc.weeks] == [iso_week(MON), iso_week(week2)] == ["2026-W48", "2026-W49"]
     total = btc.total
     assert total.week == ALL_WEEKS and total.decisions == 3 and total.contracts == 4
@@ -119,10 +119,10 @@ def test_lines_score_model_against_mid_with_event_clusters_per_bot_and_week() ->
 
 def test_two_runs_on_one_event_are_two_decisions() -> None:
     snaps = [
-        decision(MON, "W1", quote("W1-a", 0.2), bot="weather"),
-        decision(MON + timedelta(hours=2), "W1", quote("W1-a", 0.3), bot="weather"),
+        decision(MON, "W1", quote("W1-a", 0.2), bot=Bot.WEATHER),
+        decision(MON + timedelta(hours=2), "W1", quote("W1-a", 0.3), bot=Bot.WEATHER),
     ]
-    [card] = bot_scorecards(snaps, {"W1": result("W1", ("W1-a", "no"))}, [], ["weather"])
+    [card] = bot_scorecards(snaps, {"W1": result("W1", ("W1-a", "no"))}, [], [Bot.WEATHER])
     assert card.total.decisions == 2 and card.total.contracts == 2
 
 
@@ -131,10 +131,10 @@ def test_pnl_is_the_realised_after_fees_against_what_the_model_expected() -> Non
         trade(MON, True),
         trade(MON + timedelta(hours=1), False),
         trade(MON + timedelta(hours=2), True, pnl=False),  # still open
-        trade(MON, True, bot="weather"),
+        trade(MON, True, bot=Bot.WEATHER),
         replace(trade(MON, True), client_order_id="unfilled", fill_count=D(0)),
     ]
-    [card] = bot_scorecards([], {}, trades, ["btc-hourly"])
+    [card] = bot_scorecards([], {}, trades, [Bot.BTC_HOURLY])
     line = card.total
     assert line.trades == 2 and line.open_trades == 1 and line.contracts_traded == D(4)
     assert line.realized_pnl == D("0.38") + D("-1.62")
@@ -148,7 +148,7 @@ def test_pnl_is_the_realised_after_fees_against_what_the_model_expected() -> Non
 
 def test_edge_evidence_carries_the_whole_period_figures() -> None:
     snaps = [decision(MON, "E1", quote("E1-a", 0.9))]
-    [card] = bot_scorecards(snaps, {"E1": result("E1", ("E1-a", "no"))}, [trade(MON, True)], ["btc-hourly"])
+    [card] = bot_scorecards(snaps, {"E1": result("E1", ("E1-a", "no"))}, [trade(MON, True)], [Bot.BTC_HOURLY])
     evidence = edge_evidence(card.total)
     assert evidence.bot == "btc-hourly" and evidence.decisions == 1 and evidence.settled_trades == 1
     assert evidence.log_loss_difference == card.total.log_loss_difference
@@ -156,7 +156,7 @@ def test_edge_evidence_carries_the_whole_period_figures() -> None:
 
 
 def test_a_bot_with_nothing_recorded_has_an_empty_line() -> None:
-    [card] = bot_scorecards([], {}, [], ["eth-hourly"])
+    [card] = bot_scorecards([], {}, [], [Bot.ETH_HOURLY])
     assert card.weeks == () and card.total.decisions == 0 and card.total.realized_pnl == 0
     assert card.as_dict()["total"]["realized_pnl"] == "0"
 
@@ -173,10 +173,10 @@ def test_the_app_function_reads_the_store_and_works_without_a_snapshot_store() -
     store.put_trade(trade(MON, True))
     now = MON + timedelta(days=1)
     card = scorecard(store, store, now=now)
-    btc = card.bot("btc-hourly")
+    btc = card.bot(Bot.BTC_HOURLY)
     assert btc is not None and btc.total.decisions == 1 and btc.total.trades == 1
     assert card.since == now - timedelta(days=30) and card.until == now
-    alone = scorecard(store, None, now=now).bot("btc-hourly")
+    alone = scorecard(store, None, now=now).bot(Bot.BTC_HOURLY)
     assert alone is not None and alone.total.decisions_recorded == 0 and alone.total.trades == 1
     with pytest.raises(ValueError, match="days must be at least 1"):
         scorecard(store, store, now=now, days=0)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kalshi_bots.domain.cities import city_for_series
-from kalshi_bots.domain.decision import NoTradeReason, Refusal
+from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.fees import fee_per_contract
 from kalshi_bots.domain.models import (
     Event,
@@ -21,9 +21,10 @@ from kalshi_bots.domain.models import (
     FeeType,
     Market,
     PriceRange,
+    Side,
     StrikeType,
 )
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.weather import event_probabilities
 from kalshi_bots.domain.weather_decision import (
     Horizon,

@@ -17,7 +17,7 @@ from kalshi_bots.adapters.paper import PaperExchange
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.bootstrap import WeatherUnconfigured, build_deps, job_params
 from kalshi_bots.config import ConfigError, Settings
-from kalshi_bots.domain.models import Asset, Mode
+from kalshi_bots.domain.models import Asset, Bot, Mode
 from kalshi_bots.ports.errors import AuthError
 
 
@@ -62,8 +62,8 @@ def test_job_params_carry_every_trading_setting(tmp_path):
         ("KXHIGHNY",),
     )
     assert params.budget.global_limit == Decimal(40)
-    assert params.budget.limit_for("btc-hourly") == Decimal(10)
-    assert params.budget.limit_for("weather") == Decimal("7.50")
+    assert params.budget.limit_for(Bot.BTC_HOURLY) == Decimal(10)
+    assert params.budget.limit_for(Bot.WEATHER) == Decimal("7.50")
     assert params.budget.daily_loss_limit == Decimal(12)
     assert params.trade_assets == (Asset.BTC, Asset.ETH)
     assert (params.price_retention_minutes, params.max_price_jump_pct) == (240, 5.0)

@@ -13,8 +13,9 @@ from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.config import VARIABLES
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     Mode,
-    Outcome,
+    Side,
     TradeRecord,
     TradeStatus,
     VolatilitySnapshot,
@@ -177,10 +178,10 @@ def trade(at: datetime, coid: str) -> TradeRecord:
     return TradeRecord(
         created_at=at,
         client_order_id=coid,
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode=Mode.PAPER,
         contract_ticker="KXBTCD-26MAY0411-T97499.99",
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=3,
         price_cents=Decimal(62),
         btc_price=Decimal("97250.5"),

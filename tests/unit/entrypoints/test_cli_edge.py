@@ -12,6 +12,7 @@ import pytest
 from kalshi_bots.adapters.snapshot_csv import read_snapshot_csv
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, StrikeQuote, Trigger
+from kalshi_bots.domain.models import Bot
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.entrypoints.cli_edge import parse_when
 
@@ -47,7 +48,7 @@ def record(environ: dict[str, str]) -> None:
                 AT,
                 AT,
                 trigger,
-                "btc-hourly",
+                Bot.BTC_HOURLY,
                 "paper",
                 "KXBTCD",
                 EVENT,

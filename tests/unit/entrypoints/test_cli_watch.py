@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kalshi_bots.adapters.store.sqlite import SqliteStore
-from kalshi_bots.domain.models import Asset, Mode, Outcome, TradeRecord, TradeStatus, VolatilitySnapshot
+from kalshi_bots.domain.models import Asset, Bot, Mode, Side, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.entrypoints.cli_sandbox import run_fakes
 from kalshi_bots.sandbox.world_clock import WorldClock, record_clock
@@ -24,10 +24,10 @@ def trade(n: int, **changes: object) -> TradeRecord:
     record = TradeRecord(
         created_at=NOW - timedelta(hours=n),
         client_order_id=f"c{n}",
-        bot="btc-hourly",
+        bot=Bot.BTC_HOURLY,
         mode=Mode.PAPER,
         contract_ticker=f"KXBTCD-T{n}",
-        side=Outcome.NO,
+        side=Side.NO,
         quantity=5,
         price_cents=Decimal(81),
         btc_price=None,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from kalshi_bots.adapters.kalshi.wire import Dec, ReqDec, Wire, utc, when
-from kalshi_bots.domain.models import BookSide, Fill, OrderResult, Settlement
+from kalshi_bots.domain.models import BookSide, Fill, OrderResult, OrderStatus, Settlement
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -64,11 +64,11 @@ class CreateOrderResponse(Wire):
         fees = order_fee(self.average_fee_paid, filled)
         # IOC/FOK report remaining 0 after cancelling the rest, so compare with what we asked for.
         if filled >= requested:
-            status = "executed"
+            status = OrderStatus.EXECUTED
         elif remaining > 0:
-            status = "resting"
+            status = OrderStatus.RESTING
         else:
-            status = "canceled"
+            status = OrderStatus.CANCELED
         return OrderResult(
             order_id=self.order_id,
             client_order_id=self.client_order_id or client_order_id,
@@ -146,8 +146,20 @@ class OrderWire(Wire):
             remaining_count=self.remaining_count_fp,
             average_fill_price=average,
             fees_paid=self.taker_fees_dollars + self.maker_fees_dollars,
-            status=self.status,
+            status=order_status(self.status, filled, self.remaining_count_fp),
         )
+
+
+def order_status(raw: str, filled: Decimal, remaining: Decimal) -> OrderStatus:
+    """Kalshi's order ``status``; when it is missing or a word this code does not know (``pending``), what
+    the counts say: something left to fill is resting (reconcile waits for it), else it is done."""
+    try:
+        return OrderStatus(raw)
+    except ValueError:
+        pass
+    if remaining > 0:
+        return OrderStatus.RESTING
+    return OrderStatus.EXECUTED if filled > 0 else OrderStatus.CANCELED
 
 
 class OrdersPage(Wire):

@@ -17,9 +17,11 @@ from kalshi_bots.adapters.store import records as r
 from kalshi_bots.adapters.store.packing import pack_ticks, unpack_ticks
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     Mode,
-    Outcome,
     PriceTick,
+    RunStatus,
+    Side,
     TradeRecord,
     TradeStatus,
     VolatilitySnapshot,
@@ -87,6 +89,22 @@ def _get(item: Item, name: str, where: str) -> Value:
         return item[name]
     except KeyError:
         raise StoreError(f"{where}: attribute {name!r} is missing") from None
+
+
+def bot_of(text: str, where: str) -> Bot:
+    """A stored bot name (trade row, reservation, snapshot key) as the :class:`Bot` it names."""
+    try:
+        return Bot(text)
+    except ValueError:
+        raise StoreError(f"{where}: unknown bot {text!r}") from None
+
+
+def run_status_of(text: str, where: str) -> RunStatus:
+    """A job-run row's stored outcome as a :class:`RunStatus`."""
+    try:
+        return RunStatus(text)
+    except ValueError:
+        raise StoreError(f"{where}: unknown run outcome {text!r}") from None
 
 
 def _put_opt(item: Item, name: str, value: Value | None) -> None:
@@ -187,8 +205,8 @@ def trade_item(t: TradeRecord) -> Item:
         "fill_count": decimal_number(t.fill_count, "fill_count"),
         "fees": decimal_number(t.fees_dollars, "fees"),
         "mode": t.mode.value,
-        "bot": t.bot,
-        "reason": t.reason,
+        "bot": t.bot.value,
+        "reason": str(t.reason),
     }
     _put_opt(item, "btc_price", None if t.btc_price is None else decimal_number(t.btc_price, "btc_price"))
     strike = t.strike_price
@@ -207,7 +225,7 @@ def item_to_trade(item: Item) -> TradeRecord:
     scheduled = _opt_str(item, "scheduled_for", w)
     try:
         side, status, mode = (
-            Outcome(_str(item, "side", w)),
+            Side(_str(item, "side", w)),
             TradeStatus(_str(item, "status", w)),
             Mode(_str(item, "mode", w)),
         )
@@ -216,7 +234,7 @@ def item_to_trade(item: Item) -> TradeRecord:
     return TradeRecord(
         created_at=r.created_at_from_sk(sk),
         client_order_id=_str(item, "client_order_id", w),
-        bot=_str(item, "bot", w),
+        bot=bot_of(_str(item, "bot", w), w),
         mode=mode,
         contract_ticker=_str(item, "contract_ticker", w),
         side=side,

@@ -28,12 +28,15 @@ from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, RecordedEvent, Trigger
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     BudgetState,
     JobRun,
     PriceTick,
+    RunStatus,
     TradeRecord,
+    TradeStatus,
     VolatilitySnapshot,
 )
 from kalshi_bots.ports.errors import ConflictError, StoreError
@@ -129,7 +132,8 @@ class DynamoStore:
         put["ConditionExpression"] = NOT_EXISTS if new else "attribute_exists(pk)"
         writes: list[dict[str, Any]] = [{"Put": put}]
         settled = item.get("settlement_result")
-        if r.is_open(str(item["status"]), None if settled is None else str(settled)):
+        status = TradeStatus(str(item["status"]))  # trade_item wrote it from a TradeStatus
+        if r.is_open(status, None if settled is None else str(settled)):
             index = {"pk": r.OPEN_TRADE_PK, "sk": sk, "client_order_id": item["client_order_id"]}
             writes.append({"Put": {"TableName": self.tables.budget, "Item": to_wire(index)}})
         elif not new:
@@ -190,7 +194,7 @@ class DynamoStore:
             item = self.io.get(self.tables.trades, r.TRADE_PK, str(entry["sk"]))
             if item is not None:
                 trade = codec.item_to_trade(item)
-                if r.is_open(trade.status.value, trade.settlement_result):
+                if r.is_open(trade.status, trade.settlement_result):
                     out.append(trade)
         return out
 
@@ -216,7 +220,7 @@ class DynamoStore:
             more = reservation.amount - _held(held)
             if more <= 0:
                 return True
-            bot = reservation.bot if held is None else str(held["bot"])
+            bot = reservation.bot if held is None else _bot(held)
             bot_limit = limits.limit_for(bot)
             if more > bot_limit or more > limits.global_limit:
                 return False
@@ -263,7 +267,7 @@ class DynamoStore:
         )
         return [
             BudgetReservation(
-                str(item["bot"]),
+                _bot(item),
                 day,
                 _held(item),
                 r.reservation_id_from_sk(str(item["sk"])),
@@ -281,7 +285,7 @@ class DynamoStore:
         """Hold ``change`` more (or give back ``-change``), no limit; False if the reservation changed
         since ``held`` was read (the caller reads again)."""
         pk = r.budget_pk(reservation.day)
-        bot = reservation.bot if held is None else str(held["bot"])
+        bot = reservation.bot if held is None else _bot(held)
         try:
             self.io.transact(
                 [
@@ -302,7 +306,13 @@ class DynamoStore:
         add, give = max(change, Decimal(0)), max(-change, Decimal(0))
         at = None if reservation.at is None else r.iso_micro(reservation.at, "reservation time")
         if held is None:
-            item: codec.Item = {"pk": pk, "sk": rsk, "bot": reservation.bot, "amount": add, "released": give}
+            item: codec.Item = {
+                "pk": pk,
+                "sk": rsk,
+                "bot": reservation.bot.value,
+                "amount": add,
+                "released": give,
+            }
             if at is not None:
                 item["reserved_at"] = at
             put = {"TableName": self.tables.budget, "Item": to_wire(item), "ConditionExpression": NOT_EXISTS}
@@ -328,16 +338,16 @@ class DynamoStore:
         update["ExpressionAttributeValues"] = values(**named)
         return {"Update": update}
 
-    def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
+    def budget_state(self, bot: Bot, day: date, limits: BudgetLimits) -> BudgetState:
         item = self.io.get(self.tables.budget, r.budget_pk(day), r.bot_sk(bot))
         spent = Decimal(0) if item is None else Decimal(item.get("spent", 0))  # type: ignore[arg-type]
         return BudgetState(bot=bot, day=day, limit=limits.limit_for(bot), spent=spent)
 
-    def record_realized_pnl(self, bot: str, day: date, pnl: Decimal, key: str) -> None:
+    def record_realized_pnl(self, bot: Bot, day: date, pnl: Decimal, key: str) -> None:
         item: codec.Item = {
             "pk": r.pnl_pk(day),
             "sk": key,
-            "bot": bot,
+            "bot": bot.value,
             "pnl": codec.decimal_number(pnl, "pnl"),
         }
         self.io.put(self.tables.budget, item, NOT_EXISTS)
@@ -366,7 +376,7 @@ class DynamoStore:
             "sk": r.jobrun_sk(job, scheduled_for),
             "owner": owner,
             "lease_until": r.iso_micro(at + timedelta(seconds=lease_seconds), "lease_until"),
-            "outcome": "running",
+            "outcome": RunStatus.RUNNING.value,
             "detail": "",
             "expires_at": r.jobrun_expires_at(scheduled_for, self.jobrun_ttl),
         }
@@ -380,12 +390,14 @@ class DynamoStore:
             item,
             condition,
             names={"#outcome": "outcome", "#lease": "lease_until"},
-            running="running",
-            retry=r.RETRYABLE_OUTCOME,
+            running=RunStatus.RUNNING.value,
+            retry=r.RETRYABLE_OUTCOME.value,
             now=r.iso_micro(at, "now"),
         )
 
-    def finish_run(self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str) -> None:
+    def finish_run(
+        self, job: str, scheduled_for: datetime, owner: str, outcome: RunStatus, detail: str
+    ) -> None:
         sk = r.jobrun_sk(job, scheduled_for)
         try:
             self.io.call(
@@ -395,7 +407,7 @@ class DynamoStore:
                 UpdateExpression="SET #outcome = :outcome, #detail = :detail",
                 ConditionExpression="#owner = :owner",
                 ExpressionAttributeNames={"#owner": "owner", "#outcome": "outcome", "#detail": "detail"},
-                ExpressionAttributeValues=values(outcome=outcome, detail=detail, owner=owner),
+                ExpressionAttributeValues=values(outcome=outcome.value, detail=detail, owner=owner),
             )
         except ConditionFailedError:
             raise ConflictError(f"finish_run: {sk} is not held by {owner!r}") from None
@@ -495,6 +507,10 @@ class DynamoStore:
         return [sc.item_to_event(item) for item in rows]
 
 
+def _bot(item: codec.Item) -> Bot:
+    return codec.bot_of(str(item["bot"]), f"budget item {item['sk']!s}")
+
+
 def _job_run(item: codec.Item) -> JobRun:
     job, sched = str(item["sk"]).split("#", 1)
     return JobRun(
@@ -502,6 +518,6 @@ def _job_run(item: codec.Item) -> JobRun:
         scheduled_for=r.parse_iso(sched, "job run"),
         owner=str(item["owner"]),
         lease_until=r.parse_iso(str(item["lease_until"]), "job run lease"),
-        outcome=str(item["outcome"]),
+        outcome=codec.run_status_of(str(item["outcome"]), f"job run {item['sk']!s}"),
         detail=str(item.get("detail", "")),
     )

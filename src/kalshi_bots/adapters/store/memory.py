@@ -16,11 +16,13 @@ from kalshi_bots.adapters.store import snapshot_codec as sc
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, RecordedEvent, Trigger
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     BudgetState,
     JobRun,
     PriceTick,
+    RunStatus,
     TradeRecord,
     VolatilitySnapshot,
 )
@@ -29,7 +31,7 @@ from kalshi_bots.ports.errors import ConflictError, StoreError
 
 @dataclass(slots=True)
 class _Reservation:
-    bot: str
+    bot: Bot
     amount: Decimal  # everything ever held under the id
     released: Decimal  # everything given back
     at: datetime | None = None
@@ -45,7 +47,7 @@ class MemoryStore:
         self._prices: dict[Asset, dict[datetime, Decimal]] = {a: {} for a in Asset}
         self._vol: dict[Asset, VolatilitySnapshot] = {}
         self._trades: dict[str, tuple[str, TradeRecord]] = {}  # client_order_id -> (sk, record)
-        self._bot_spend: dict[tuple[date, str], Decimal] = {}
+        self._bot_spend: dict[tuple[date, Bot], Decimal] = {}
         self._global_spend: dict[date, Decimal] = {}
         self._reservations: dict[tuple[date, str], _Reservation] = {}
         self._pnl: dict[date, dict[str, Decimal]] = {}
@@ -135,7 +137,7 @@ class MemoryStore:
         return [t for _, t in self._sorted_trades()]
 
     def open_trades(self) -> list[TradeRecord]:
-        return [t for _, t in self._sorted_trades() if r.is_open(t.status.value, t.settlement_result)]
+        return [t for _, t in self._sorted_trades() if r.is_open(t.status, t.settlement_result)]
 
     def _sorted_trades(self) -> list[tuple[str, TradeRecord]]:
         with self._lock:
@@ -207,12 +209,12 @@ class MemoryStore:
             found = [(rid, h) for (d, rid), h in self._reservations.items() if d == day]
         return [BudgetReservation(h.bot, day, h.held, rid, h.at) for rid, h in sorted(found)]
 
-    def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
+    def budget_state(self, bot: Bot, day: date, limits: BudgetLimits) -> BudgetState:
         with self._lock:
             spent = self._bot_spend.get((day, bot), Decimal(0))
         return BudgetState(bot=bot, day=day, limit=limits.limit_for(bot), spent=spent)
 
-    def record_realized_pnl(self, bot: str, day: date, pnl: Decimal, key: str) -> None:
+    def record_realized_pnl(self, bot: Bot, day: date, pnl: Decimal, key: str) -> None:
         with self._lock:
             self._pnl.setdefault(day, {}).setdefault(key, pnl)
 
@@ -244,7 +246,9 @@ class MemoryStore:
             self._runs[key] = JobRun(job, key[1], owner, at + timedelta(seconds=lease_seconds))
             return True
 
-    def finish_run(self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str) -> None:
+    def finish_run(
+        self, job: str, scheduled_for: datetime, owner: str, outcome: RunStatus, detail: str
+    ) -> None:
         key = (job, r.as_utc(scheduled_for, "scheduled_for"))
         with self._lock:
             held = self._runs.get(key)

@@ -32,6 +32,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from kalshi_bots.domain.models import Bot, RunStatus, TradeStatus
+
 PRICE_PK = "PRICE"
 VOL_PK = "VOL"
 VOL_SK = "LATEST"
@@ -43,9 +45,9 @@ SNAP_PK_PREFIX = "SNAP#"
 SNAPEVENT_PK = "SNAPEVENT"
 GLOBAL_SK = "GLOBAL"
 ORDER_SK = "ORDER"
-# A run finished with this outcome (app.runner.TRANSIENT_ERROR_OUTCOME) may be claimed again: it failed
-# before doing anything irreversible, so a platform retry of the same scheduled run may proceed.
-RETRYABLE_OUTCOME = "error-transient"
+# A run finished with this outcome may be claimed again: it failed before doing anything irreversible,
+# so a platform retry of the same scheduled run may proceed.
+RETRYABLE_OUTCOME = RunStatus.ERROR_TRANSIENT
 
 # Price rows older than this are removed by DynamoDB's TTL (free) rather than by paid deletes. It
 # matches the cleanup job's default retention (180 minutes, above the longest 120-minute window), so
@@ -101,7 +103,7 @@ def budget_pk(day: date) -> str:
     return f"BUDGET#{day.isoformat()}"
 
 
-def bot_sk(bot: str) -> str:
+def bot_sk(bot: Bot) -> str:
     return f"BOT#{bot}"
 
 
@@ -154,14 +156,14 @@ def reservation_id_from_sk(sk: str) -> str:
     return sk.removeprefix("RES#")
 
 
-def claimable(outcome: str, lease_until: datetime, now: datetime) -> bool:
+def claimable(outcome: RunStatus, lease_until: datetime, now: datetime) -> bool:
     """An existing run row may be (re)claimed: retryable, or still running with a lapsed lease."""
-    return outcome == RETRYABLE_OUTCOME or (outcome == "running" and lease_until <= now)
+    return outcome is RETRYABLE_OUTCOME or (outcome is RunStatus.RUNNING and lease_until <= now)
 
 
-def is_open(status: str, settlement_result: str | None) -> bool:
+def is_open(status: TradeStatus, settlement_result: str | None) -> bool:
     """Not yet settled: pending, or executed without a settlement result."""
-    return status == "pending" or (status == "executed" and settlement_result is None)
+    return status is TradeStatus.PENDING or (status is TradeStatus.EXECUTED and settlement_result is None)
 
 
 def ceil_minute(value: datetime, what: str) -> datetime:

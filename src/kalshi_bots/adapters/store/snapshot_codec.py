@@ -35,8 +35,10 @@ from kalshi_bots.domain.market_snapshot import (
     MarketSnapshot,
     RecordedEvent,
     StrikeQuote,
+    TradeDecision,
     Trigger,
 )
+from kalshi_bots.domain.models import Bot
 from kalshi_bots.ports.errors import StoreError
 
 VERSION = 1
@@ -159,7 +161,7 @@ def snapshot_item(snapshot: MarketSnapshot, ttl: timedelta = SNAPSHOT_TTL) -> It
         "v": VERSION,
         "at": _time(snapshot.at),
         "trigger": snapshot.trigger.value,
-        "bot": snapshot.bot,
+        "bot": snapshot.bot.value,
         "mode": snapshot.mode,
         "series": snapshot.series_ticker,
         "event": snapshot.event_ticker,
@@ -174,7 +176,7 @@ def snapshot_item(snapshot: MarketSnapshot, ttl: timedelta = SNAPSHOT_TTL) -> It
         "mean_f": snapshot.forecast_mean_f,
         "sigma_f": snapshot.forecast_sigma_f,
         "observed_f": snapshot.observed_max_f,
-        "decision": snapshot.decision,
+        "decision": "" if snapshot.decision is None else snapshot.decision.value,
         "reason": snapshot.reason,
         "strikes": _columns(snapshot),
     }
@@ -285,7 +287,7 @@ def item_to_snapshot(item: Item) -> MarketSnapshot:
             scheduled_for=r.parse_iso(sk.split("#", 1)[0], where),
             at=b.time("at"),
             trigger=trigger,
-            bot=b.text("bot"),
+            bot=Bot(b.text("bot")),
             mode=b.text("mode"),
             series_ticker=b.text("series"),
             event_ticker=b.text("event"),
@@ -301,7 +303,7 @@ def item_to_snapshot(item: Item) -> MarketSnapshot:
             forecast_mean_f=b.opt_float("mean_f"),
             forecast_sigma_f=b.opt_float("sigma_f"),
             observed_max_f=b.opt_float("observed_f"),
-            decision=b.text("decision"),
+            decision=TradeDecision(b.text("decision")) if b.text("decision") else None,
             reason=b.text("reason"),
         )
     except (ValueError, KeyError, TypeError, DomainError) as exc:

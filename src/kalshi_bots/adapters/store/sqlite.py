@@ -22,12 +22,15 @@ from kalshi_bots.adapters.store.sqlite_schema import MIGRATIONS
 from kalshi_bots.domain.market_snapshot import EventResult, MarketSnapshot, RecordedEvent, Trigger
 from kalshi_bots.domain.models import (
     Asset,
+    Bot,
     BudgetLimits,
     BudgetReservation,
     BudgetState,
     JobRun,
     PriceTick,
+    RunStatus,
     TradeRecord,
+    TradeStatus,
     VolatilitySnapshot,
 )
 from kalshi_bots.ports.errors import ConflictError, StoreError
@@ -231,8 +234,8 @@ class SqliteStore:
 
     def open_trades(self) -> list[TradeRecord]:
         return self._trades(
-            "pk = ? AND (status = 'pending' OR (status = 'executed' AND settlement_result IS NULL))",
-            (r.TRADE_PK,),
+            "pk = ? AND (status = ? OR (status = ? AND settlement_result IS NULL))",
+            (r.TRADE_PK, TradeStatus.PENDING.value, TradeStatus.EXECUTED.value),
         )
 
     def _trades(self, where: str, args: tuple[object, ...]) -> list[TradeRecord]:
@@ -259,7 +262,7 @@ class SqliteStore:
             more = reservation.amount - (_held(row) if row is not None else Decimal(0))
             if more <= 0:
                 return True
-            bot = str(row["bot"]) if row is not None else reservation.bot
+            bot = _bot(row) if row is not None else reservation.bot
             bot_spent = self._spent(con, pk, r.bot_sk(bot)) + more
             all_spent = self._spent(con, pk, r.GLOBAL_SK) + more
             if bot_spent > limits.limit_for(bot) or all_spent > limits.global_limit:
@@ -302,14 +305,14 @@ class SqliteStore:
         pk = r.budget_pk(reservation.day)
         amount = Decimal(row["amount"]) if row is not None else Decimal(0)
         released = Decimal(row["released"]) if row is not None else Decimal(0)
-        bot = str(row["bot"]) if row is not None else reservation.bot
+        bot = _bot(row) if row is not None else reservation.bot
         at = row["reserved_at"] if row is not None else None
         if reservation.at is not None:
             at = r.iso_micro(reservation.at, "reservation time")
         item: codec.Item = {
             "pk": pk,
             "sk": r.reservation_sk(reservation.reservation_id),
-            "bot": bot,
+            "bot": bot.value,
             "amount": amount + max(change, Decimal(0)),
             "released": released + max(-change, Decimal(0)),
         }
@@ -322,7 +325,7 @@ class SqliteStore:
             {
                 "pk": pk,
                 "sk": r.bot_sk(bot),
-                "bot": bot,
+                "bot": bot.value,
                 "spent": self._spent(con, pk, r.bot_sk(bot)) + change,
             },
         )
@@ -337,7 +340,7 @@ class SqliteStore:
         )
         return [
             BudgetReservation(
-                str(row["bot"]),
+                _bot(row),
                 day,
                 _held(row),
                 r.reservation_id_from_sk(str(row["sk"])),
@@ -346,7 +349,7 @@ class SqliteStore:
             for row in rows
         ]
 
-    def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
+    def budget_state(self, bot: Bot, day: date, limits: BudgetLimits) -> BudgetState:
         rows = self._query(
             f"SELECT spent FROM {BUDGET} WHERE pk = ? AND sk = ?",  # noqa: S608
             (r.budget_pk(day), r.bot_sk(bot)),
@@ -354,11 +357,11 @@ class SqliteStore:
         spent = Decimal(rows[0]["spent"]) if rows else Decimal(0)
         return BudgetState(bot=bot, day=day, limit=limits.limit_for(bot), spent=spent)
 
-    def record_realized_pnl(self, bot: str, day: date, pnl: Decimal, key: str) -> None:
+    def record_realized_pnl(self, bot: Bot, day: date, pnl: Decimal, key: str) -> None:
         item: codec.Item = {
             "pk": r.pnl_pk(day),
             "sk": key,
-            "bot": bot,
+            "bot": bot.value,
             "pnl": codec.decimal_number(pnl, "pnl"),
         }
         with self._tx() as con:
@@ -387,7 +390,9 @@ class SqliteStore:
         with self._tx() as con:
             row = self._budget_row(con, r.JOBRUN_PK, sk)
             if row is not None and not r.claimable(
-                str(row["outcome"]), r.parse_iso(row["lease_until"], "job run lease"), at
+                codec.run_status_of(str(row["outcome"]), sk),
+                r.parse_iso(row["lease_until"], "job run lease"),
+                at,
             ):
                 return False
             item: codec.Item = {
@@ -395,19 +400,21 @@ class SqliteStore:
                 "sk": sk,
                 "owner": owner,
                 "lease_until": r.iso_micro(at + timedelta(seconds=lease_seconds), "lease_until"),
-                "outcome": "running",
+                "outcome": RunStatus.RUNNING.value,
                 "detail": "",
                 "expires_at": r.jobrun_expires_at(scheduled_for),
             }
             self._upsert(con, BUDGET, item)
             return True
 
-    def finish_run(self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str) -> None:
+    def finish_run(
+        self, job: str, scheduled_for: datetime, owner: str, outcome: RunStatus, detail: str
+    ) -> None:
         sk = r.jobrun_sk(job, scheduled_for)
         with self._tx() as con:
             changed = con.execute(
                 f"UPDATE {BUDGET} SET outcome = ?, detail = ? WHERE pk = ? AND sk = ? AND owner = ?",  # noqa: S608
-                (outcome, detail, r.JOBRUN_PK, sk, owner),
+                (outcome.value, detail, r.JOBRUN_PK, sk, owner),
             ).rowcount
             if changed != 1:
                 raise ConflictError(f"finish_run: {sk} is not held by {owner!r}")
@@ -499,6 +506,10 @@ class SqliteStore:
         return [sc.item_to_event(_row_item(row)) for row in rows]
 
 
+def _bot(row: sqlite3.Row) -> Bot:
+    return codec.bot_of(str(row["bot"]), f"budget row {row['sk']}")
+
+
 def _job_run(row: sqlite3.Row) -> JobRun:
     job, sched = str(row["sk"]).split("#", 1)
     return JobRun(
@@ -506,6 +517,6 @@ def _job_run(row: sqlite3.Row) -> JobRun:
         scheduled_for=r.parse_iso(sched, "job run"),
         owner=str(row["owner"]),
         lease_until=r.parse_iso(row["lease_until"], "job run lease"),
-        outcome=str(row["outcome"]),
+        outcome=codec.run_status_of(str(row["outcome"]), f"job run {row['sk']}"),
         detail=str(row["detail"] or ""),
     )

@@ -38,7 +38,7 @@ from kalshi_bots.app.backtest.models import (
     stored_snapshot,
 )
 from kalshi_bots.app.deps import JobParams
-from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, Needs, decide_hour
 from kalshi_bots.domain.hourly_model import HourlyModel, ModelInput
@@ -52,6 +52,7 @@ from kalshi_bots.domain.models import (
     VolatilitySnapshot,
 )
 from kalshi_bots.domain.pricing import prob_no_law
+from kalshi_bots.domain.reasons import NoTradeReason
 
 HOUR_S = 3600
 HISTORY_MINUTES = 121  # the 120-minute window plus its anchor

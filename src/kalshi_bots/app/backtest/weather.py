@@ -35,8 +35,7 @@ from kalshi_bots.domain.cities import WeatherCity, city_for_series
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.fees import fee_dollars
-from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, FeeType, Market, StrikeType
-from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, FeeType, Market, Side, StrikeType
 from kalshi_bots.domain.weather import bracket_bounds, event_probabilities
 from kalshi_bots.domain.weather_decision import WeatherInputs, WeatherTrade, decide_weather
 from kalshi_bots.domain.weather_model import WeatherParams
