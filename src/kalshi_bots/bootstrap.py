@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from kalshi_bots.app.deps import Deps, HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config import Settings, StoreKind
@@ -109,11 +111,13 @@ def open_configured_store(settings: Settings, *, init_schema: bool = False) -> S
 
 def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
     """A Kalshi client on ``settings.kalshi_base_url``; signed only for demo/live accounts."""
-    from kalshi_bots.adapters.kalshi.auth import KalshiSigner
     from kalshi_bots.adapters.kalshi.client import KalshiClient
 
     signer = None
     if signed:
+        # Imported only to sign: cryptography is not loaded by a paper (unsigned) run.
+        from kalshi_bots.adapters.kalshi.auth import KalshiSigner
+
         key_id = settings.kalshi_api_key_id or ""
         if settings.kalshi_private_key_pem is not None:
             pem = settings.kalshi_private_key_pem.get_secret_value()
@@ -181,6 +185,47 @@ def default_instance_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """Stands in for an adapter and builds it on first use.
+
+    A Lambda container runs one job, and most jobs use only some adapters: a collector never
+    touches the Kalshi client (httpx + pydantic wire models), NWS or cryptography. Deferring them
+    keeps what a cold start imports to what its job really calls. The first attribute access
+    builds the adapter (once, under a lock) and every later one goes straight to it.
+    """
+
+    __slots__ = ("_build", "_built", "_lock")
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build: Callable[[], T] | None = build
+        self._built: T | None = None
+        self._lock = threading.Lock()
+
+    def resolve(self) -> T:
+        """The adapter itself, built now if it was not yet."""
+        return self._target()
+
+    def _target(self) -> T:
+        with self._lock:
+            if self._build is not None:
+                self._built = self._build()
+                self._build = None
+            return cast(T, self._built)
+
+    @property
+    def is_built(self) -> bool:
+        return self._build is None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._built!r})" if self.is_built else "Deferred(<not built yet>)"
+
+
 def build_deps(
     settings: Settings,
     *,
@@ -190,16 +235,26 @@ def build_deps(
     prices: PriceFeed | None = None,
     weather: WeatherSource | None = None,
     instance_id: str | None = None,
+    defer_adapters: bool = False,
 ) -> Deps:
-    """Everything a job needs. Each keyword replaces one adapter (tests, the backtester)."""
+    """Everything a job needs. Each keyword replaces one adapter (tests, the backtester).
+
+    ``defer_adapters`` (the Lambda handlers) builds the exchange, price feed and weather source on
+    first use instead of now. Elsewhere they are built at once, so a bad key or URL stops the
+    program at startup."""
     clock = clock or system_clock()
     store = store or open_configured_store(settings)
+    run_clock, run_store = clock, store
+
+    def deferred(build: Callable[[], T]) -> T:
+        return cast(T, Deferred(build)) if defer_adapters else build()
+
     return Deps(
         clock=clock,
         store=store,
-        exchange=exchange or build_exchange(settings, store, clock),
-        prices=prices or build_prices(settings),
-        weather=weather or build_weather(settings, clock),
+        exchange=exchange or deferred(lambda: build_exchange(settings, run_store, run_clock)),
+        prices=prices or deferred(lambda: build_prices(settings)),
+        weather=weather or deferred(lambda: build_weather(settings, run_clock)),
         params=job_params(settings),
         instance_id=instance_id or default_instance_id(),
     )
@@ -207,6 +262,7 @@ def build_deps(
 
 __all__ = [
     "PAPER_STARTING_BALANCE",
+    "Deferred",
     "build_deps",
     "build_exchange",
     "job_params",

@@ -102,10 +102,10 @@ def scheduled_for(event: Event, job: JobName) -> datetime:
 
 # --------------------------------------------------------------------------- secrets and deps
 def read_ssm_secure_string(name: str) -> str:
-    """One decrypted SecureString. boto3 is imported here, not at module import."""
-    import boto3
+    """One decrypted SecureString. botocore is imported here, not at module import."""
+    from kalshi_bots.adapters.aws_session import aws_client
 
-    client = boto3.client("ssm")
+    client = aws_client("ssm")
     try:
         response = client.get_parameter(Name=name, WithDecryption=True)
     except client.exceptions.ParameterNotFound:
@@ -172,7 +172,7 @@ class _Container:
         environ.update(secret_environ(environ, read_ssm_secure_string))
         settings = Settings.from_env(environ)
         _route_logs(settings.log_level)
-        self._deps = build_deps(settings, clock=self._clock)
+        self._deps = build_deps(settings, clock=self._clock, defer_adapters=True)
         token = settings.api_token
         self._api_token = token.get_secret_value() if token is not None else None
 

@@ -55,8 +55,9 @@ class DynamoCalls:
     """Every DynamoDB action the handlers' clients perform, as IAM sees it: (action, table).
 
     A transaction is authorized per contained item (Put -> PutItem ...), a batch write as
-    BatchWriteItem on each table it touches. Hooked on boto3's default session, which the store's
-    client is created from (hooks must exist before the container builds its client)."""
+    BatchWriteItem on each table it touches. Hooked on the process's botocore session
+    (``adapters.aws_session``), which the store's client is created from (hooks must exist before
+    the container builds its client)."""
 
     TRANSACT: ClassVar[dict[str, str]] = {
         "Put": "PutItem",
