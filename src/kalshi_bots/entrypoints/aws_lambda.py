@@ -24,13 +24,20 @@ import hmac
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
+
+# CloudWatch Embedded Metric Format lines (collector freshness, trade decisions) feed the alarms.
+# The two names are re-exported for the tests that read the metric lines.
+from kalshi_bots.entrypoints.lambda_metrics import (  # noqa: F401
+    COLLECTOR_METRIC,
+    METRIC_NAMESPACE,
+    emit_metrics,
+)
 
 if TYPE_CHECKING:
     from kalshi_bots.app.deps import Deps
@@ -41,11 +48,6 @@ if TYPE_CHECKING:
 CREDENTIALS_PARAMETER_ENV = "SSM_KALSHI_CREDENTIALS"
 API_TOKEN_PARAMETER_ENV = "SSM_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
 
-# CloudWatch Embedded Metric Format: one line per collector run feeds the "collector stale" alarms.
-METRIC_NAMESPACE = "KalshiBots"
-COLLECTOR_METRIC = "CollectorSuccess"
-
-_COLLECTOR_ASSET = {JobName.COLLECT_BTC: "BTC", JobName.COLLECT_ETH: "ETH"}
 _SIGNING_MODES = frozenset({"demo", "live"})
 
 Event = Mapping[str, Any]
@@ -201,36 +203,13 @@ def reset_container(clock: Clock | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- scheduled handlers
-def _emit_collector_metric(job: JobName, result: JobResult) -> None:
-    asset = _COLLECTOR_ASSET.get(job)
-    if asset is None:
-        return
-    line = {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": METRIC_NAMESPACE,
-                    "Dimensions": [["Asset"]],
-                    "Metrics": [{"Name": COLLECTOR_METRIC, "Unit": "Count"}],
-                }
-            ],
-        },
-        "Asset": asset,
-        COLLECTOR_METRIC: 1 if result.outcome is Outcome.OK else 0,
-        "job": job.value,
-        "outcome": result.outcome.value,
-    }
-    print(json.dumps(line), flush=True)
-
-
 def run_scheduled(job: JobName, event: Event) -> dict[str, Any]:
     """Parse, run, report. Raises :class:`JobFailedError` when the run failed."""
     when = scheduled_for(event, job)
     from kalshi_bots.app.runner import run_job
 
     result = run_job(CONTAINER.deps(), job, when)
-    _emit_collector_metric(job, result)
+    emit_metrics(job, result)
     print(json.dumps({"job": job.value, "result": result.to_json()}, default=str), flush=True)
     if result.outcome is Outcome.ERROR:
         raise JobFailedError(result)
