@@ -5,6 +5,7 @@ fail; this test proves, on any machine, that the JVM serving the store tests is 
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,18 @@ def test_the_jar_comes_from_the_checkout(dynamodb_local_server: Any) -> None:
     assert jar.resolve().is_relative_to(helper.TOOLS.resolve())
 
 
-def test_a_missing_java_says_how_to_install_it(tmp_path: Path) -> None:
-    from conftest import load_dynamodb_local
+def load_helper() -> Any:
+    """tests/dynamodb_local.py under the name tests/conftest.py gives it (loaded there on first use)."""
+    if HELPER not in sys.modules:
+        spec = importlib.util.spec_from_file_location(HELPER, Path(__file__).parents[1] / "dynamodb_local.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[HELPER] = module
+        spec.loader.exec_module(module)
+    return sys.modules[HELPER]
 
-    helper = load_dynamodb_local()
+
+def test_a_missing_java_says_how_to_install_it(tmp_path: Path) -> None:
+    helper = load_helper()
     with pytest.raises(helper.DynamoDBLocalUnavailableError, match="make test"):
         helper.find_java(tmp_path / "no-runtimes-here")
