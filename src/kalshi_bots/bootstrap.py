@@ -35,6 +35,47 @@ if TYPE_CHECKING:
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
 
 
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """Stands in for an adapter and builds it on first use.
+
+    A Lambda container runs one job, and most jobs use only some adapters: a collector never
+    touches the Kalshi client (httpx + pydantic wire models), NWS or cryptography. Deferring them
+    keeps what a cold start imports to what its job really calls. The first attribute access
+    builds the adapter (once, under a lock) and every later one goes straight to it.
+    """
+
+    __slots__ = ("_build", "_built", "_lock")
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build: Callable[[], T] | None = build
+        self._built: T | None = None
+        self._lock = threading.Lock()
+
+    def resolve(self) -> T:
+        """The adapter itself, built now if it was not yet."""
+        return self._target()
+
+    def _target(self) -> T:
+        with self._lock:
+            if self._build is not None:
+                self._built = self._build()
+                self._build = None
+            return cast(T, self._built)
+
+    @property
+    def is_built(self) -> bool:
+        return self._build is None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._built!r})" if self.is_built else "Deferred(<not built yet>)"
+
+
 def job_params(settings: Settings) -> JobParams:
     """The plain parameters jobs read (``Deps.params``); jobs never see the settings object."""
     defaults = HourlyParams()
@@ -129,12 +170,19 @@ def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
     return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))
 
 
-def build_exchange(settings: Settings, store: Store, clock: Clock) -> Exchange:
-    """Paper = simulated fills over real public market data; demo/live = the signed Kalshi client."""
+def build_exchange(settings: Settings, store: Store, clock: Clock, *, defer: bool = False) -> Exchange:
+    """Paper = simulated fills over real public market data; demo/live = the signed Kalshi client.
+
+    ``defer``: the paper exchange's market-data client is built on its first call (see
+    :class:`Deferred`): a paper reconcile with nothing open never needs Kalshi's wire models."""
     if settings.mode is Mode.PAPER:
         from kalshi_bots.adapters.paper import PaperExchange
 
-        return PaperExchange(kalshi_client(settings, signed=False), store, clock, PAPER_STARTING_BALANCE)
+        def market_data() -> KalshiClient:
+            return kalshi_client(settings, signed=False)
+
+        data = cast("KalshiClient", Deferred(market_data)) if defer else market_data()
+        return PaperExchange(data, store, clock, PAPER_STARTING_BALANCE)
     return kalshi_client(settings, signed=True)
 
 
@@ -185,47 +233,6 @@ def default_instance_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-T = TypeVar("T")
-
-
-class Deferred(Generic[T]):
-    """Stands in for an adapter and builds it on first use.
-
-    A Lambda container runs one job, and most jobs use only some adapters: a collector never
-    touches the Kalshi client (httpx + pydantic wire models), NWS or cryptography. Deferring them
-    keeps what a cold start imports to what its job really calls. The first attribute access
-    builds the adapter (once, under a lock) and every later one goes straight to it.
-    """
-
-    __slots__ = ("_build", "_built", "_lock")
-
-    def __init__(self, build: Callable[[], T]) -> None:
-        self._build: Callable[[], T] | None = build
-        self._built: T | None = None
-        self._lock = threading.Lock()
-
-    def resolve(self) -> T:
-        """The adapter itself, built now if it was not yet."""
-        return self._target()
-
-    def _target(self) -> T:
-        with self._lock:
-            if self._build is not None:
-                self._built = self._build()
-                self._build = None
-            return cast(T, self._built)
-
-    @property
-    def is_built(self) -> bool:
-        return self._build is None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._target(), name)
-
-    def __repr__(self) -> str:
-        return f"Deferred({self._built!r})" if self.is_built else "Deferred(<not built yet>)"
-
-
 def build_deps(
     settings: Settings,
     *,
@@ -252,7 +259,8 @@ def build_deps(
     return Deps(
         clock=clock,
         store=store,
-        exchange=exchange or deferred(lambda: build_exchange(settings, run_store, run_clock)),
+        exchange=exchange
+        or deferred(lambda: build_exchange(settings, run_store, run_clock, defer=defer_adapters)),
         prices=prices or deferred(lambda: build_prices(settings)),
         weather=weather or deferred(lambda: build_weather(settings, run_clock)),
         params=job_params(settings),

@@ -169,8 +169,8 @@ def test_a_paper_cold_start_imports_neither_boto3_nor_the_signer(tmp_path):
         "from kalshi_bots.bootstrap import build_deps\n"
         f"s = Settings.from_env({{'KALSHI_BOTS_SQLITE_PATH': {str(tmp_path / 'x.db')!r}}})\n"
         "deps = build_deps(s, defer_adapters=True)\n"
-        "deps.exchange.resolve(); deps.prices.resolve()\n"  # what an hourly paper run builds
-        "heavy = ('boto3', 'cryptography', 'kalshi_bots.adapters.nws')\n"
+        "deps.exchange.resolve(); deps.prices.resolve()\n"  # built, but no market data asked for yet
+        "heavy = ('boto3', 'cryptography', 'kalshi_bots.adapters.nws', 'kalshi_bots.adapters.kalshi.wire')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
