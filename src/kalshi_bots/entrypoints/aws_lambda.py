@@ -6,8 +6,9 @@ One handler per function in ``infra/template.yaml``. A scheduled handler:
    template fills with ``<aws.scheduler.scheduled-time>``, or a classic EventBridge
    "Scheduled Event"'s ``time``);
 2. builds settings and dependencies once per container (lazily: the first invocation pays for
-   boto3/httpx, later ones reuse the clients) and reads the Kalshi key from SSM only when the mode
-   signs requests;
+   botocore, and each adapter is built when the job first calls it, so a collector never loads the
+   Kalshi client; later invocations reuse them) and reads the Kalshi key from SSM only when the
+   mode signs requests;
 3. runs the job and returns its small JSON result.
 
 A deliberate no-trade or an already-done run is success. A failed run raises, so Lambda's async

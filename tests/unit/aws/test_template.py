@@ -134,6 +134,9 @@ def lint(path: Path) -> list[str]:
     return [f"{m.rule.id} {m.filename}:{m.linenumber} {m.message}" for m in lint_file(path)]
 
 
+# cfn-lint takes 5-10 s per file (its rule set loads slowly): the two lint tests are marked slow so
+# `make unit` stays quick; `make test` and CI run them.
+@pytest.mark.slow
 def test_cfn_lint_passes_on_the_sam_template_and_its_translation(
     cfn_template: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -143,6 +146,7 @@ def test_cfn_lint_passes_on_the_sam_template_and_its_translation(
     assert lint(translated) == []
 
 
+@pytest.mark.slow
 def test_cfn_lint_catches_an_error_inside_a_sam_resource(
     sam_template: dict[str, Any], tmp_path: Path
 ) -> None:
