@@ -39,38 +39,43 @@ TARGET_MS = 500.0
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six")
 
 # Handler attribute -> (the function's environment: the template's, parameters at their defaults;
-# the adapters its job calls, which the handler builds on first use). The API's SSM token read is
-# left out: it is a network call, not an import.
+# the adapters its job calls, which the handler builds on first use; the modules its first call
+# imports on use: the Kalshi client behind the paper exchange's market data, weather's model
+# tables). Reconcile counts the Kalshi client too: with anything open it asks for market results.
+# The API's SSM token read is left out: it is a network call, not an import.
 PAPER = {"KALSHI_BOTS_MODE": "paper"}
-HANDLERS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
-    "collect_prices_btc": (PAPER, ("prices",)),
-    "collect_prices_eth": (PAPER, ("prices",)),
-    "trade_hourly_btc": (PAPER, ("exchange", "prices")),
-    "trade_hourly_eth": (PAPER | {"KALSHI_BOTS_TRADE_ETH": "yes"}, ("exchange", "prices")),
-    "cleanup": (PAPER, ()),
-    "weather": (PAPER | {"KALSHI_BOTS_NWS_CONTACT": "bench@example.com"}, ("exchange", "weather")),
-    "reconcile": (PAPER, ("exchange",)),
-    "volatility_api": (PAPER, ()),
+KALSHI = "kalshi_bots.adapters.kalshi.client"
+HANDLERS: dict[str, tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]] = {
+    "collect_prices_btc": (PAPER, ("prices",), ()),
+    "collect_prices_eth": (PAPER, ("prices",), ()),
+    "trade_hourly_btc": (PAPER, ("exchange", "prices"), (KALSHI,)),
+    "trade_hourly_eth": (PAPER | {"KALSHI_BOTS_TRADE_ETH": "yes"}, ("exchange", "prices"), (KALSHI,)),
+    "cleanup": (PAPER, (), ()),
+    "weather": (
+        PAPER | {"KALSHI_BOTS_NWS_CONTACT": "bench@example.com"},
+        ("exchange", "weather"),
+        (KALSHI, "kalshi_bots.app.weather_job"),
+    ),
+    "reconcile": (PAPER, ("exchange",), (KALSHI,)),
+    "volatility_api": (PAPER, (), ("kalshi_bots.entrypoints.volatility_view",)),
 }
 
 # Runs in the fresh process: the init phase, then what the first invocation imports before it talks
-# to anything (the job modules the runner calls; weather's model tables are imported on use).
+# to anything (the runner and its jobs, the adapters and modules listed above).
 PROBE = """
-import json, sys, time
+import importlib, json, sys, time
 sys.path[:0] = sys.argv[2:4]  # /var/task, then the runtime's own packages (as on Lambda)
 wall, cpu = time.perf_counter(), time.process_time()
 import kalshi_bots.entrypoints.aws_lambda as handlers
 handler = getattr(handlers, sys.argv[1])
 init_cpu = time.process_time()
 deps = handlers.CONTAINER.deps()
-for name in sys.argv[4].split(","):
-    adapter = getattr(deps, name, None)
-    getattr(adapter, "resolve", lambda: None)()  # a deferred adapter is built as the job's first call would
+for name in filter(None, sys.argv[4].split(",")):
+    adapter = getattr(deps, name)  # a deferred adapter, built as the job's first call would
+    getattr(adapter, "resolve", lambda: None)()  # (--baseline: built already)
 import kalshi_bots.app.runner
-if sys.argv[1] == "weather":
-    import kalshi_bots.app.weather_job
-if sys.argv[1] == "volatility_api":
-    import kalshi_bots.entrypoints.volatility_view
+for module in filter(None, sys.argv[5].split(",")):
+    importlib.import_module(module)
 done_cpu, done_wall = time.process_time(), time.perf_counter()
 heavy = sorted(m for m in ("pydantic", "httpx", "cryptography", "boto3", "sqlite3") if m in sys.modules)
 print(json.dumps({"init_ms": (init_cpu - cpu) * 1e3, "total_ms": (done_cpu - cpu) * 1e3,
@@ -137,6 +142,7 @@ def measure(python: str, task: Path, runtime: Path, handler: str) -> dict[str, o
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_EC2_METADATA_DISABLED": "true",
         "KALSHI_BOTS_STORE": "dynamodb",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as the template's Globals set it
         **HANDLERS[handler][0],
     }
     done = subprocess.run(
@@ -152,6 +158,7 @@ def measure(python: str, task: Path, runtime: Path, handler: str) -> dict[str, o
             str(task),
             str(runtime),
             ",".join(HANDLERS[handler][1]),
+            ",".join(HANDLERS[handler][2]),
         ],
         capture_output=True,
         text=True,
