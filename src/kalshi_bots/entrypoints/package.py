@@ -101,7 +101,7 @@ def pip_install(lock: Path, target: Path, platform: str, python_version: str) ->
     check_lock(lock)
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--require-hashes", "--no-deps", "--only-binary=:all:", "--implementation", "cp",
+        "--require-hashes", "--no-deps", "--no-compile", "--only-binary=:all:", "--implementation", "cp",
         "--platform", platform, "--python-version", python_version, "--target", str(target),
         "-r", str(lock),
     ]  # fmt: skip
@@ -165,13 +165,16 @@ def compile_bytecode(staging: Path, python: str) -> None:
 
 
 # --------------------------------------------------------------------------- the zip
-def _files(root: Path, *, bytecode: bool) -> Iterable[Path]:
+def _files(root: Path, *, bytecode_for: str | None) -> Iterable[Path]:
+    """Every file to ship: sources and data, plus the ``.pyc`` of the target version only (never
+    bytecode some other interpreter left behind, which the runtime would ignore)."""
+    keep_tag = None if bytecode_for is None else f".cpython-{bytecode_for.replace('.', '')}."
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if not path.is_file() or SKIPPED_DIRS & set(relative.parts):
             continue
         cached = SOURCE_CACHE in relative.parts or path.suffix in (".pyc", ".pyo")
-        if cached and not bytecode:
+        if cached and (keep_tag is None or keep_tag not in path.name):
             continue
         yield path
 
@@ -181,7 +184,7 @@ def write_zip(staging: Path, out: Path, *, bytecode_for: str | None = None) -> B
     files = unzipped = 0
     tmp = out.with_suffix(out.suffix + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for path in _files(staging, bytecode=bytecode_for is not None):
+        for path in _files(staging, bytecode_for=bytecode_for):
             info = zipfile.ZipInfo(path.relative_to(staging).as_posix(), date_time=FIXED_TIME)
             info.external_attr = (0o755 if path.stat().st_mode & 0o111 else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED

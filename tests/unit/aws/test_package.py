@@ -197,3 +197,18 @@ def test_cli_explains_a_missing_target_interpreter(
 ) -> None:
     assert package.main(["--code-only", "--python-version", "2.7", str(tmp_path / "x.zip")]) == 1
     assert "--bytecode-python" in capsys.readouterr().err
+
+
+def test_only_the_target_versions_bytecode_is_shipped(tmp_path: Path) -> None:
+    # pip (or an earlier build) may leave bytecode of another interpreter behind: the runtime would
+    # ignore it, so it must not take space in the zip. Nor may anything be reproducible only by luck.
+    staging = tmp_path / "staging"
+    cache = staging / "pkg" / "__pycache__"
+    cache.mkdir(parents=True)
+    (staging / "pkg" / "__init__.py").write_text("")
+    for tag in ("cpython-311", "cpython-312", "cpython-313"):
+        (cache / f"__init__.{tag}.pyc").write_bytes(tag.encode())
+    with zipfile.ZipFile(package.write_zip(staging, tmp_path / "a.zip", bytecode_for="3.12").path) as archive:
+        assert sorted(archive.namelist()) == ["pkg/__init__.py", "pkg/__pycache__/__init__.cpython-312.pyc"]
+    with zipfile.ZipFile(package.write_zip(staging, tmp_path / "b.zip").path) as archive:
+        assert archive.namelist() == ["pkg/__init__.py"]
