@@ -22,15 +22,17 @@ SAM := $(TOOLS)/sam
 SAM_STAMP := $(SAM)/.installed
 UV := $(TOOLS)/uv
 PIP_LOCKED := pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r
-# What `make unit` leaves out: DynamoDB Local, the SAM CLI and anything marked slow.
-UNIT_MARKS := not dynamodb and not sam and not slow
+# What `make unit` leaves out: DynamoDB Local, the SAM CLI, the browser (Chromium) tests and anything
+# marked slow.
+UNIT_MARKS := not dynamodb and not sam and not browser and not slow
 
-.PHONY: run test unit lint typecheck imports sandbox bench package lock tools clean help
+.PHONY: run test unit clock-matrix lint typecheck imports sandbox bench package lock tools clean help
 
 help:
 	@echo "make run      start the local system (paper mode, SQLite, built-in scheduler)"
 	@echo "make test     install dev tools, DynamoDB Local and the SAM CLI, then lint, type check, import rules, all tests"
-	@echo "make unit     the fast tests only (no DynamoDB Local, no SAM CLI, nothing marked slow): under a minute"
+	@echo "make unit     the fast tests only (no DynamoDB Local, SAM CLI or browser, nothing marked slow): ~1 CPU-minute"
+	@echo "make clock-matrix  the end-to-end and AWS handler tests at HH:09:30, HH:44:50 and HH:59:30 (time-machine)"
 	@echo "make sandbox  run the local system offline against the bundled fakes, 30x faster than real time"
 	@echo "make bench    run the benchmarks under bench/ (prints figures)"
 	@echo "make package  build the AWS Lambda artifact (build/lambda.zip): locked wheels for arm64/cp312 + bytecode"
@@ -99,6 +101,10 @@ test: $(STAMP) $(DDB_STAMP) $(SAM_STAMP) lint typecheck imports
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "$(UNIT_MARKS)"
+
+# The end-to-end and AWS handler tests with the wall clock moved to HH:09:30, HH:44:50 and HH:59:30.
+clock-matrix: $(STAMP) $(DDB_STAMP)
+	$(BIN)/python tests/clock_matrix.py
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -41,29 +41,32 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "p
 # Handler attribute -> (the function's environment: the template's, parameters at their defaults;
 # the adapters its job calls, which the handler builds on first use; the modules its first call
 # imports on use: the Kalshi client behind the paper exchange's market data, weather's model
-# tables). Reconcile counts the Kalshi client too: with anything open it asks for market results.
+# tables, the alert watcher built after each watched run). Reconcile counts the Kalshi client too:
+# with anything open it asks for market results. Collectors and cleanup are not watched on DynamoDB,
+# so they never load the alert watcher; webhooks are off by default (AlertWebhooks empty).
 # The API's SSM token read is left out: it is a network call, not an import.
 PAPER = {"KALSHI_BOTS_MODE": "paper"}
 KALSHI = "kalshi_bots.adapters.kalshi.client"
+ALERTS = "kalshi_bots.app.alerts"
 HANDLERS: dict[str, tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]] = {
     "collect_prices_btc": (PAPER, ("prices",), ()),
     "collect_prices_eth": (PAPER, ("prices",), ()),
-    "trade_hourly_btc": (PAPER, ("exchange", "prices"), (KALSHI,)),
-    "trade_hourly_eth": (PAPER | {"KALSHI_BOTS_TRADE_ETH": "yes"}, ("exchange", "prices"), (KALSHI,)),
+    "trade_hourly_btc": (PAPER, ("exchange", "prices"), (KALSHI, ALERTS)),
+    "trade_hourly_eth": (PAPER | {"KALSHI_BOTS_TRADE_ETH": "yes"}, ("exchange", "prices"), (KALSHI, ALERTS)),
     "cleanup": (PAPER, (), ()),
     "weather": (
         PAPER | {"KALSHI_BOTS_NWS_CONTACT": "bench@example.com"},
         ("exchange", "weather"),
-        (KALSHI, "kalshi_bots.app.weather_job"),
+        (KALSHI, "kalshi_bots.app.weather_job", ALERTS),
     ),
-    "reconcile": (PAPER, ("exchange",), (KALSHI,)),
+    "reconcile": (PAPER, ("exchange",), (KALSHI, ALERTS)),
     "volatility_api": (PAPER, (), ("kalshi_bots.entrypoints.volatility_view",)),
 }
 
 # Runs in the fresh process: the init phase, then what the first invocation imports before it talks
 # to anything (the runner and its jobs, the adapters and modules listed above).
 PROBE = """
-import importlib, json, sys, time
+import importlib, importlib.util, json, sys, time
 sys.path[:0] = sys.argv[2:4]  # /var/task, then the runtime's own packages (as on Lambda)
 wall, cpu = time.perf_counter(), time.process_time()
 import kalshi_bots.entrypoints.aws_lambda as handlers
@@ -75,7 +78,8 @@ for name in filter(None, sys.argv[4].split(",")):
     getattr(adapter, "resolve", lambda: None)()  # (--baseline: built already)
 import kalshi_bots.app.runner
 for module in filter(None, sys.argv[5].split(",")):
-    importlib.import_module(module)
+    if sys.argv[6] == "strict" or importlib.util.find_spec(module) is not None:
+        importlib.import_module(module)  # (a --baseline may predate a module: it then costs nothing)
 done_cpu, done_wall = time.process_time(), time.perf_counter()
 heavy = sorted(m for m in ("pydantic", "httpx", "cryptography", "boto3", "sqlite3") if m in sys.modules)
 print(json.dumps({"init_ms": (init_cpu - cpu) * 1e3, "total_ms": (done_cpu - cpu) * 1e3,
@@ -132,7 +136,9 @@ def prepare(python: str, work: Path) -> tuple[Path, Path, Path]:
     return with_bytecode, without, runtime
 
 
-def measure(python: str, task: Path, runtime: Path, handler: str) -> dict[str, object]:
+def measure(
+    python: str, task: Path, runtime: Path, handler: str, *, strict: bool = True
+) -> dict[str, object]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "AWS_LAMBDA_FUNCTION_NAME": handler,
@@ -159,6 +165,7 @@ def measure(python: str, task: Path, runtime: Path, handler: str) -> dict[str, o
             str(runtime),
             ",".join(HANDLERS[handler][1]),
             ",".join(HANDLERS[handler][2]),
+            "strict" if strict else "lenient",
         ],
         capture_output=True,
         text=True,
@@ -216,7 +223,9 @@ def main() -> None:
             samples: dict[str, list[dict[str, object]]] = {name: [] for name in variants}
             for _ in range(args.runs):
                 for name, folder in variants.items():
-                    samples[name].append(measure(python, folder, runtime, handler))
+                    samples[name].append(
+                        measure(python, folder, runtime, handler, strict=name != args.baseline)
+                    )
             init, _ = summary(samples["bytecode"], "init_ms")
             cells = ""
             for name in variants:

@@ -15,10 +15,13 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from kalshi_bots.app.alert_params import is_watched
 from kalshi_bots.app.deps import Deps, HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config import Settings, StoreKind
+from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
 from kalshi_bots.ports.errors import AuthError
 from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
@@ -27,9 +30,13 @@ if TYPE_CHECKING:
     import httpx
 
     from kalshi_bots.adapters.kalshi.client import KalshiClient
+    from kalshi_bots.app.alert_params import AlertParams
+    from kalshi_bots.app.alerts import RunWatcher
+    from kalshi_bots.app.results import JobResult
     from kalshi_bots.ports.clock import Clock
-    from kalshi_bots.ports.exchange import Exchange
+    from kalshi_bots.ports.exchange import Exchange, MarketData
     from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
+    from kalshi_bots.ports.notifier import Notifier
     from kalshi_bots.ports.store import Store
 
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
@@ -76,6 +83,17 @@ class Deferred(Generic[T]):
         return f"Deferred({self._built!r})" if self.is_built else "Deferred(<not built yet>)"
 
 
+def hourly_model_of(settings: Settings) -> HourlyModel:
+    """The hourly model the settings choose (shared by the jobs and ``backtest --model live``)."""
+    return hourly_model(
+        settings.hourly_model,
+        tail_nu=settings.hourly_tail_nu or None,
+        half_life_minutes=settings.hourly_ewma_half_life_minutes,
+        window_minutes=settings.hourly_ewma_window_minutes,
+        min_returns=settings.hourly_ewma_min_returns,
+    )
+
+
 def job_params(settings: Settings) -> JobParams:
     """The plain parameters jobs read (``Deps.params``); jobs never see the settings object."""
     defaults = HourlyParams()
@@ -85,10 +103,9 @@ def job_params(settings: Settings) -> JobParams:
         kelly_multiplier=settings.hourly_kelly_multiplier,
         max_fraction=settings.hourly_max_fraction,
         max_contracts=settings.hourly_max_contracts,
-        tail_nu=settings.hourly_tail_nu or None,
         max_vol_age_s=defaults.max_vol_age_s,
         max_price_age_s=defaults.max_price_age_s,
-        vol_window_minutes=defaults.vol_window_minutes,
+        model=hourly_model_of(settings),
     )
     weather = WeatherParams(
         min_edge=settings.weather_min_edge,
@@ -150,6 +167,39 @@ def open_configured_store(settings: Settings, *, init_schema: bool = False) -> S
     return store
 
 
+class MissingStoreError(LookupError):
+    """A read-only command found no store: it never creates one (that is ``db init``'s job)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no store at {path} (KALSHI_BOTS_SQLITE_PATH): create it with `kalshi-bots db init`, "
+            "or point KALSHI_BOTS_SQLITE_PATH at the file your bot writes"
+        )
+        self.path = path
+
+
+def open_existing_store(settings: Settings) -> Store:
+    """The configured store for commands that only read it (or flip a flag): a missing SQLite file is
+    :class:`MissingStoreError`, not a new empty database in whatever directory the command ran in."""
+    if settings.store is StoreKind.SQLITE and not settings.sqlite_path.is_file():
+        raise MissingStoreError(settings.sqlite_path.expanduser().resolve())
+    return open_configured_store(settings)
+
+
+def display_market_data(settings: Settings) -> MarketData:
+    """Public market data for marking positions on screen: unsigned (quotes are public in every mode),
+    one attempt and a short timeout, because a page or a summary must not hang on a dead network."""
+    import httpx
+
+    from kalshi_bots.adapters.http import RetryPolicy
+    from kalshi_bots.adapters.kalshi.client import KalshiClient
+
+    timeout = httpx.Timeout(
+        min(settings.http_timeout_s, 3.0), connect=min(settings.http_connect_timeout_s, 2.0)
+    )
+    return KalshiClient(settings.kalshi_base_url, timeout=timeout, retry=RetryPolicy(attempts=1))
+
+
 def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
     """A Kalshi client on ``settings.kalshi_base_url``; signed only for demo/live accounts."""
     from kalshi_bots.adapters.kalshi.client import KalshiClient
@@ -164,7 +214,9 @@ def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
             pem = settings.kalshi_private_key_pem.get_secret_value()
             signer = KalshiSigner.from_pem(key_id, pem, source="KALSHI_BOTS_KALSHI_PRIVATE_KEY_PEM")
         elif settings.kalshi_private_key_path is not None:
-            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path)
+            # Live money: a key file others can read is refused (demo: a warning).
+            refuse = settings.mode is Mode.LIVE
+            signer = KalshiSigner.from_file(key_id, settings.kalshi_private_key_path, refuse_shared=refuse)
         else:  # Settings.from_env refuses demo/live without a key; a hand-built Settings may not.
             raise ValueError(f"mode {settings.mode.value} needs a Kalshi API key id and private key")
     return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))
@@ -222,10 +274,79 @@ def build_weather(settings: Settings, clock: Clock) -> WeatherSource:
     )
 
 
+def alert_params(settings: Settings) -> AlertParams:
+    from kalshi_bots.app.alert_params import AlertParams
+
+    return AlertParams(
+        summary_at=settings.alert_summary_at,
+        no_trade_streak=settings.alert_no_trade_streak,
+        error_streak=settings.alert_error_streak,
+    )
+
+
+def build_notifier(settings: Settings) -> Notifier | None:
+    """The webhook notifier when ``KALSHI_BOTS_ALERT_WEBHOOKS`` is set, else None (no alerts)."""
+    if settings.alert_webhooks is None:
+        return None
+    from kalshi_bots.adapters.webhook import WebhookNotifier
+
+    urls = settings.alert_webhooks.get_secret_value().split(",")
+    return WebhookNotifier(urls, secrets=settings.secret_values())
+
+
+def build_watcher(settings: Settings, store: Store, clock: Clock) -> RunWatcher:
+    from kalshi_bots.app.alerts import RunWatcher
+
+    return RunWatcher(
+        store,
+        build_notifier(settings),
+        alert_params(settings),
+        now=clock.now,
+        watch_housekeeping=watches_housekeeping(settings),
+    )
+
+
+def watches_housekeeping(settings: Settings) -> bool:
+    """Whether alerts look at collector and cleanup runs: not on DynamoDB (see ``RunWatcher``)."""
+    return job_params(settings).claim_collector_runs
+
+
+class DeferredWatcher:
+    """``Deps.after_run`` on Lambda: the alert watcher (``app.alerts`` with its texts and portfolio
+    sums, the webhook client when configured) is imported and built after the first run it watches.
+    On DynamoDB the collectors and cleanup are not watched, so their containers never load it."""
+
+    __slots__ = ("_watch_housekeeping", "_watcher")
+
+    def __init__(self, build: Callable[[], RunWatcher], *, watch_housekeeping: bool) -> None:
+        self._watcher = Deferred(build)
+        self._watch_housekeeping = watch_housekeeping
+
+    @property
+    def is_built(self) -> bool:
+        return self._watcher.is_built
+
+    def __call__(self, result: JobResult) -> None:
+        if is_watched(result.job, watch_housekeeping=self._watch_housekeeping):
+            self._watcher.resolve()(result)
+
+
 def system_clock() -> Clock:
     from kalshi_bots.adapters.clock import SystemClock
 
     return SystemClock()
+
+
+def display_clock(store: Store) -> Clock:
+    """The clock ages are shown on: a sandbox run's accelerated world clock when this store holds one
+    (so `status` does not print negative ages), else the system clock."""
+    from kalshi_bots.sandbox.world_clock import stored_clock
+
+    try:
+        world = stored_clock(store)
+    except Exception:  # a display nicety: never let it hide the status itself
+        world = None
+    return world if world is not None else system_clock()
 
 
 def default_instance_id() -> str:
@@ -246,9 +367,9 @@ def build_deps(
 ) -> Deps:
     """Everything a job needs. Each keyword replaces one adapter (tests, the backtester).
 
-    ``defer_adapters`` (the Lambda handlers) builds the exchange, price feed and weather source on
-    first use instead of now. Elsewhere they are built at once, so a bad key or URL stops the
-    program at startup."""
+    ``defer_adapters`` (the Lambda handlers) builds the exchange, price feed, weather source and the
+    alert watcher on first use instead of now. Elsewhere they are built at once, so a bad key or URL
+    stops the program at startup."""
     clock = clock or system_clock()
     store = store or open_configured_store(settings)
     run_clock, run_store = clock, store
@@ -256,6 +377,14 @@ def build_deps(
     def deferred(build: Callable[[], T]) -> T:
         return cast(T, Deferred(build)) if defer_adapters else build()
 
+    after_run: Callable[[JobResult], None]
+    if defer_adapters:
+        after_run = DeferredWatcher(
+            lambda: build_watcher(settings, run_store, run_clock),
+            watch_housekeeping=watches_housekeeping(settings),
+        )
+    else:
+        after_run = build_watcher(settings, store, clock)
     return Deps(
         clock=clock,
         store=store,
@@ -265,15 +394,18 @@ def build_deps(
         weather=weather or deferred(lambda: build_weather(settings, run_clock)),
         params=job_params(settings),
         instance_id=instance_id or default_instance_id(),
+        after_run=after_run,
     )
 
 
 __all__ = [
     "PAPER_STARTING_BALANCE",
     "Deferred",
+    "DeferredWatcher",
     "build_deps",
     "build_exchange",
     "job_params",
     "kalshi_client",
     "open_configured_store",
+    "open_existing_store",
 ]

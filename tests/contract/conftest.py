@@ -1,4 +1,5 @@
-"""The ``store`` fixture: one fresh, initialised store per test, for every backend.
+"""The ``store`` fixture: one fresh, initialised store per test, for every backend; and the ``venue``
+fixture: one fresh exchange per test, for every implementation of the Exchange port.
 
 DynamoDB runs against the official DynamoDB Local (started once per session, see
 ``tests/dynamodb_local.py``) with a unique table-name prefix per test because of ``-sharedDb``, and a
@@ -16,6 +17,8 @@ import pytest
 
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.ports.store import Store
+
+from .exchange_world import IMPLEMENTATIONS, Venue, open_venue
 
 BACKENDS = ["memory", "sqlite", "dynamodb"]
 SMALL_PAGE = 3
@@ -62,3 +65,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def store_kind(store: Store) -> str:
     return type(store).__name__
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def venue(request: pytest.FixtureRequest) -> Iterator[Venue]:
+    """The paper exchange and the Kalshi client, each in front of its own freshly seeded fake Kalshi."""
+    with open_venue(str(request.param)) as made:
+        yield made

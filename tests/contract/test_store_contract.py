@@ -216,15 +216,86 @@ def test_budget_reserve_release_and_state(store: Store) -> None:
     assert (state.limit, state.spent, state.remaining) == (Decimal(10), Decimal(10), Decimal(0))
     assert store.reserve_budget(res("e1", "5.5", "eth"), LIMITS) is False  # global limit 15
     assert store.reserve_budget(res("e2", "5", "eth"), LIMITS) is True
-    store.release_budget(res("r1", "6.5"), Decimal("2.5"))
+    assert store.release_budget(res("r1", "6.5"), Decimal("2.5")) == Decimal("2.5")
     assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("7.5")
-    with pytest.raises(ValueError, match="exceed"):
-        store.release_budget(res("r1", "6.5"), Decimal("4.5"))
-    store.release_budget(res("r1", "6.5"), Decimal("4"))
+    assert store.release_budget(res("r1", "6.5"), Decimal("4")) == Decimal("4")
     assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("3.5")
     assert store.budget_state("btc", date(2025, 12, 12), LIMITS).spent == 0
     with pytest.raises(StoreError):
         store.release_budget(res("unknown", "1"), Decimal(1))
+
+
+def test_re_reserving_an_id_for_more_holds_only_the_difference(store: Store) -> None:
+    assert store.reserve_budget(res("hour", "1.32"), LIMITS) is True
+    assert store.reserve_budget(res("hour", "2.34"), LIMITS) is True  # the price moved: +1.02 only
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("2.34")
+    assert store.reserve_budget(res("other", "7.66"), LIMITS) is True  # exactly at the bot limit
+    # Asking for more than the limit leaves room for is refused, and nothing changes.
+    assert store.reserve_budget(res("hour", "2.35"), LIMITS) is False
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(10)
+    assert [(x.reservation_id, x.amount) for x in store.reservations(DAY)] == [
+        ("hour", Decimal("2.34")),
+        ("other", Decimal("7.66")),
+    ]
+
+
+def test_a_smaller_re_reservation_never_shrinks_what_is_held(store: Store) -> None:
+    tight = BudgetLimits(global_limit=Decimal(15), per_bot=(("btc", Decimal("1.50")),))
+    assert store.reserve_budget(res("hour", "1.32"), tight) is True
+    assert store.reserve_budget(res("hour", "0.50"), tight) is True  # covered by what is held
+    assert store.budget_state("btc", DAY, tight).spent == Decimal("1.32")
+    # The hold is still 1.32, so only 0.18 is left for anything else: the limit is never exceeded.
+    assert store.reserve_budget(res("next", "0.19"), tight) is False
+    assert store.reserve_budget(res("next", "0.18"), tight) is True
+
+
+def test_a_release_never_exceeds_what_the_reservation_holds(store: Store) -> None:
+    assert store.reserve_budget(res("a", "1.32"), LIMITS) is True
+    assert store.reserve_budget(res("b", "3"), LIMITS) is True
+    # The issue's crash: releasing 1.872 from a 1.32 reservation gives back 1.32, no more, no error.
+    assert store.release_budget(res("a", "2.34"), Decimal("1.872")) == Decimal("1.32")
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(3)  # b's hold is untouched
+    assert store.release_budget(res("a", "2.34"), Decimal("0.01")) == 0
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(3)
+    # Once given back, re-reserving the id holds the amount again (under the limits).
+    assert store.reserve_budget(res("a", "1"), LIMITS) is True
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(4)
+    with pytest.raises(ValueError, match="positive"):
+        store.release_budget(res("a", "1"), Decimal(0))
+
+
+def test_settle_makes_a_reservation_hold_exactly_what_was_spent(store: Store) -> None:
+    at = datetime(2025, 12, 11, 15, 45, 3, tzinfo=UTC)
+    assert store.reserve_budget(replace(res("o", "2.34"), at=at), LIMITS) is True
+    assert store.settle_budget(res("o", "0.47")) == Decimal("-1.87")  # 1 of 5 filled
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("0.47")
+    assert store.settle_budget(res("o", "0.47")) == 0  # idempotent
+    # Spend discovered later is booked even past the limit: it happened, refusing would hide it.
+    assert store.settle_budget(res("o", "12")) == Decimal("11.53")
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal(12)
+    assert store.reserve_budget(res("x", "0.01"), LIMITS) is False
+    # Unknown ids are created; a settled-to-zero one holds nothing.
+    assert store.settle_budget(res("new", "1.5")) == Decimal("1.5")
+    assert store.settle_budget(res("o", "0")) == Decimal(-12)
+    assert store.budget_state("btc", DAY, LIMITS).spent == Decimal("1.5")
+    assert store.settle_budget(res("never", "0")) == 0
+    held = {x.reservation_id: x for x in store.reservations(DAY)}
+    assert held["o"].amount == 0 and held["o"].at == at and held["o"].bot == "btc"
+    assert held["new"].amount == Decimal("1.5")
+    assert store.reservations(date(2025, 12, 12)) == []
+    with pytest.raises(ValueError, match=">= 0"):
+        store.settle_budget(res("o", "-1"))
+
+
+def test_reservation_time_is_the_latest_ask(store: Store) -> None:
+    first = datetime(2025, 12, 11, 15, 45, tzinfo=UTC)
+    retry = first + timedelta(minutes=1)
+    store.reserve_budget(replace(res("h", "1"), at=first), LIMITS)
+    [held] = store.reservations(DAY)
+    assert held.at == first and held.at.utcoffset() == timedelta(0)
+    store.reserve_budget(replace(res("h", "2"), at=retry), LIMITS)
+    [held] = store.reservations(DAY)
+    assert held.at == retry and held.amount == 2
 
 
 def test_budget_rejects_non_positive_amounts(store: Store) -> None:
@@ -269,6 +340,17 @@ def test_twenty_threads_against_one_bot_limit(store: Store) -> None:
     results = _race(20, lambda i: store.reserve_budget(res(f"y{i}", "1.5", "a"), limits))
     assert results.count(True) == 5
     assert store.budget_state("a", DAY, limits).spent == Decimal("7.5")
+
+
+def test_twenty_threads_re_reserving_one_id_at_different_amounts(store: Store) -> None:
+    """Retries of one hour racing with changed prices: every ask that fits the limit is granted, the
+    others refused, and the hold and the bot's spend end at the largest that fit (none counted twice)."""
+    limits = BudgetLimits(global_limit=Decimal(100), per_bot=(("a", Decimal(5)),))
+    amounts = [Decimal(i + 1) / 2 for i in range(20)]  # 0.5 .. 10
+    results = _race(20, lambda i: store.reserve_budget(res("same-hour", str(amounts[i]), "a"), limits))
+    [held] = store.reservations(DAY)
+    assert held.amount == 5 and store.budget_state("a", DAY, limits).spent == 5
+    assert results == [amount <= 5 for amount in amounts]
 
 
 def test_realized_pnl_is_idempotent_per_key(store: Store) -> None:

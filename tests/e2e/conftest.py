@@ -1,9 +1,12 @@
 """End-to-end fixtures: the sandbox fakes on 127.0.0.1, a SQLite file in tmp_path, settings that point
-every base URL at the fakes. Nothing here touches the internet."""
+every base URL at the fakes. Nothing here touches the internet.
+
+Time is injected, never read from the wall: the world (the fakes) and every CLI call run on ``clock``,
+which starts at :data:`WORLD_START` (a few seconds before a :45 trading run) and ticks in real seconds.
+So no test depends on the minute, hour or day it starts (``tests/clock_matrix.py`` proves it)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,19 +15,25 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from kalshi_bots.adapters.clock import AcceleratedClock
 from kalshi_bots.sandbox.launch import Sandbox
 
 from .support import KEY_ID, sandbox_env
 
+# 30 s before a :45 run: the next hour's event is listed, `job --at <:45>` is within the CLI's limit, and
+# the trading bot has a quarter of an hour before the event closes.
+WORLD_START = datetime(2026, 5, 4, 14, 44, 30, tzinfo=UTC)
+
 
 @pytest.fixture
-def world() -> Iterator[Sandbox]:
-    # The tests trade this hour's event in real time through the CLI, and the bot refuses with under a
-    # minute left: never start in the last two minutes of an hour (CI may run at any time).
-    now = datetime.now(UTC)
-    if now.minute >= 58:
-        time.sleep((60 - now.minute) * 60 - now.second + 1)
-    with Sandbox() as sandbox:
+def clock() -> AcceleratedClock:
+    """The tests' time: WORLD_START, moving at real speed (speed 1)."""
+    return AcceleratedClock(WORLD_START, 1.0)
+
+
+@pytest.fixture
+def world(clock: AcceleratedClock) -> Iterator[Sandbox]:
+    with Sandbox(clock=clock.now) as sandbox:
         yield sandbox
 
 
@@ -38,6 +47,7 @@ def demo_key(tmp_path: Path, world: Sandbox) -> Path:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
+    path.chmod(0o600)  # as a user keeps it (a key file others can read makes demo mode warn)
     world.kalshi.register_key(KEY_ID, key.public_key())
     return path
 

@@ -128,6 +128,9 @@ def test_two_weather_runs_at_6pm_and_8pm_new_york(day):
     assert [r.scheduled_for.astimezone(NY).hour for r in results] == [18, 20]
     assert [r.scheduled_for.hour for r in results] == [22, 0]  # EDT after the change: UTC-4
     assert all(r.outcome is not Outcome.ERROR for r in results), [(r.reason, r.detail) for r in results]
+    # Two quiet runs would pass the lines above: the day must also show weather trading for real.
+    filled = [t for t in day.store.all_trades() if t.bot == "weather" and t.fill_count > 0]
+    assert filled and all(t.status is TradeStatus.EXECUTED for t in filled), "weather never traded"
 
 
 def test_reconcile_runs_hourly_and_leaves_nothing_pending(day):

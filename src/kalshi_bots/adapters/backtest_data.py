@@ -12,6 +12,7 @@ header name (case-insensitive), in any row order:
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,8 +21,14 @@ from itertools import pairwise
 from pathlib import Path
 
 from kalshi_bots.app.backtest.bars import MINUTE_S, MinuteBars
-from kalshi_bots.app.backtest.records import BookTop, ForecastPair, LateBandQuote, TradePrint
-from kalshi_bots.domain.models import Asset
+from kalshi_bots.app.backtest.records import (
+    BookTop,
+    BotlogCandidate,
+    ForecastPair,
+    LateBandQuote,
+    TradePrint,
+)
+from kalshi_bots.domain.models import Asset, PriceTick
 
 TIME_COLUMNS = ("timestamp", "time", "open_time", "opentime", "start", "date", "datetime", "unix")
 _MS_THRESHOLD = 100_000_000_000  # a Unix time above this is in milliseconds (year 5138 in seconds)
@@ -213,12 +220,15 @@ def _optional_float(raw: str) -> float | None:
         return None
 
 
-def load_nws_point_forecasts(path: Path, lead_days: int = 1) -> list[ForecastPair]:
-    """NWS point forecast highs vs the Open-Meteo reanalysis high; rows missing either are skipped."""
+def load_nws_point_forecasts(path: Path, lead_days: int | None = 1) -> list[ForecastPair]:
+    """NWS point forecast highs vs the Open-Meteo reanalysis high; rows missing either are skipped.
+
+    ``lead_days`` None keeps every lead."""
     pairs: list[ForecastPair] = []
     for line, row in _rows(path):
         where = f"{path}:{line}"
-        if int(_decimal(row.get("lead_time_days", ""), where, "lead_time_days")) != lead_days:
+        lead = int(_decimal(row.get("lead_time_days", ""), where, "lead_time_days"))
+        if lead_days is not None and lead != lead_days:
             continue
         forecast = _optional_float(row.get("nws_forecast_high_f", ""))
         actual = _optional_float(row.get("openmeteo_archive_actual_high_f", ""))
@@ -229,7 +239,7 @@ def load_nws_point_forecasts(path: Path, lead_days: int = 1) -> list[ForecastPai
                 source=f"nws:{row.get('station', '')}",
                 forecast_date=_date(row.get("forecast_date", ""), where),
                 target_date=_date(row.get("target_date", ""), where),
-                lead_days=lead_days,
+                lead_days=lead,
                 forecast_high_f=forecast,
                 actual_high_f=actual,
             )
@@ -237,8 +247,9 @@ def load_nws_point_forecasts(path: Path, lead_days: int = 1) -> list[ForecastPai
     return pairs
 
 
-def load_weathercom_pairs(path: Path, lead_days: int = 1) -> list[ForecastPair]:
-    """weather.com NYC forecast highs vs observed highs at ``lead_days``; incomplete rows skipped."""
+def load_weathercom_pairs(path: Path, lead_days: int | None = 1) -> list[ForecastPair]:
+    """weather.com NYC forecast highs vs observed highs at ``lead_days`` (None = every lead from 1);
+    incomplete rows skipped."""
     pairs: list[ForecastPair] = []
     for line, row in _rows(path):
         where = f"{path}:{line}"
@@ -247,10 +258,28 @@ def load_weathercom_pairs(path: Path, lead_days: int = 1) -> list[ForecastPair]:
         if forecast is None or actual is None:
             continue
         made, target = _date(row.get("forecast_date", ""), where), _date(row.get("date", ""), where)
-        if (target - made).days != lead_days:
+        lead = (target - made).days
+        if lead < 1 or (lead_days is not None and lead != lead_days):
             continue
-        pairs.append(ForecastPair("weathercom:NYC", made, target, lead_days, forecast, actual))
+        pairs.append(ForecastPair("weathercom:NYC", made, target, lead, forecast, actual))
     return pairs
+
+
+def load_ghcnd_tmax(path: Path, city: str = "NYC") -> dict[date, int]:
+    """NOAA GHCN-Daily TMAX at a settlement station (``city,...,date,nws_settlement_temp``), °F."""
+    highs: dict[date, int] = {}
+    for line, row in _rows(path):
+        if row.get("city", "").upper() != city.upper():
+            continue
+        where = f"{path}:{line}"
+        raw = row.get("nws_settlement_temp", "")
+        try:
+            highs[_date(row.get("date", ""), where)] = int(raw)
+        except ValueError as exc:
+            raise BacktestDataError(f"{where}: nws_settlement_temp is not an integer: {raw!r}") from exc
+    if not highs:
+        raise BacktestDataError(f"{path}: no rows for city {city!r}")
+    return highs
 
 
 def _cents_or_none(raw: str, where: str, column: str) -> Decimal | None:
@@ -289,3 +318,118 @@ def load_kxhighny_trades(path: Path) -> list[TradePrint]:
         price = _decimal(row.get("price_cents", ""), where, "price_cents") / 100
         prints.append(TradePrint(datetime.fromtimestamp(ts, UTC), row.get("market_ticker", ""), price))
     return prints
+
+
+def _positive_price(raw: str, where: str, column: str) -> Decimal:
+    value = _decimal(raw, where, column)
+    if value <= 0:
+        raise BacktestDataError(f"{where}: {column} must be a positive price, got {raw!r}")
+    return value
+
+
+def load_price_points(
+    path: Path, asset: Asset, *, price_column: str = "close", stamp_offset_s: int = 0
+) -> list[PriceTick]:
+    """Prices with a time column (:data:`TIME_COLUMNS`, or ``ts_utc``), in time order.
+
+    ``stamp_offset_s`` moves each stamp to when the price was observed: Coinbase candles are keyed by
+    their **start** and their close is the last trade before start + 60 s, so pass 60 for them. Rows
+    whose ``pair``/``asset`` column names another asset are skipped.
+    """
+    points: dict[int, PriceTick] = {}
+    for line, row in _rows(path):
+        where = f"{path}:{line}"
+        named = (row.get("pair") or row.get("asset") or asset.value).upper()
+        if not named.startswith(asset.value):
+            continue
+        stamp = row.get("ts_utc") or next((row[c] for c in TIME_COLUMNS if row.get(c)), "")
+        t = parse_time(stamp, where) + stamp_offset_s
+        price = _positive_price(row.get(price_column, ""), where, price_column)
+        points[t] = PriceTick(asset, datetime.fromtimestamp(t, UTC), price)
+    if not points:
+        raise BacktestDataError(f"{path}: no {asset.value} prices")
+    return [points[t] for t in sorted(points)]
+
+
+def load_official_results(path: Path) -> dict[str, str]:
+    """``fills_with_settlement_*.csv``: market ticker -> Kalshi's ``market_result`` (yes/no)."""
+    results: dict[str, str] = {}
+    for line, row in _rows(path):
+        result = row.get("market_result", "").lower()
+        if result not in ("yes", "no"):
+            raise BacktestDataError(f"{path}:{line}: market_result must be yes/no, got {result!r}")
+        results[row.get("market_ticker", "")] = result
+    return results
+
+
+def _cents(raw: object, where: str, field: str) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise BacktestDataError(f"{where}: {field} is not a number: {raw!r}") from exc
+    if not 0 <= value <= 100:
+        raise BacktestDataError(f"{where}: {field} {value} outside 0..100 cents")
+    return None if value == 0 else value / 100
+
+
+def _aware_time(raw: object, where: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BacktestDataError(f"{where}: cannot read time {raw!r}") from exc
+    if value.tzinfo is None:
+        raise BacktestDataError(f"{where}: time {raw!r} has no UTC offset")
+    return value.astimezone(UTC)
+
+
+def load_botlog(path: Path, asset: Asset = Asset.BTC) -> tuple[list[BotlogCandidate], list[PriceTick]]:
+    """The Feb 2026 KXBTCD bot log (JSON lines): its ``candidate`` quotes and every spot print.
+
+    Spot prints come from ``tick_summary`` and ``candidate`` lines (Deribit index). The close time is
+    the print time plus ``minutes_left``, rounded to the minute (KXBTCD closes on the hour).
+    """
+    if not path.is_file():
+        raise BacktestDataError(f"{path}: no such file")
+    candidates: list[BotlogCandidate] = []
+    spots: dict[datetime, PriceTick] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            where = f"{path}:{line}"
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise BacktestDataError(f"{where}: not JSON ({exc.msg})") from exc
+            kind = record.get("event")
+            if kind not in ("tick_summary", "candidate") or record.get("spot") is None:
+                continue
+            at = _aware_time(record.get("ts_utc"), where)
+            spot = _positive_price(str(record["spot"]), where, "spot")
+            spots[at] = PriceTick(asset, at, spot)
+            if kind != "candidate":
+                continue
+            left = float(record.get("minutes_left", "nan"))
+            if not math.isfinite(left):
+                raise BacktestDataError(f"{where}: minutes_left missing")
+            close = (at + timedelta(minutes=left) + timedelta(seconds=30)).replace(second=0, microsecond=0)
+            side = str(record.get("side", ""))
+            if side not in ("yes", "no"):
+                raise BacktestDataError(f"{where}: side must be yes/no, got {side!r}")
+            size = record.get("top_size")
+            candidates.append(
+                BotlogCandidate(
+                    at=at,
+                    event_ticker=str(record.get("event_ticker", "")),
+                    ticker=str(record.get("market_ticker", "")),
+                    side=side,
+                    bid=_cents(record.get("bid_cents"), where, "bid_cents"),
+                    ask=_cents(record.get("ask_proxy_cents"), where, "ask_proxy_cents"),
+                    ask_size=None if size is None else int(float(size)),
+                    spot=spot,
+                    close_time=close,
+                )
+            )
+    return candidates, [spots[t] for t in sorted(spots)]

@@ -1,8 +1,16 @@
-"""Shared HTTP plumbing for every client: timeouts, capped exponential backoff with jitter, and
-the mapping of transport/status failures onto :mod:`kalshi_bots.ports.errors`.
+"""Shared HTTP plumbing for every client: timeouts, capped exponential backoff with jitter, the run
+deadline, and the mapping of transport/status failures onto :mod:`kalshi_bots.ports.errors`.
 
-Only *safe* requests go through :func:`send_with_retries`. An order POST must not: its caller
-resolves an unknown outcome by looking the order up (see the Kalshi client).
+Only *safe* requests go through :func:`send_with_retries`. An order POST must not: it goes out once
+through :func:`send_once`, and its caller resolves an unknown outcome by looking the order up (see the
+Kalshi client).
+
+Every request respects the current run's deadline (:mod:`kalshi_bots.ports.deadline`, set by the
+runner): an attempt does not start with less than :data:`MIN_ATTEMPT_S` left, a backoff sleep that
+would end past the deadline is not taken (the loop gives up at once instead), and each request's
+connect/read/write/pool timeouts are capped by the time left when it starts. The window that remains:
+httpx's read timeout applies per read, so a server trickling bytes can outlast the cap of one request
+by a few reads; nothing outside HTTP (a DynamoDB call) is bounded here.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from typing import Any, Self
 
 import httpx
 
+from kalshi_bots.ports.deadline import Deadline, current_deadline
 from kalshi_bots.ports.errors import (
     AuthError,
     ExternalServiceError,
@@ -26,7 +35,10 @@ from kalshi_bots.ports.errors import (
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})  # 408: the server gave up waiting
+# An attempt with less time than this before the run deadline would only time out: not started.
+MIN_ATTEMPT_S = 0.2
+_TIMEOUT_KEYS = ("connect", "read", "write", "pool")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,43 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
+def cap_timeout(request: httpx.Request, left_s: float) -> None:
+    """Cap every timeout of ``request`` at ``left_s`` seconds (httpx keeps them in its extensions)."""
+    current = request.extensions.get("timeout") or {}
+    capped = {}
+    for key in _TIMEOUT_KEYS:
+        value = current.get(key)
+        capped[key] = left_s if value is None else min(float(value), left_s)
+    request.extensions["timeout"] = capped
+
+
+def _time_left(deadline: Deadline | None) -> float | None:
+    return None if deadline is None else deadline.remaining()
+
+
+def pause(policy: RetryPolicy, delay_s: float) -> bool:
+    """Sleep ``delay_s`` before another attempt, unless that would leave less than an attempt's worth
+    of the run deadline: then return False at once (the caller stops retrying)."""
+    left = _time_left(current_deadline())
+    if left is not None and delay_s + MIN_ATTEMPT_S > left:
+        return False
+    policy.sleep(delay_s)
+    return True
+
+
+def send_once(client: httpx.Client, request: httpx.Request, *, service: str) -> httpx.Response:
+    """Send ``request`` once (an order POST), its timeouts capped by the run deadline. With the
+    deadline (nearly) reached it is not sent at all: TransientError, and no byte left this process."""
+    left = _time_left(current_deadline())
+    if left is not None:
+        if left < MIN_ATTEMPT_S:
+            raise TransientError(
+                service, f"{request.method} {request.url.path} not sent: the run deadline is reached"
+            )
+        cap_timeout(request, left)
+    return client.send(request)
+
+
 def send_with_retries(
     client: httpx.Client,
     build_request: Callable[[], httpx.Request],
@@ -66,14 +115,22 @@ def send_with_retries(
     service: str,
     policy: RetryPolicy,
 ) -> httpx.Response:
-    """Send a safe (idempotent) request; retry transport errors, 429 and 5xx.
+    """Send a safe (idempotent) request; retry transport errors, 429 and 5xx, within the run deadline.
 
     ``build_request`` is called per attempt so signatures/timestamps are fresh each time.
-    Returns the first non-retryable response; raises TransientError when attempts run out.
+    Returns the first non-retryable response; raises TransientError when attempts or time run out.
     """
     last_problem = "no attempt made"
+    deadline = current_deadline()
     for attempt in range(1, policy.attempts + 1):
         request = build_request()
+        left = _time_left(deadline)
+        if left is not None and left < MIN_ATTEMPT_S:
+            where = f"{request.method} {request.url.path}"
+            done = f" after {attempt - 1} attempts ({last_problem})" if attempt > 1 else ", not attempted"
+            raise TransientError(service, f"{where}: the run deadline is reached{done}")
+        if left is not None:
+            cap_timeout(request, left)
         try:
             response = client.send(request)
         except httpx.TimeoutException as exc:
@@ -87,8 +144,11 @@ def send_with_retries(
                 return response
             last_problem = f"HTTP {response.status_code} on {request.method} {request.url.path}"
             retry_after = retry_after_seconds(response)
-        if attempt < policy.attempts:
-            policy.sleep(policy.delay(attempt, retry_after))
+        if attempt < policy.attempts and not pause(policy, policy.delay(attempt, retry_after)):
+            raise TransientError(
+                service,
+                f"{last_problem}; stopped after {attempt} attempts: a retry would cross the run deadline",
+            )
     raise TransientError(service, f"{last_problem}, after {policy.attempts} attempts")
 
 
@@ -187,6 +247,8 @@ __all__ = [
     "RetryPolicy",
     "get_json",
     "json_body",
+    "pause",
     "raise_for_status",
+    "send_once",
     "send_with_retries",
 ]

@@ -9,13 +9,14 @@ Simulation rules:
   ``get_market`` at the moment of the order. A YES ``bid`` fills at the YES ask if that is at or below the
   limit; an ``ask`` (buy NO) fills at the NO ask (``1 - YES bid`` when no NO ask is given) if that is at
   or below ``1 - limit``. No quote, a quote through the limit, or a market that is not ``active`` ->
-  nothing fills (an IOC is then ``canceled`` with ``fill_count 0``, as Kalshi reports it).
+  nothing fills. Whatever does not fill is cancelled, so ``remaining_count`` is 0 and an order that did
+  not fill completely is ``canceled``, as Kalshi reports an IOC's final state.
 - **Size**: capped at the displayed size when the market reports one (``yes_ask_size``/``yes_bid_size``);
   otherwise the whole order is assumed to fill.
 - **Fees**: the taker fee of the series' fee schedule (``domain.fees``), per order, rounded up to the cent.
   An unknown fee type is refused (``RejectedError``), as the bots would refuse it.
 - **Balance**: starts at ``starting_balance``; an order costing more than the balance is rejected with
-  ``insufficient_balance`` (Kalshi's code). Kept as doc ``paper/balance``.
+  ``available_balance_too_low`` (Kalshi's code, HTTP 400). Kept as doc ``paper/balance``.
 - **Idempotency**: the order doc keyed by client_order_id is written with ``only_if_absent`` before the
   balance moves, so a resent client_order_id returns the first order and never fills twice.
 - **Settlement**: when ``settlements()`` is called, every ticker with a paper position whose market now
@@ -140,7 +141,7 @@ class PaperExchange:
                     raise RejectedError(
                         SERVICE,
                         f"order costs {cost} but the paper balance is {balance}",
-                        "insufficient_balance",
+                        "available_balance_too_low",
                         400,
                     )
             yes_price = price if intent.book_side is BookSide.BID else _ONE - price
@@ -149,7 +150,7 @@ class PaperExchange:
                 client_order_id=intent.client_order_id,
                 ticker=intent.ticker,
                 fill_count=Decimal(count),
-                remaining_count=Decimal(intent.count - count),
+                remaining_count=Decimal(0),  # nothing rests: the unfilled rest is cancelled
                 average_fill_price=yes_price if count > 0 else None,
                 fees_paid=fee,
                 status="executed" if count == intent.count else "canceled",

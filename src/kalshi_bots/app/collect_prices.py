@@ -9,9 +9,11 @@ Per run, in order:
    (at most 120 back; older ones cannot change any window). A failing candle call is logged and the run
    goes on with what it has (fewer samples -> "insufficient" metrics -> the trader refuses: fail closed).
 3. **The current price** (``PriceFeed.current_price``), stored under the run's minute. Rejected (logged,
-   not stored) when it is not a positive finite number, older than ``hourly.max_price_age_s``, or more
-   than ``max_price_jump_pct`` away from the previous price (within the last 120 minutes; after a longer
-   gap there is nothing recent to compare with). Backfilled candles pass the same checks in sequence.
+   not stored) when it is not a positive finite number, more than ``max_price_jump_pct`` away from the
+   previous price (within the last 120 minutes; after a longer gap there is nothing recent to compare
+   with), older than ``hourly.max_price_age_s``, or stamped ahead of our clock by more than the allowed
+   skew. Backfilled candles pass the same price checks in sequence. The rules are
+   :mod:`kalshi_bots.domain.sanity`'s, the same ones the trader holds its spot to.
 4. ``put_price`` each new row (idempotent per minute), then ``compute_snapshot`` over the merged window
    and ``put_volatility``.
 
@@ -24,12 +26,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.domain.models import VOL_WINDOWS_MINUTES, Asset, PriceTick, VolatilitySnapshot
+from kalshi_bots.domain.sanity import PriceProblem, feed_time_problem, price_problem
 from kalshi_bots.domain.volatility import compute_snapshot
 from kalshi_bots.ports.errors import ExternalServiceError
 
@@ -39,10 +41,6 @@ LONGEST_WINDOW = timedelta(minutes=max(VOL_WINDOWS_MINUTES))
 _MINUTE = timedelta(minutes=1)
 _LATE_AFTER = timedelta(minutes=2)
 
-PRICE_INVALID = "price_invalid"
-PRICE_JUMP = "price_jump"
-PRICE_STALE = "price_stale"
-
 
 def job_name(asset: Asset) -> str:
     return f"collect-prices-{asset.value.lower()}"
@@ -50,17 +48,6 @@ def job_name(asset: Asset) -> str:
 
 def floor_minute(t: datetime) -> datetime:
     return t.replace(second=0, microsecond=0)
-
-
-def price_problem(price: Decimal, previous: PriceTick | None, at: datetime, max_jump_pct: float) -> str:
-    """Why ``price`` must not be stored, or ``""``. ``previous`` counts only within the longest window."""
-    if not price.is_finite() or price <= 0:
-        return PRICE_INVALID
-    if previous is not None and at - previous.at <= LONGEST_WINDOW:
-        jump_pct = abs(price / previous.price - 1) * 100
-        if jump_pct > Decimal(repr(max_jump_pct)):
-            return PRICE_JUMP
-    return ""
 
 
 def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobResult:
@@ -93,12 +80,9 @@ def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobR
 
     current = deps.prices.current_price(asset)
     tick = PriceTick(asset, minute, current.price)
-    age_s = (now - current.at).total_seconds()
     problem = price_problem(
         tick.price, _last_before(known.values(), minute), minute, deps.params.max_price_jump_pct
-    )
-    if not problem and age_s > deps.params.hourly.max_price_age_s:
-        problem = PRICE_STALE
+    ) or feed_time_problem(current.at, now, deps.params.hourly.max_price_age_s)
     if problem:
         rejected.append(_rejection(asset, tick, problem, "ticker", exchange_time=current.at.isoformat()))
     elif minute not in known:
@@ -165,7 +149,9 @@ def _last_before(ticks: Iterable[PriceTick], at: datetime) -> PriceTick | None:
     return max(earlier, key=lambda t: t.at) if earlier else None
 
 
-def _rejection(asset: Asset, tick: PriceTick, problem: str, source: str, **extra: str) -> dict[str, str]:
+def _rejection(
+    asset: Asset, tick: PriceTick, problem: PriceProblem, source: str, **extra: str
+) -> dict[str, str]:
     log_event(
         logger,
         "price.rejected",
@@ -174,11 +160,11 @@ def _rejection(asset: Asset, tick: PriceTick, problem: str, source: str, **extra
         asset=asset,
         price=tick.price,
         at=tick.at,
-        reason=problem,
+        reason=problem.value,
         source=source,
         **extra,
     )
-    return {"at": tick.at.isoformat(), "price": str(tick.price), "reason": problem, "source": source}
+    return {"at": tick.at.isoformat(), "price": str(tick.price), "reason": problem.value, "source": source}
 
 
 def _result(

@@ -5,45 +5,25 @@ Jobs never read the environment or the settings object; they read ``Deps.params`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.models import Asset, BudgetLimits, Mode
+from kalshi_bots.domain.weather_model import WeatherParams
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange
 from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
 from kalshi_bots.ports.store import Store
 
+if TYPE_CHECKING:
+    from kalshi_bots.app.results import JobResult
 
-@dataclass(frozen=True, slots=True)
-class HourlyParams:
-    """The spec's trading rules for the hourly crypto bot, with its defaults."""
-
-    min_edge: float = 0.03  # edge = P_model - (NO ask + fee per contract)
-    strike_distance_bps: int = 20  # first strike >= spot * (1 + 20 bps)
-    kelly_multiplier: float = 0.25  # "quarter Kelly"
-    max_fraction: float = 0.25  # cap on the applied fraction
-    max_contracts: int = 5
-    max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
-    max_price_age_s: int = 90  # Coinbase price older than this: refuse
-    vol_window_minutes: int = 15
-    # Student-t tails (degrees of freedom) on the spec's random walk; None = the spec's normal law.
-    # 5 won the walk-forward comparison on real BTC minutes (docs/model.md).
-    tail_nu: float | None = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class WeatherParams:
-    min_edge: float = 0.05
-    kelly_multiplier: float = 0.25
-    max_fraction: float = 0.10
-    max_contracts: int = 5
-    cities: tuple[str, ...] = ()  # series tickers, e.g. "KXHIGHNY"; empty = all known cities
-    # Forecast error model (feeds.md C.6; starting values, to be refit on our own settled history):
-    sigma_day_ahead_f: float = 2.6  # tomorrow's high vs the evening NWS forecast, °F
-    sigma_same_day_f: float = 2.1  # today's high vs the forecast, early in the day, °F
-    sigma_late_f: float = 0.8  # what the evening can still add to the observed max, °F
-    observed_bias_f: float = 0.5  # hourly readings understate the official max by ~0.5-2 °F (C.5)
+# The bots' rule parameters are domain values (their decisions are pure functions of them); they are
+# re-exported here because every job reads them from ``Deps.params``.
+__all__ = ["Deps", "HourlyParams", "JobParams", "WeatherParams"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +57,6 @@ class Deps:
     weather: WeatherSource
     params: JobParams = field(default_factory=JobParams)
     instance_id: str = "local"  # owner name used in job-run claims
+    # Called by the runner with every finished run's result (alerts and streaks, :mod:`.alerts`).
+    # It must not raise; the runner guards it anyway, and the result is never changed by it.
+    after_run: Callable[[JobResult], None] | None = None

@@ -2,17 +2,31 @@
 
 Order of operations, each step guarding against a crash at any point:
 
-1. **Reserve** the budget (``contracts * (price + fee per contract)``), idempotent per client_order_id.
-   Refused -> no order. Store down -> no order.
+1. **Reserve** the budget (``contracts * (price + fee per contract)``) under the client_order_id. A
+   reservation is identified by id *and* amount: a retry of the same decision at a higher price holds
+   only the difference more, under the limits, or is refused. Refused -> no order. Store down -> no order.
 2. **Write the trade record as ``pending``** keyed by the deterministic client_order_id. If the record
    already exists, another run owns this decision -> no order (this is what makes a re-run, a platform
-   retry or a concurrent duplicate place at most one order).
-3. **Send** the order once (IOC limit).
-4. **Update** the record: ``executed`` (something filled) / ``failed`` (IOC filled nothing) / ``rejected``
-   (the exchange refused it), then **release** the unfilled part of the reservation.
+   retry or a concurrent duplicate place at most one order). From here on this run owns the id.
+3. **Claim the group** if the plan has one (weather: the event, see :mod:`.claims`). Taken -> no order.
+4. **Re-check right before the POST**: the reservation still covers the order, the daily loss gate, and
+   the kill switch last (:func:`risk.pre_send_refusal`). Any refusal -> the record becomes ``failed``
+   with that reason, the reservation is given back, no order.
+5. **Send** the order once (IOC limit).
+6. **Update** the record: ``executed`` (something filled) / ``failed`` (IOC filled nothing) / ``rejected``
+   (a definitive 4xx: the order does not exist), then **book** what the order really cost on its
+   reservation (:func:`risk.book_spend`: the unfilled part is given back, never more than was held).
 
-If the send's outcome is unknown (timeout, crash, unreadable reply) the record stays ``pending`` and
-nothing is re-sent: reconcile looks the order up by client_order_id later and finishes steps 4.
+Unknown outcome is the default: any failure of the POST other than a definitive rejection
+(:data:`~kalshi_bots.domain.orders.DEFINITIVE_REJECTION_STATUSES`) leaves the record ``pending`` with
+its whole reservation held, and nothing is re-sent: reconcile looks the order up by client_order_id
+later and books it.
+
+**The remaining window.** The kill switch is read last in step 4, then the request is built, signed and
+sent: a ``halt`` set after that read (a few milliseconds of local work, plus the request's own transit)
+does not stop the order. A ``halt`` set any time before it does, however long the run spent gathering
+data. Likewise the budget re-assert and the loss gate are read a few store calls before the POST; a
+concurrent order of another bot can only take budget that is free, never this order's reservation.
 """
 
 from __future__ import annotations
@@ -25,6 +39,7 @@ from enum import StrEnum
 from typing import Any
 
 from kalshi_bots.app import risk
+from kalshi_bots.app.claims import claim_group
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
 from kalshi_bots.domain.decision import NoTradeReason
@@ -36,6 +51,7 @@ from kalshi_bots.domain.models import (
     TradeStatus,
 )
 from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.orders import intent_problem, is_definitive_rejection
 from kalshi_bots.ports.errors import (
     AuthError,
     ExternalServiceError,
@@ -51,12 +67,17 @@ ALREADY_TRADED = NoTradeReason.ALREADY_TRADED.value
 ORDER_REJECTED = "order_rejected"
 OUTCOME_UNKNOWN = "order_outcome_unknown"
 NOT_FILLED = "not_filled"
+# Reasons a record was closed by the last look before the POST: no order was sent for it, ever (its
+# client_order_id is never sent later either), so reconcile need not look it up on the exchange.
+NOT_SENT_REASONS = frozenset(
+    {BUDGET_EXCEEDED, ALREADY_TRADED, risk.KILL_SWITCH, risk.LOSS_LIMIT, risk.STORE_UNAVAILABLE}
+)
 
 
 class PlacementStatus(StrEnum):
     FILLED = "filled"  # at least one contract filled
     NOT_FILLED = "not-filled"  # the IOC found nothing at our price
-    REFUSED = "refused"  # no order sent (budget, duplicate, store)
+    REFUSED = "refused"  # no order sent (budget, duplicate, claim, kill switch, store)
     REJECTED = "rejected"  # the exchange refused the order
     UNKNOWN = "unknown"  # sent, outcome unknown: the record stays pending for reconcile
 
@@ -68,6 +89,8 @@ class OrderPlan:
     intent: OrderIntent
     record: TradeRecord  # status pending, every decision attribute filled
     cost_per_contract: Decimal  # outcome price + fee per contract, dollars
+    # At most one live order or position per group (weather: the event ticker); "" = no group.
+    exclusive_group: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,50 +115,107 @@ def outcome_price_of_fill(side: Side, result: OrderResult) -> Decimal | None:
 
 def place_order(deps: Deps, plan: OrderPlan) -> Placement:
     intent = plan.intent
-    reservation = risk.Reservation(
-        budget=BudgetReservation(
-            bot=plan.bot,
-            day=plan.day,
-            amount=plan.cost_per_contract * intent.count,
-            reservation_id=intent.client_order_id,
-        ),
-        contracts=intent.count,
-        cost_per_contract=plan.cost_per_contract,
+    problem = intent_problem(intent)
+    if problem is not None:
+        # A price or count the exchange cannot take: refuse before anything is reserved or written.
+        log_event(logger, "order.invalid", f"no order: {problem}", logging.ERROR, ticker=intent.ticker)
+        return Placement(PlacementStatus.REFUSED, NoTradeReason.INVALID_INPUT.value)
+    budget = BudgetReservation(
+        bot=plan.bot,
+        day=plan.day,
+        amount=plan.cost_per_contract * intent.count,
+        reservation_id=intent.client_order_id,
+        at=deps.clock.now(),
     )
     try:
-        if not risk.reserve(deps.store, reservation, deps.params.budget):
+        if not deps.store.reserve_budget(budget, deps.params.budget):
             return Placement(PlacementStatus.REFUSED, BUDGET_EXCEEDED)
         if not deps.store.put_trade(plan.record):
-            # Another run wrote this decision first; its reservation is the same (same id), keep it.
+            _restore_owner_booking(deps, plan)
             return Placement(PlacementStatus.REFUSED, ALREADY_TRADED)
     except StoreError as exc:
         log_event(logger, "order.store_failed", f"no order: {exc}", logging.ERROR, ticker=intent.ticker)
         return Placement(PlacementStatus.REFUSED, risk.STORE_UNAVAILABLE, store_failed=True)
 
+    refusal = _last_look(deps, plan, budget)
+    if refusal is not None:
+        return _not_sent(deps, plan, refusal)
+
     try:
         result = deps.exchange.create_order(intent)
     except (RejectedError, AuthError, NotFoundError) as exc:
-        code = getattr(exc, "code", "") or type(exc).__name__
-        reason = f"{ORDER_REJECTED}: {code}: {exc}"
-        return _finish(
-            deps, plan, reservation=reservation, result=None, status=TradeStatus.REJECTED, reason=reason
-        )
+        http_status = exc.status if isinstance(exc, RejectedError) else 0
+        if is_definitive_rejection(http_status):
+            code = getattr(exc, "code", "") or type(exc).__name__
+            reason = f"{ORDER_REJECTED}: {code}: {exc}"
+            return _finish(deps, plan, result=None, status=TradeStatus.REJECTED, reason=reason)
+        return _unknown(plan, exc)
     except ExternalServiceError as exc:
         # Timeout, 5xx, crash mid-request, unreadable reply, OrderOutcomeUnknownError: the order may
         # exist. Leave it pending; never send again (reconcile resolves it by client_order_id).
-        log_event(
-            logger,
-            "order.outcome_unknown",
-            f"order outcome unknown, left pending for reconcile: {exc}",
-            logging.WARNING,
-            ticker=intent.ticker,
-            client_order_id=intent.client_order_id,
-        )
-        log_trade(plan.record)
-        return Placement(PlacementStatus.UNKNOWN, f"{OUTCOME_UNKNOWN}: {exc}", plan.record)
+        return _unknown(plan, exc)
     status = TradeStatus.EXECUTED if result.fill_count > 0 else TradeStatus.FAILED
     reason = "" if result.fill_count > 0 else NOT_FILLED
-    return _finish(deps, plan, reservation=reservation, result=result, status=status, reason=reason)
+    return _finish(deps, plan, result=result, status=status, reason=reason)
+
+
+def _last_look(deps: Deps, plan: OrderPlan, budget: BudgetReservation) -> str | None:
+    """Claims, then the re-checks of :func:`risk.pre_send_refusal`; the reason not to send, or None."""
+    if plan.exclusive_group:
+        try:
+            if not claim_group(deps.store, plan.exclusive_group, plan.intent.client_order_id):
+                return ALREADY_TRADED
+        except StoreError:
+            return risk.STORE_UNAVAILABLE
+    return risk.pre_send_refusal(deps.store, budget, deps.params.budget)
+
+
+def _restore_owner_booking(deps: Deps, plan: OrderPlan) -> None:
+    """Another run owns this client_order_id. If it already finished, our reserve may have topped its
+    reservation up again after it booked its real spend: book that spend once more. (If it is still in
+    flight it books its own outcome last, which overwrites ours.) Best effort: reconcile re-books too."""
+    mine = BudgetReservation(plan.bot, plan.day, Decimal(0), plan.intent.client_order_id)
+    try:
+        held = risk.expected_hold(mine, deps.store.get_trade(plan.intent.client_order_id))
+        if held is not None:
+            deps.store.settle_budget(replace(mine, amount=held))
+    except StoreError as exc:
+        log_event(logger, "budget.rebook_failed", str(exc), logging.WARNING, ticker=plan.intent.ticker)
+
+
+def _not_sent(deps: Deps, plan: OrderPlan, reason: str) -> Placement:
+    """The last look refused: the record (ours) becomes failed with the reason, the hold is released."""
+    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason)
+    log_event(
+        logger,
+        "order.not_sent",
+        f"order not sent: {reason}",
+        logging.WARNING,
+        ticker=plan.intent.ticker,
+        client_order_id=plan.intent.client_order_id,
+        reason=reason,
+    )
+    try:
+        deps.store.update_trade(record)
+        risk.book_spend(deps.store, record)
+    except StoreError as exc:
+        # The record stays pending with its reservation: reconcile finds no order and releases it.
+        log_event(logger, "order.record_update_failed", str(exc), logging.ERROR, ticker=plan.intent.ticker)
+        return Placement(PlacementStatus.REFUSED, reason, record, store_failed=True)
+    return Placement(PlacementStatus.REFUSED, reason, record, store_failed=reason == risk.STORE_UNAVAILABLE)
+
+
+def _unknown(plan: OrderPlan, exc: Exception) -> Placement:
+    log_event(
+        logger,
+        "order.outcome_unknown",
+        f"order outcome unknown, left pending for reconcile: {exc}",
+        logging.WARNING,
+        ticker=plan.intent.ticker,
+        client_order_id=plan.intent.client_order_id,
+    )
+    log_trade(plan.record)
+    return Placement(PlacementStatus.UNKNOWN, f"{OUTCOME_UNKNOWN}: {exc}", plan.record)
 
 
 def resolved_record(record: TradeRecord, result: OrderResult) -> TradeRecord:
@@ -157,25 +237,23 @@ def _finish(
     deps: Deps,
     plan: OrderPlan,
     *,
-    reservation: risk.Reservation,
     result: OrderResult | None,
     status: TradeStatus,
     reason: str,
 ) -> Placement:
-    if result is None:
-        record = replace(plan.record, status=status, reason=reason)
-        filled = Decimal(0)
-    else:
-        record = resolved_record(plan.record, result)
-        filled = result.fill_count
+    record = (
+        replace(plan.record, status=status, reason=reason)
+        if result is None
+        else resolved_record(plan.record, result)
+    )
     placement_status = {
         TradeStatus.EXECUTED: PlacementStatus.FILLED,
         TradeStatus.FAILED: PlacementStatus.NOT_FILLED,
         TradeStatus.REJECTED: PlacementStatus.REJECTED,
     }[record.status]
     try:
-        # Update first, release second: if the update fails the record stays pending and reconcile
-        # (which releases when it moves a trade out of pending) does the release exactly once.
+        # Update first, book second: if the update fails the record stays pending and reconcile
+        # (which books whatever it resolves) books it; booking is absolute, so doing it twice is harmless.
         deps.store.update_trade(record)
     except StoreError as exc:
         log_event(
@@ -188,10 +266,10 @@ def _finish(
         )
         return Placement(placement_status, reason or "record_update_failed", record, store_failed=True)
     try:
-        risk.release_unfilled(deps.store, reservation, filled)
+        risk.book_spend(deps.store, record)
     except StoreError as exc:
-        # Leaves budget reserved: the safe direction (less to spend today), so only log it.
-        log_event(logger, "budget.release_failed", str(exc), logging.WARNING, ticker=record.contract_ticker)
+        # Leaves the whole amount reserved: the safe direction (less to spend today); reconcile books it.
+        log_event(logger, "budget.book_failed", str(exc), logging.WARNING, ticker=record.contract_ticker)
     log_trade(record)
     return Placement(placement_status, reason, record)
 

@@ -1,5 +1,10 @@
 """Risk gates over the store: kill switch, daily realized-loss halt, budget reservations.
 
+Budget: the order path reserves ``contracts x (price + fee)`` under the client_order_id before the
+order, re-asserts it right before the POST, and once the outcome is known books what the order really
+cost (:func:`book_spend`: the unfilled part is given back). Reconcile books the same from what the
+exchange reports, so a crash, a lost reply or a late order ends with the budget holding real spend.
+
 Everything here **fails closed**: if the store cannot be read, the answer is "do not trade" with the
 reason :data:`STORE_UNAVAILABLE`, never a default that lets an order through.
 
@@ -9,14 +14,13 @@ Kalshi's markets are defined in, so a day's limits reset at ET midnight, not at 
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from kalshi_bots.domain.decision import NoTradeReason
 from kalshi_bots.domain.markets import NEW_YORK, require_aware
-from kalshi_bots.domain.models import BudgetLimits, BudgetReservation
+from kalshi_bots.domain.models import BudgetLimits, BudgetReservation, TradeRecord, TradeStatus
+from kalshi_bots.domain.orders import trade_spend
 from kalshi_bots.ports.errors import StoreError
 from kalshi_bots.ports.store import Store
 
@@ -24,7 +28,7 @@ HALT_FLAG = "halt"  # store flag: any non-empty value stops all trading until cl
 STORE_UNAVAILABLE = "store_unavailable"  # not a NoTradeReason: an error (outcome ERROR), not a choice
 KILL_SWITCH = NoTradeReason.KILL_SWITCH.value
 LOSS_LIMIT = NoTradeReason.LOSS_LIMIT.value
-RESERVATION_DOC = "reservation"  # doc kind: what was reserved for a client_order_id (for reconcile)
+BUDGET_EXCEEDED = NoTradeReason.BUDGET_EXCEEDED.value
 
 
 def trading_day(now: datetime) -> date:
@@ -68,70 +72,55 @@ def resume(store: Store) -> None:
     store.set_flag(HALT_FLAG, None)
 
 
-@dataclass(frozen=True, slots=True)
-class Reservation:
-    """A reserved amount plus the per-contract cost it was computed from (to release unfilled parts)."""
+def pre_send_refusal(store: Store, budget: BudgetReservation, limits: BudgetLimits) -> str | None:
+    """The last look before an order POST: why it must not go out now, or ``None``.
 
-    budget: BudgetReservation
-    contracts: int
-    cost_per_contract: Decimal  # price + fee per contract, dollars
-
-    def unfilled_amount(self, filled: Decimal) -> Decimal:
-        unfilled = max(Decimal(0), Decimal(self.contracts) - filled)
-        return min(self.budget.amount, unfilled * self.cost_per_contract)
-
-    def to_json(self) -> str:
-        b = self.budget
-        return json.dumps(
-            {
-                "bot": b.bot,
-                "day": b.day.isoformat(),
-                "amount": str(b.amount),
-                "reservation_id": b.reservation_id,
-                "contracts": self.contracts,
-                "cost_per_contract": str(self.cost_per_contract),
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Reservation:
-        raw = json.loads(text)
-        return cls(
-            budget=BudgetReservation(
-                bot=raw["bot"],
-                day=date.fromisoformat(raw["day"]),
-                amount=Decimal(raw["amount"]),
-                reservation_id=raw["reservation_id"],
-            ),
-            contracts=int(raw["contracts"]),
-            cost_per_contract=Decimal(raw["cost_per_contract"]),
-        )
-
-
-def reserve(store: Store, reservation: Reservation, limits: BudgetLimits) -> bool:
-    """Reserve before the order. Remembers the reservation as a doc so reconcile can release it later.
-
-    Idempotent per reservation id (= client_order_id). Raises StoreError if the store fails: callers
-    refuse to trade.
+    Re-asserts the reservation (a no-op when it still holds ``budget.amount``; if something gave it
+    back meanwhile, it is held again under the limits or refused), then the daily loss gate, then the
+    kill switch last, so a ``halt`` set while the run was gathering data stops it here.
     """
-    if not store.reserve_budget(reservation.budget, limits):
-        return False
-    store.put_doc(RESERVATION_DOC, reservation.budget.reservation_id, reservation.to_json())
-    return True
+    try:
+        if not store.reserve_budget(budget, limits):
+            return BUDGET_EXCEEDED
+        if loss_limit_hit(store, budget.day, limits):
+            return LOSS_LIMIT
+        if kill_switch_on(store):
+            return KILL_SWITCH
+    except StoreError:
+        return STORE_UNAVAILABLE
+    return None
 
 
-def load_reservation(store: Store, reservation_id: str) -> Reservation | None:
-    text = store.get_doc(RESERVATION_DOC, reservation_id)
-    return None if text is None else Reservation.from_json(text)
+def booking(trade: TradeRecord) -> BudgetReservation:
+    """The reservation a logged trade's spend belongs to, holding what the trade really cost.
 
-
-def release_unfilled(store: Store, reservation: Reservation, filled: Decimal) -> Decimal:
-    """Give back the unfilled part once; returns the amount released (0 if nothing to release).
-
-    Called at most once per order outcome: the trade record's status change is what guards against a
-    second release (only the run or the reconcile that moves a trade out of ``pending`` releases).
+    Its key is the one the order path reserved under: the trade's client_order_id on the trading day
+    of its ``created_at`` (the order path writes the record with the same ``now`` it books the day of).
     """
-    amount = reservation.unfilled_amount(filled)
-    if amount > 0:
-        store.release_budget(reservation.budget, amount)
-    return amount
+    return BudgetReservation(
+        bot=trade.bot,
+        day=trading_day(trade.created_at),
+        amount=trade_spend(trade),
+        reservation_id=trade.client_order_id,
+    )
+
+
+def book_spend(store: Store, trade: TradeRecord) -> Decimal:
+    """Make the trade's reservation hold exactly what the trade cost (0 if nothing filled): releases
+    the unfilled part, and re-reserves spend discovered later. Returns the change. Raises StoreError."""
+    return store.settle_budget(booking(trade))
+
+
+def expected_hold(reservation: BudgetReservation, trade: TradeRecord | None) -> Decimal | None:
+    """What a reservation should hold given its trade record; ``None`` while that is not known yet.
+
+    No record (a run died between reserving and writing it, so no order was ever sent for it) or a
+    record booked on another day: nothing. A pending record: unknown until its outcome is. Otherwise
+    what the trade cost.
+    """
+    if trade is None:
+        return Decimal(0)
+    if trade.status is TradeStatus.PENDING:
+        return None
+    own = booking(trade)
+    return own.amount if own.day == reservation.day else Decimal(0)

@@ -24,6 +24,17 @@ anything else                        ERROR      no         ``error`` (logged wit
 ``error-transient`` tells the store that a platform retry of the same run may claim it again (the store
 contract's ``claim_run``); every other finished outcome is final. Trading jobs are safe to re-run anyway:
 the second run finds the first one's trade record and refuses with ``already_traded``.
+
+A claim that is refused is looked up: a run still in progress (or done) gives ``SKIPPED``
+(``already_claimed``), but a run that already ended in ``error`` gives ``ERROR`` again
+(``already_failed``, not re-run), so a platform retry of a permanently failed run fails too and
+reaches the failure destination instead of reporting success.
+
+Every run has a **deadline** (:mod:`kalshi_bots.ports.deadline`): the job's budget from the schedule
+(:data:`RUN_BUDGET_S`), or the caller's deadline if that is earlier (Lambda: the invocation's remaining
+time). The HTTP layer respects it, so a run against a service that never answers ends inside it with a
+transient error. A run whose process dies keeps its ``running`` row until the lease lapses; ``status``
+then shows it as ``abandoned`` (:func:`displayed_outcome`) and the next claim may take it over.
 """
 
 from __future__ import annotations
@@ -42,7 +53,8 @@ from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.risk import STORE_UNAVAILABLE
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.models import Asset
+from kalshi_bots.domain.models import Asset, JobRun
+from kalshi_bots.ports.deadline import Deadline, deadline_scope
 from kalshi_bots.ports.errors import (
     ExternalServiceError,
     OrderOutcomeUnknownError,
@@ -57,6 +69,24 @@ JobFunction = Callable[[Deps, datetime], JobResult]
 
 TRANSIENT_ERROR_OUTCOME = "error-transient"
 ALREADY_CLAIMED = "already_claimed"
+ALREADY_FAILED = "already_failed"
+RUNNING, ABANDONED = "running", "abandoned"
+
+# Seconds each run may take, from its schedule. A collector runs every minute: it must be done well
+# within it (the next one is due). The :45 trading run ends with a reconcile pass and must decide long
+# before the top of the hour; reconcile, cleanup and weather have minutes. Each stays below its Lambda
+# timeout in infra/template.yaml, whose handler also caps it by the invocation's remaining time.
+RUN_BUDGET_S: Mapping[JobName, float] = MappingProxyType(
+    {
+        JobName.COLLECT_BTC: 30.0,
+        JobName.COLLECT_ETH: 30.0,
+        JobName.TRADE_BTC: 240.0,
+        JobName.TRADE_ETH: 240.0,
+        JobName.CLEANUP: 100.0,
+        JobName.WEATHER: 480.0,
+        JobName.RECONCILE: 240.0,
+    }
+)
 
 
 def _weather(deps: Deps, scheduled_for: datetime) -> JobResult:
@@ -114,15 +144,27 @@ def run_id_for(job: JobName, scheduled_for: datetime) -> str:
     return f"{job.value}@{scheduled_for:%Y-%m-%dT%H:%MZ}"
 
 
+def run_deadline(job: JobName, caller: Deadline | None = None) -> Deadline:
+    """The job's budget from now, or the caller's deadline if that comes first."""
+    return Deadline.after(RUN_BUDGET_S[job]).earliest(caller)
+
+
 def run_job(
-    deps: Deps, job: JobName, scheduled_for: datetime, *, jobs: Mapping[JobName, JobFunction] | None = None
+    deps: Deps,
+    job: JobName,
+    scheduled_for: datetime,
+    *,
+    jobs: Mapping[JobName, JobFunction] | None = None,
+    deadline: Deadline | None = None,
 ) -> JobResult:
-    """Claim, run and record one scheduled run. ``jobs`` replaces the registry (tests, tools)."""
+    """Claim, run and record one scheduled run, within :func:`run_deadline`. ``jobs`` replaces the
+    registry (tests, tools); ``deadline`` is the caller's own limit (Lambda's remaining time)."""
     sched = normalise_scheduled_for(scheduled_for)
-    with job_context(job.value, run_id_for(job, sched)):
+    with job_context(job.value, run_id_for(job, sched)), deadline_scope(run_deadline(job, deadline)):
         if job in SELF_IDEMPOTENT_JOBS and not deps.params.claim_collector_runs:
             result = execute(deps, job, sched, jobs=jobs)
             _log_result(result)
+            _after_run(deps, result)
             return result
         try:
             claimed = deps.store.claim_run(
@@ -133,15 +175,33 @@ def run_job(
             _log_result(result)
             return result
         if not claimed:
-            result = JobResult(
-                job.value, sched, Outcome.SKIPPED, ALREADY_CLAIMED, "run claimed or done already"
-            )
+            result = _refused_claim(deps, job, sched)
             _log_result(result)
             return result
         result = execute(deps, job, sched, jobs=jobs)
         _record(deps, job, sched, result)
         _log_result(result)
+        _after_run(deps, result)
         return result
+
+
+def _refused_claim(deps: Deps, job: JobName, sched: datetime) -> JobResult:
+    """Someone else holds or finished this run. If it failed, say so as a failure (not re-run)."""
+    try:
+        prior = deps.store.get_run(job.value, sched)
+    except StoreError as exc:
+        return JobResult(job.value, sched, Outcome.ERROR, STORE_UNAVAILABLE, str(exc), transient=True)
+    if prior is not None and prior.outcome == Outcome.ERROR.value:
+        detail = f"this run already failed and is not re-run: {prior.detail}"
+        return JobResult(job.value, sched, Outcome.ERROR, ALREADY_FAILED, detail[:500], transient=False)
+    return JobResult(job.value, sched, Outcome.SKIPPED, ALREADY_CLAIMED, "run claimed or done already")
+
+
+def displayed_outcome(run: JobRun, now: datetime) -> str:
+    """A run's outcome as ``status`` shows it: ``running`` past its lease means its process died."""
+    if run.outcome == RUNNING and run.lease_until <= now:
+        return ABANDONED
+    return run.outcome
 
 
 def execute(
@@ -185,6 +245,19 @@ def _record(deps: Deps, job: JobName, sched: datetime, result: JobResult) -> Non
     except StoreError as exc:
         # The lease then simply expires; a re-run is harmless (trading jobs refuse already_traded).
         log_event(logger, "run.record_failed", f"could not record the run outcome: {exc}", logging.WARNING)
+
+
+def _after_run(deps: Deps, result: JobResult) -> None:
+    """Alerts and streak bookkeeping (issue 11): after the outcome is recorded, so nothing it does can
+    change the run or its result; any failure in it is logged and swallowed."""
+    if deps.after_run is None:
+        return
+    try:
+        deps.after_run(result)
+    except Exception as exc:
+        log_event(
+            logger, "alerts.failed", f"after-run hook failed: {type(exc).__name__}: {exc}", logging.WARNING
+        )
 
 
 def _log_result(result: JobResult) -> None:

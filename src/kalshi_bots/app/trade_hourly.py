@@ -2,11 +2,23 @@
 
 Refusals (``Outcome.NO_TRADE``, ``reason`` = a :class:`NoTradeReason` value, logged, no order):
 ``too_late`` (under a minute before the target hour closes), kill switch, daily loss limit, already
-traded this hour, event missing, exchange or crypto shard not trading, VOL/LATEST older than
-``max_vol_age_s`` or without 15-minute metrics, Coinbase price older than ``max_price_age_s`` (exchange
-time vs our clock), no qualifying strike, no NO ask, unknown fee type, edge too small, size zero, close
-time not the target top of the hour, budget exceeded.
-A store that cannot be read is ``Outcome.ERROR`` with reason ``store_unavailable`` (no order either).
+traded this hour, event missing, exchange or crypto shard not trading, and the input sanity rules of
+:mod:`kalshi_bots.domain.sanity`: a reply carrying another event's markets (``foreign_market``), VOL/LATEST
+older than ``max_vol_age_s`` or without the model's volatility input (:func:`hourly_model_input`: too
+few recent minute prices), a Coinbase price older than ``max_price_age_s``
+(exchange time vs our clock), a price or VOL item stamped in the future (``future_timestamp``), spot
+farther than ``max_price_jump_pct`` from the collector's last accepted price (``spot_disagrees``), strikes
+that do not come near spot (``strikes_implausible``); then the decision's own: no qualifying strike, no
+NO ask, unknown fee type, edge too small, size zero, close time not the target top of the hour; a NO ask
+off the market's tick grid (``price_off_tick``); budget exceeded. Every one of them is decided before
+anything is written. A store that cannot be read is ``Outcome.ERROR`` with reason ``store_unavailable``
+(no order either): the risk gate and the order path report it, and a failed read of this job's own
+propagates to the runner, which maps it.
+
+The gates and the decision are ONE pure function, :func:`kalshi_bots.domain.hourly_decision.decide_hour`,
+which the crypto backtest replays on recorded inputs; this module only fetches the inputs in the order
+that function asks for them (:class:`~kalshi_bots.domain.hourly_decision.Needs`), so a run that refuses
+early makes no further calls.
 
 One order per asset and hour: the client_order_id is derived from the bot and the **target hour** (the
 event's close instant), not from the minute the job was triggered, so ``--at 10:44`` and ``--at 10:45``,
@@ -14,34 +26,44 @@ a platform retry and two concurrent runs all map to the same id; the second find
 record and refuses ``already_traded``. The order path itself is :mod:`.placement`.
 
 Spec step -> code: 1 (minute 45) is the schedule's job; 2 balance -> ``exchange.balance()``; 3 VOL/LATEST;
-4 Coinbase price; 5 next hour's event (:func:`markets.hourly_target`); 6-9 :func:`decide_hourly`;
+4 Coinbase price; 5 next hour's event (:func:`markets.hourly_target`); 6-9 :func:`decide_hour`;
 10 :func:`placement.place_order`; 11 the trade record (written pending before 10, completed after).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import json_safe, log_event
-from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
+from kalshi_bots.app.placement import (
+    ORDER_REJECTED,
+    OUTCOME_UNKNOWN,
+    OrderPlan,
+    Placement,
+    PlacementStatus,
+    place_order,
+)
 from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.domain.decision import HourlyDecision, NoTradeReason, decide_hourly
-from kalshi_bots.domain.fees import effective_fee_schedule
-from kalshi_bots.domain.markets import HourlyTarget, hourly_target, minutes_until
-from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.hourly_decision import HourlyInputs, Needs, decide_hour
+from kalshi_bots.domain.hourly_model import hourly_model_input
+from kalshi_bots.domain.markets import HourlyTarget, hourly_target
+from kalshi_bots.domain.models import Asset, TradeRecord, TradeStatus, VolatilitySnapshot
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
-from kalshi_bots.ports.errors import NotFoundError, StoreError
+from kalshi_bots.domain.sanity import too_late
+from kalshi_bots.ports.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
 
 MIN_MINUTES_LEFT = 1.0
-TOO_LATE = "too_late"  # not a NoTradeReason of the pure decision: it is about when the job ran
+# Placement statuses that are errors of the run, with the reason they are reported under.
+_PLACEMENT_ERRORS = {PlacementStatus.REJECTED: ORDER_REJECTED, PlacementStatus.UNKNOWN: OUTCOME_UNKNOWN}
 
 
 def bot_name(asset: Asset) -> str:
@@ -57,163 +79,129 @@ def hour_client_order_id(asset: Asset, target: HourlyTarget) -> str:
     return client_order_id(bot_name(asset), target.event_ticker, target.close_time)
 
 
-class _Refusal(Exception):  # noqa: N818 (control flow, not an error)
-    """A reason not to trade; ``error`` marks store failures (exit non-zero), not choices."""
+@dataclass(frozen=True, slots=True)
+class _Run:
+    asset: Asset
+    scheduled_for: datetime
+    target: HourlyTarget
+    client_order_id: str
 
-    def __init__(self, reason: str, detail: str, error: bool = False) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = str(reason)
-        self.detail = detail
-        self.error = error
+    def context(self) -> dict[str, Any]:
+        return {
+            "asset": self.asset.value,
+            "event_ticker": self.target.event_ticker,
+            "client_order_id": self.client_order_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What the run has read so far; its facts go into the log and the result, refused or not."""
+
+    now: datetime
+    snapshot: VolatilitySnapshot | None = None
+    inputs: HourlyInputs | None = None
+    decision: HourlyDecision | None = None
+
+    def facts(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.snapshot is not None:
+            out["vol_age_s"] = (self.now - self.snapshot.computed_at).total_seconds()
+        inputs = self.inputs
+        if inputs is not None and inputs.tick is not None:
+            out["spot"] = inputs.tick.price
+            out["price_age_s"] = (self.now - inputs.tick.at).total_seconds()
+        if inputs is not None and inputs.model_input is not None:
+            out.update(vol_model=inputs.model_input.model, vol_returns=inputs.model_input.returns)
+        if inputs is not None and inputs.bankroll is not None:
+            out["bankroll"] = inputs.bankroll
+        if self.decision is not None:
+            out.update(_decision_facts(self.decision))
+        return out
 
 
 def trade_hourly(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobResult:
     target = hourly_target(asset, scheduled_for)
-    coid = hour_client_order_id(asset, target)
-    facts: dict[str, Any] = {
-        "asset": asset.value,
-        "event_ticker": target.event_ticker,
-        "client_order_id": coid,
-    }
-    try:
-        decision, spot, now = _gather_and_decide(deps, asset, target, coid, facts)
-    except _Refusal as refusal:
-        return _refused(asset, scheduled_for, refusal, facts)
-    if not decision.trade:
-        reason = decision.reason.value if decision.reason else NoTradeReason.INVALID_INPUT.value
-        facts.update(_decision_facts(decision))
-        return _refused(asset, scheduled_for, _Refusal(reason, decision.detail), facts)
-    facts.update(_decision_facts(decision))
-    return _place(
-        deps,
-        asset,
-        scheduled_for=scheduled_for,
-        now=now,
-        spot=spot,
-        decision=decision,
-        coid=coid,
-        facts=facts,
-    )
-
-
-def _gather_and_decide(
-    deps: Deps, asset: Asset, target: HourlyTarget, coid: str, facts: dict[str, Any]
-) -> tuple[HourlyDecision, Decimal, datetime]:
-    params = deps.params.hourly
+    run = _Run(asset, scheduled_for, target, hour_client_order_id(asset, target))
     now = deps.clock.now()
-    left = minutes_until(target.close_time, now)
-    if left < MIN_MINUTES_LEFT:
-        # A run this late (catch-up, retry, or --at in the past with a real clock) would price a market
-        # that is closing or closed; with no time left the model turns deterministic. Never trade it.
-        raise _Refusal(TOO_LATE, f"{left:.1f} min before {target.close_time.isoformat()}")
-    day = risk.trading_day(now)
-    gate = risk.gate_refusal(deps.store, day, deps.params.budget)
-    if gate is not None:
-        raise _Refusal(gate, "risk gate", error=gate == risk.STORE_UNAVAILABLE)
-    try:
-        if deps.store.get_trade(coid) is not None:
-            raise _Refusal(NoTradeReason.ALREADY_TRADED, f"trade {coid} exists for {target.event_ticker}")
-        snapshot = deps.store.get_volatility(asset)
-    except StoreError as exc:
-        raise _Refusal(risk.STORE_UNAVAILABLE, str(exc), error=True) from exc
+    late = too_late(target.close_time, now, MIN_MINUTES_LEFT)
+    if late is not None:
+        return _refused(run, _Seen(now), late)
+    gate = risk.gate_refusal(deps.store, risk.trading_day(now), deps.params.budget)
+    if gate == risk.STORE_UNAVAILABLE:
+        return _store_error(run, _Seen(now), "risk gate")
+    if gate is not None:  # kill switch or loss limit
+        return _no_trade(run, _Seen(now), gate, "risk gate")
+    seen, verdict = _gather_and_decide(deps, run, _Seen(now))
+    if isinstance(verdict, Refusal):
+        return _refused(run, seen, verdict)
+    return _place(deps, run, seen, verdict)
 
+
+def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, HourlyTrade | Refusal]:
+    """Read the inputs in the order :func:`decide_hour` asks for them; a refusal stops the reading."""
+    params, target = deps.params.hourly, run.target
+    if deps.store.get_trade(run.client_order_id) is not None:
+        detail = f"trade {run.client_order_id} exists for {target.event_ticker}"
+        return seen, Refusal(NoTradeReason.ALREADY_TRADED, detail)
+    snapshot = deps.store.get_volatility(run.asset)
+    seen = replace(seen, snapshot=snapshot)
     try:
         event = deps.exchange.get_event(target.event_ticker)
     except NotFoundError as exc:
-        raise _Refusal(NoTradeReason.EVENT_MISSING, str(exc)) from exc
-    status = deps.exchange.exchange_status()
-    if not (status.exchange_active and status.trading_active):
-        raise _Refusal(NoTradeReason.EXCHANGE_CLOSED, "exchange not trading")
-    if not status.shard_trading(event.exchange_index):
-        raise _Refusal(NoTradeReason.SHARD_CLOSED, f"shard {event.exchange_index} not trading")
-
-    if snapshot is None:
-        raise _Refusal(NoTradeReason.VOL_INSUFFICIENT, "no VOL/LATEST item")
-    vol_age_s = (now - snapshot.computed_at).total_seconds()
-    facts["vol_age_s"] = vol_age_s
-    if vol_age_s > params.max_vol_age_s:
-        raise _Refusal(
-            NoTradeReason.VOL_STALE, f"VOL/LATEST is {vol_age_s:.0f}s old (max {params.max_vol_age_s})"
-        )
-    window = snapshot.window(params.vol_window_minutes)
-    if window is None or window.std_pct is None:
-        samples = 0 if window is None else window.samples
-        raise _Refusal(
-            NoTradeReason.VOL_INSUFFICIENT, f"{params.vol_window_minutes}m window: {samples} samples"
-        )
-
-    tick = deps.prices.current_price(asset)
-    price_age_s = (now - tick.at).total_seconds()
-    facts["price_age_s"] = price_age_s
-    if price_age_s > params.max_price_age_s:
-        raise _Refusal(
-            NoTradeReason.PRICE_STALE, f"price is {price_age_s:.0f}s old (max {params.max_price_age_s})"
-        )
-
-    fees = effective_fee_schedule(deps.exchange.series_fees(asset.hourly_series), event)
-    # Kelly sizes against the cash that can back this order: collateral is per shard (crypto: shard 2).
-    bankroll = deps.exchange.balance(event.exchange_index)
-    facts["bankroll"] = bankroll
-    decision = decide_hourly(
-        spot=tick.price,
-        vol_15m_std_pct=window.std_pct,
-        now=now,
-        event=event,
-        fee_schedule=fees,
-        bankroll=bankroll,
-        min_edge=params.min_edge,
-        strike_distance_bps=params.strike_distance_bps,
-        kelly_multiplier=params.kelly_multiplier,
-        max_fraction=params.max_fraction,
-        max_contracts=params.max_contracts,
-        expected_close=target.close_time,
-        tail_nu=params.tail_nu,
-    )
-    return decision, tick.price, now
+        return seen, Refusal(NoTradeReason.EVENT_MISSING, str(exc))
+    # The one model input, shared with the backtest (``backtest crypto --model live``).
+    vol = None if snapshot is None else hourly_model_input(params.model, snapshot)
+    inputs = HourlyInputs(seen.now, target, event, deps.exchange.exchange_status(), snapshot, vol)
+    while True:
+        verdict = decide_hour(inputs, params, deps.params.max_price_jump_pct)
+        seen = replace(seen, inputs=inputs, decision=verdict.decision)
+        if verdict.outcome is Needs.PRICE:
+            inputs = replace(inputs, tick=deps.prices.current_price(run.asset))
+        elif verdict.outcome is Needs.TERMS:
+            fees = deps.exchange.series_fees(run.asset.hourly_series)
+            # Kelly sizes against the cash that can back this order: collateral is per shard (crypto: 2).
+            bankroll = deps.exchange.balance(event.exchange_index)
+            inputs = replace(inputs, series_fees=fees, bankroll=bankroll)
+        else:
+            return seen, verdict.outcome
 
 
-def _place(
-    deps: Deps,
-    asset: Asset,
-    *,
-    scheduled_for: datetime,
-    now: datetime,
-    spot: Decimal,
-    decision: HourlyDecision,
-    coid: str,
-    facts: dict[str, Any],
-) -> JobResult:
-    market, no_ask, fee = decision.market, decision.no_ask, decision.fee_per_contract
-    if market is None or no_ask is None or fee is None or decision.p_no is None or decision.edge is None:
-        raise ValueError("decide_hourly returned trade=True without its numbers")
-    intent = buy_no_intent(market.ticker, no_ask, decision.contracts, coid, market.exchange_index)
+def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobResult:
+    market, no_ask = trade.market, trade.no_ask
+    intent = buy_no_intent(market.ticker, no_ask, trade.contracts, run.client_order_id, market.exchange_index)
     record = TradeRecord(
-        created_at=now,
-        client_order_id=coid,
-        bot=bot_name(asset),
+        created_at=seen.now,
+        client_order_id=run.client_order_id,
+        bot=bot_name(run.asset),
         mode=deps.params.mode,
         contract_ticker=market.ticker,
         side=Side.NO,
-        quantity=decision.contracts,
+        quantity=trade.contracts,
         price_cents=no_ask * 100,
-        btc_price=spot,
-        strike_price=market.floor_strike,
-        model_prob=decision.p_no,
+        btc_price=seen.inputs.tick.price
+        if seen.inputs is not None and seen.inputs.tick is not None
+        else None,
+        strike_price=trade.strike,
+        model_prob=trade.p_no,
         market_prob=float(no_ask),
-        edge=decision.edge,
-        kelly_fraction=decision.kelly_applied or 0.0,
+        edge=trade.edge,
+        kelly_fraction=trade.kelly_applied,
         status=TradeStatus.PENDING,
-        scheduled_for=scheduled_for,
+        scheduled_for=run.scheduled_for,
     )
-    plan = OrderPlan(bot_name(asset), risk.trading_day(now), intent, record, no_ask + fee)
-    placement = place_order(deps, plan)
-    return _placed(asset, scheduled_for, placement, facts)
+    day = risk.trading_day(seen.now)
+    plan = OrderPlan(bot_name(run.asset), day, intent, record, no_ask + trade.fee_per_contract)
+    return _placed(run, seen, place_order(deps, plan))
 
 
-def _placed(asset: Asset, scheduled_for: datetime, placement: Placement, facts: dict[str, Any]) -> JobResult:
+def _placed(run: _Run, seen: _Seen, placement: Placement) -> JobResult:
+    if placement.status is PlacementStatus.REFUSED:
+        if placement.store_failed:
+            return _store_error(run, seen, "order path")
+        return _no_trade(run, seen, placement.reason, "order path")  # budget, already traded
+    data = run.context() | seen.facts() | {"placement": placement.status.value}
     record = placement.record
-    data = dict(facts)
-    data["placement"] = placement.status.value
     if record is not None:
         data.update(
             status=record.status.value,
@@ -221,53 +209,70 @@ def _placed(asset: Asset, scheduled_for: datetime, placement: Placement, facts: 
             fill_count=str(record.fill_count),
             fees_dollars=str(record.fees_dollars),
         )
-    if placement.status is PlacementStatus.REFUSED:
-        return _refused(
-            asset, scheduled_for, _Refusal(placement.reason, "order path", placement.store_failed), data
-        )
     log_event(
         logger,
         "trade.placed",
-        f"{facts.get('ticker')} {placement.status.value} {placement.reason}",
+        f"{data.get('ticker')} {placement.status.value} {placement.reason}",
         decision="trade",
         **data,
     )
-    if (
-        placement.status in (PlacementStatus.FILLED, PlacementStatus.NOT_FILLED)
-        and not placement.store_failed
-    ):
-        return JobResult(job_name(asset), scheduled_for, Outcome.OK, placement.reason, data=json_safe(data))
+    job, sched = job_name(run.asset), run.scheduled_for
+    error_reason = _PLACEMENT_ERRORS.get(placement.status)
+    if error_reason is None and not placement.store_failed:
+        return JobResult(job, sched, Outcome.OK, placement.reason, data=json_safe(data))
     # Rejected by the exchange, outcome unknown (pending for reconcile) or record not updated.
     return JobResult(
-        job_name(asset),
-        scheduled_for,
+        job,
+        sched,
         Outcome.ERROR,
-        placement.reason.split(":")[0],
+        error_reason or placement.reason or "record_update_failed",
         placement.reason,
         transient=False,
         data=json_safe(data),
     )
 
 
-def _refused(asset: Asset, scheduled_for: datetime, refusal: _Refusal, facts: dict[str, Any]) -> JobResult:
-    reason = refusal.reason
+def _refused(run: _Run, seen: _Seen, refusal: Refusal) -> JobResult:
+    return _no_trade(run, seen, refusal.reason.value, refusal.detail)
+
+
+def _no_trade(run: _Run, seen: _Seen, reason: str, detail: str) -> JobResult:
+    """``reason`` is a NoTradeReason value (the risk gate and the order path report theirs as text)."""
+    facts = run.context() | seen.facts()
     log_event(
         logger,
         "trade.refused",
-        f"no trade: {reason} ({refusal.detail})",
+        f"no trade: {reason} ({detail})",
         decision="no-trade",
         reason=reason,
-        detail=refusal.detail,
+        detail=detail,
         **facts,
     )
-    outcome = Outcome.ERROR if refusal.error else Outcome.NO_TRADE
     return JobResult(
-        job_name(asset),
-        scheduled_for,
-        outcome,
-        reason,
-        refusal.detail,
-        transient=refusal.error,
+        job_name(run.asset), run.scheduled_for, Outcome.NO_TRADE, reason, detail, data=json_safe(facts)
+    )
+
+
+def _store_error(run: _Run, seen: _Seen, where: str) -> JobResult:
+    """The store failed where the risk gate or the order path reads it: no order, a retry may help."""
+    facts = run.context() | seen.facts()
+    log_event(
+        logger,
+        "trade.refused",
+        f"no trade: {risk.STORE_UNAVAILABLE} ({where})",
+        logging.ERROR,
+        decision="no-trade",
+        reason=risk.STORE_UNAVAILABLE,
+        detail=where,
+        **facts,
+    )
+    return JobResult(
+        job_name(run.asset),
+        run.scheduled_for,
+        Outcome.ERROR,
+        risk.STORE_UNAVAILABLE,
+        where,
+        transient=True,
         data=json_safe(facts),
     )
 

@@ -1,19 +1,23 @@
 """``weather`` (18:00 and 20:00 America/New_York): trade daily-high brackets where the model has an edge.
 
-For each configured city (default: every city of :mod:`kalshi_bots.domain.cities`):
+The decision is :mod:`kalshi_bots.domain.weather_decision`, the same pure rule the weather backtest
+replays; this job only does the I/O around it. For each configured city (default: every city of
+:mod:`kalshi_bots.domain.cities`):
 
-1. list the series' open events and keep **today's** and **tomorrow's** climate day (LST, from the
-   event ticker, never from ``close_time``);
-2. per event: refuse it unless its active markets' brackets tile the line exactly once, every market's
-   ``rules_primary`` names the city's settlement station, and the market's shard is trading;
-3. price it with :mod:`.weather_model` (today: observed max so far + what the rest of the day can add;
-   tomorrow: NWS forecast high, sigma 2.6 °F) -> P(YES) per bracket (strike semantics from
-   ``strike_type``/``floor_strike``/``cap_strike``, domain.pricing);
-4. per bracket, the better of buying YES at the YES ask or NO at the NO ask, edge = P - (ask + fee per
-   contract); per event, the best bracket;
-5. across all events, best edge first, above ``weather.min_edge``: size with Kelly and place through the
-   shared order path (budget ``weather``, pending record before the IOC, never re-sent) until the
-   budget refuses. One open position per event at a time.
+1. list the series' open events and its fees; keep **today's** and **tomorrow's** climate day (LST, from
+   the event ticker, never from ``close_time``);
+2. per event: :func:`event_refusal` (brackets tile the line, rules name the city's station, shard
+   trading) before any forecast is fetched; then the NWS forecast high (and, for today, the observed max)
+   and :func:`price_event`: the event's best side and its edge;
+3. across all events, best edge first, edge >= ``weather.min_edge`` (one balance read, and only if any
+   event clears it): one open position per event, then :func:`size_pick` (tick grid, Kelly) and the
+   shared order path (budget ``weather``, pending record before the IOC, never re-sent) until the budget
+   refuses.
+
+Idempotency: the client_order_id is per (bot, market, **trading slot**) (:func:`slot_client_order_id`),
+never per triggering minute, and every order claims its event (``OrderPlan.exclusive_group``, see
+:mod:`.claims`) between writing its record and the POST, so any number of overlapping runs (18:00 and
+18:01, a retry, a late run) place at most one order per market and hold one position per event.
 
 Stale forecasts (``StaleDataError``) and missing data refuse the event or city, never a default.
 """
@@ -21,56 +25,51 @@ Stale forecasts (``StaleDataError``) and missing data refuse the event or city, 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.placement import BUDGET_EXCEEDED, OrderPlan, PlacementStatus, place_order
 from kalshi_bots.app.results import JobResult, Outcome
-from kalshi_bots.app.weather_model import HighModel, station_problem, today_model, tomorrow_model
+from kalshi_bots.app.schedule import JobName, rule_for
 from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
-from kalshi_bots.domain.decision import NoTradeReason
-from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
-from kalshi_bots.domain.fees import effective_fee_schedule, fee_per_contract
+from kalshi_bots.domain.decision import NoTradeReason, Refusal
 from kalshi_bots.domain.models import (
     BookSide,
     Event,
     ExchangeStatus,
     FeeSchedule,
-    Market,
     OrderIntent,
     TimeInForce,
     TradeRecord,
     TradeStatus,
 )
 from kalshi_bots.domain.models import Outcome as Side
-from kalshi_bots.domain.orders import buy_no_intent, client_order_id
-from kalshi_bots.domain.sizing import size_order
-from kalshi_bots.domain.weather import brackets_partition, event_probabilities, weather_event_date
+from kalshi_bots.domain.orders import buy_no_intent, client_order_id, trading_slot
+from kalshi_bots.domain.weather_decision import (
+    Horizon,
+    Observation,
+    WeatherInputs,
+    WeatherPick,
+    WeatherTrade,
+    edge_refusal,
+    event_day,
+    event_refusal,
+    horizon,
+    price_event,
+    size_pick,
+)
 from kalshi_bots.ports.errors import ExternalServiceError, StaleDataError
 
 logger = logging.getLogger(__name__)
 
 JOB = "weather"
 BOT = "weather"
-ACTIVE = "active"
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    city: WeatherCity
-    event: Event
-    market: Market
-    side: Side
-    price: Decimal  # ask of the outcome bought
-    p_model: float  # probability that outcome wins
-    fee_per_contract: Decimal  # for one contract (the worst case); recomputed for the order's size
-    edge: float
-    fees: FeeSchedule
+_STOP_REASONS = frozenset({BUDGET_EXCEEDED, risk.KILL_SWITCH, risk.LOSS_LIMIT, risk.STORE_UNAVAILABLE})
 
 
 def weather(deps: Deps, scheduled_for: datetime) -> JobResult:
@@ -84,11 +83,11 @@ def weather(deps: Deps, scheduled_for: datetime) -> JobResult:
         )
     notes: list[dict[str, Any]] = []
     status = deps.exchange.exchange_status()
-    candidates: list[Candidate] = []
+    picks: list[WeatherPick] = []
     for city in _cities(deps):
-        candidates.extend(_city_candidates(deps, city, now, status, notes))
+        picks.extend(_city_picks(deps, city, now, status, notes))
     held = {t.contract_ticker.rsplit("-", 1)[0] for t in deps.store.open_trades() if t.bot == BOT}
-    return _trade(deps, scheduled_for, now, candidates, held, notes)
+    return _trade(deps, scheduled_for, now, picks, held, notes)
 
 
 def _cities(deps: Deps) -> list[WeatherCity]:
@@ -109,167 +108,127 @@ def _note(notes: list[dict[str, Any]], where: str, reason: str, detail: str = ""
     )
 
 
-def _city_candidates(
+def _city_picks(
     deps: Deps, city: WeatherCity, now: datetime, status: ExchangeStatus, notes: list[dict[str, Any]]
-) -> list[Candidate]:
-    today = city.climate_date_of(now)
-    wanted = {today, today + timedelta(days=1)}
+) -> list[WeatherPick]:
     try:
         events = deps.exchange.list_events(city.series, "open")
         fees = deps.exchange.series_fees(city.series)
     except ExternalServiceError as exc:
-        _note(notes, city.series, "market_data_unavailable", str(exc))
+        _note(notes, city.series, NoTradeReason.MARKET_DATA_UNAVAILABLE, str(exc))
         return []
-    found: list[Candidate] = []
+    found: list[WeatherPick] = []
     for event in events:
-        try:
-            day = weather_event_date(event.event_ticker)
-        except DomainError as exc:
-            _note(notes, event.event_ticker, NoTradeReason.INVALID_INPUT, str(exc))
-            continue
-        if day not in wanted:
-            continue
-        event_fees = effective_fee_schedule(fees, event)
-        best = _event_candidate(deps, city, event, day, today, now, status, event_fees, notes)
-        if best is not None:
-            found.append(best)
+        pick = _event_pick(deps, city, event, fees, now, status)
+        if isinstance(pick, Refusal):
+            _note(notes, event.event_ticker, pick.reason, pick.detail)
+        elif pick is not None:
+            found.append(pick)
     return found
 
 
-def _event_candidate(  # noqa: PLR0917 (internal step of one loop)
+def _event_pick(  # noqa: PLR0917 (internal step of one loop)
     deps: Deps,
     city: WeatherCity,
     event: Event,
-    day: date,
-    today: date,
+    fees: FeeSchedule,
     now: datetime,
     status: ExchangeStatus,
-    fees: FeeSchedule,
-    notes: list[dict[str, Any]],
-) -> Candidate | None:
-    where = event.event_ticker
-    markets = [m for m in event.markets if m.status == ACTIVE]
-    if not markets or not brackets_partition(markets):
-        _note(notes, where, NoTradeReason.EVENT_MISSING, "active brackets missing or not a partition")
+) -> WeatherPick | Refusal | None:
+    """The event's best side, why it has none, or None for an event of another day (not traded)."""
+    day = event_day(event)
+    if isinstance(day, Refusal):
+        return day
+    when = horizon(day, city, now)
+    if when is None:
         return None
-    for market in markets:
-        problem = station_problem(market.rules_primary, city)
-        if problem:
-            _note(notes, where, "station_mismatch", f"{market.ticker}: {problem}")
-            return None
-    index = event.exchange_index if event.exchange_index is not None else markets[0].exchange_index
-    if not status.shard_trading(index):
-        _note(notes, where, NoTradeReason.SHARD_CLOSED, f"shard {index}")
-        return None
-    try:
-        model = _model(deps, city, day, today, now)
-    except StaleDataError as exc:
-        _note(notes, where, "forecast_stale", str(exc))
-        return None
-    except ExternalServiceError as exc:
-        _note(notes, where, "weather_data_unavailable", str(exc))
-        return None
-    probs = event_probabilities(markets, model.mean_f, model.sigma_f, observed_max_f=model.observed_max_f)
-    try:
-        options = [c for m in markets for c in _sides(city, event, m, probs[m.ticker], fees)]
-    except UnknownFeeTypeError as exc:
-        _note(notes, where, NoTradeReason.FEE_TYPE_UNKNOWN, str(exc))
-        return None
-    if not options:
-        _note(notes, where, NoTradeReason.NO_QUOTE)
-        return None
-    best = max(options, key=lambda c: c.edge)
-    log_event(
-        logger,
-        "weather.priced",
-        f"{where} best {best.market.ticker} {best.side.value} edge {best.edge:.3f}",
-        ticker=best.market.ticker,
-        side=best.side,
-        edge=best.edge,
-        p_model=best.p_model,
-        price=best.price,
-        mean_f=model.mean_f,
-        sigma_f=model.sigma_f,
-        observed_max_f=model.observed_max_f,
-    )
-    return best
-
-
-def _model(deps: Deps, city: WeatherCity, day: date, today: date, now: datetime) -> HighModel:
+    # What is wrong with the event itself is known before a forecast is fetched for it.
+    refusal = event_refusal(event, city, status)
+    if refusal is not None:
+        return refusal
+    inputs = _model_inputs(deps, city, day, when)
+    if isinstance(inputs, Refusal):
+        return inputs
     params = deps.params.weather
-    forecast = deps.weather.forecast_high(city.latitude, city.longitude, day)
-    if day != today:
-        return tomorrow_model(float(forecast.high_f), params)
-    observed = deps.weather.observed_max(city.station_icao, city.cli_location, day)
-    if observed.climate_date != day:
-        raise StaleDataError("nws", f"observed max is for {observed.climate_date}, wanted {day}")
-    return today_model(
-        float(forecast.high_f), float(observed.max_f), final=observed.final, now=now, city=city, params=params
+    pick = price_event(
+        event, series_fees=fees, status=status, city=city, inputs=inputs, now=now, params=params
     )
+    if not isinstance(pick, Refusal):
+        model = pick.model
+        log_event(
+            logger,
+            "weather.priced",
+            f"{event.event_ticker} best {pick.market.ticker} {pick.side.value} edge {pick.edge:.3f}",
+            ticker=pick.market.ticker,
+            side=pick.side,
+            edge=pick.edge,
+            p_model=pick.p_model,
+            price=pick.price,
+            mean_f=model.mean_f,
+            sigma_f=model.sigma_f,
+            observed_max_f=model.observed_max_f,
+        )
+    return pick
 
 
-def _sides(
-    city: WeatherCity, event: Event, market: Market, p_yes: float, fees: FeeSchedule
-) -> list[Candidate]:
-    out: list[Candidate] = []
-    for side, ask, p in ((Side.YES, market.yes_ask, p_yes), (Side.NO, market.no_ask, 1.0 - p_yes)):
-        if ask is None or not ask.is_finite() or not (0 < ask < 1):
-            continue  # no quote on that side (an empty book shows bid 0 / ask 1)
-        fee = fee_per_contract(1, ask, fees)
-        out.append(Candidate(city, event, market, side, ask, p, fee, p - float(ask + fee), fees))
-    return out
+def _model_inputs(deps: Deps, city: WeatherCity, day: date, when: Horizon) -> WeatherInputs | Refusal:
+    """The NWS forecast high for ``day`` and, for today's event, the climate report's max so far."""
+    try:
+        forecast = deps.weather.forecast_high(city.latitude, city.longitude, day)
+        if when is Horizon.TOMORROW:
+            return WeatherInputs(float(forecast.high_f))
+        observed = deps.weather.observed_max(city.station_icao, city.cli_location, day)
+    except StaleDataError as exc:
+        return Refusal(NoTradeReason.FORECAST_STALE, str(exc))
+    except ExternalServiceError as exc:
+        return Refusal(NoTradeReason.WEATHER_DATA_UNAVAILABLE, str(exc))
+    observation = Observation(observed.climate_date, float(observed.max_f), observed.final)
+    return WeatherInputs(float(forecast.high_f), observation)
 
 
 def _trade(  # noqa: PLR0917
     deps: Deps,
     scheduled_for: datetime,
     now: datetime,
-    candidates: list[Candidate],
+    picks: list[WeatherPick],
     held: set[str],
     notes: list[dict[str, Any]],
 ) -> JobResult:
     params = deps.params.weather
     placed: list[dict[str, Any]] = []
-    good = sorted((c for c in candidates if c.edge >= params.min_edge), key=lambda c: c.edge, reverse=True)
-    for c in candidates:
-        if c.edge < params.min_edge:
-            _note(notes, c.event.event_ticker, NoTradeReason.EDGE_TOO_SMALL, f"best edge {c.edge:.4f}")
+    good: list[WeatherPick] = []
+    for pick in picks:
+        low = edge_refusal(pick, params.min_edge)
+        if low is None:
+            good.append(pick)
+        else:
+            _note(notes, pick.event.event_ticker, low.reason, low.detail)
+    good.sort(key=lambda p: p.edge, reverse=True)
     bankroll = deps.exchange.balance() if good else Decimal(0)
-    for c in good:
-        if c.event.event_ticker in held:
-            _note(notes, c.event.event_ticker, NoTradeReason.ALREADY_TRADED, "open position in this event")
+    for pick in good:
+        if pick.event.event_ticker in held:
+            _note(notes, pick.event.event_ticker, NoTradeReason.ALREADY_TRADED, "open position in this event")
             continue
-        sizing = size_order(
-            bankroll,
-            c.p_model,
-            c.price,
-            c.fee_per_contract,
-            params.kelly_multiplier,
-            params.max_fraction,
-            params.max_contracts,
-        )
-        if sizing.contracts == 0:
-            _note(notes, c.market.ticker, NoTradeReason.SIZE_ZERO)
+        trade = size_pick(pick, bankroll, params)  # before anything is written: tick grid, Kelly
+        if isinstance(trade, Refusal):
+            _note(notes, pick.market.ticker, trade.reason, trade.detail)
             continue
-        fee = fee_per_contract(sizing.contracts, c.price, c.fees)
-        placement = place_order(
-            deps, _plan(deps, scheduled_for, now, c, sizing.contracts, fee, sizing.applied_fraction)
-        )
+        placement = place_order(deps, _plan(deps, scheduled_for, now, trade))
         placed.append(
             {
-                "ticker": c.market.ticker,
-                "side": c.side.value,
-                "contracts": sizing.contracts,
-                "edge": c.edge,
+                "ticker": pick.market.ticker,
+                "side": pick.side.value,
+                "contracts": trade.contracts,
+                "edge": pick.edge,
                 "placement": placement.status.value,
                 "reason": placement.reason,
             }
         )
-        if placement.status is PlacementStatus.REFUSED and placement.reason == BUDGET_EXCEEDED:
-            break
+        if placement.status is PlacementStatus.REFUSED and placement.reason in _STOP_REASONS:
+            break  # budget spent, halted or the store failing: the next candidate would fare no better
         if placement.status is not PlacementStatus.REFUSED:
-            held.add(c.event.event_ticker)
-    data = json_safe({"placed": placed, "refusals": notes, "candidates": len(candidates)})
+            held.add(pick.event.event_ticker)
+    data = json_safe({"placed": placed, "refusals": notes, "candidates": len(picks)})
     sent = [p for p in placed if p["placement"] != PlacementStatus.REFUSED.value]
     if sent:
         return JobResult(JOB, scheduled_for, Outcome.OK, data=data)
@@ -277,41 +236,50 @@ def _trade(  # noqa: PLR0917
     return JobResult(JOB, scheduled_for, Outcome.NO_TRADE, str(reason), data=data)
 
 
-def _plan(  # noqa: PLR0917
-    deps: Deps,
-    scheduled_for: datetime,
-    now: datetime,
-    c: Candidate,
-    contracts: int,
-    fee: Decimal,
-    kelly: float,
-) -> OrderPlan:
-    coid = client_order_id(BOT, c.market.ticker, scheduled_for)
-    index = c.market.exchange_index
+def _plan(deps: Deps, scheduled_for: datetime, now: datetime, trade: WeatherTrade) -> OrderPlan:
+    pick = trade.pick
+    market, price, contracts = pick.market, pick.price, trade.contracts
+    coid = slot_client_order_id(market.ticker, scheduled_for)
+    index = market.exchange_index
     intent = (
         OrderIntent(
-            c.market.ticker, BookSide.BID, c.price, contracts, coid, TimeInForce.IMMEDIATE_OR_CANCEL, index
+            market.ticker, BookSide.BID, price, contracts, coid, TimeInForce.IMMEDIATE_OR_CANCEL, index
         )
-        if c.side is Side.YES
-        else buy_no_intent(c.market.ticker, c.price, contracts, coid, index)
+        if pick.side is Side.YES
+        else buy_no_intent(market.ticker, price, contracts, coid, index)
     )
-    strike = c.market.floor_strike if c.market.floor_strike is not None else c.market.cap_strike
+    strike = market.floor_strike if market.floor_strike is not None else market.cap_strike
     record = TradeRecord(
         created_at=now,
         client_order_id=coid,
         bot=BOT,
         mode=deps.params.mode,
-        contract_ticker=c.market.ticker,
-        side=c.side,
+        contract_ticker=market.ticker,
+        side=pick.side,
         quantity=contracts,
-        price_cents=c.price * 100,
+        price_cents=price * 100,
         btc_price=None,
         strike_price=strike,
-        model_prob=c.p_model,
-        market_prob=float(c.price),
-        edge=c.p_model - float(c.price + fee),
-        kelly_fraction=kelly,
+        model_prob=pick.p_model,
+        market_prob=float(price),
+        edge=trade.edge,
+        kelly_fraction=trade.kelly_applied,
         status=TradeStatus.PENDING,
         scheduled_for=scheduled_for,
     )
-    return OrderPlan(BOT, risk.trading_day(now), intent, record, c.price + fee)
+    return OrderPlan(
+        BOT,
+        risk.trading_day(now),
+        intent,
+        record,
+        price + trade.fee_per_contract,
+        exclusive_group=pick.event.event_ticker,
+    )
+
+
+def slot_client_order_id(ticker: str, scheduled_for: datetime) -> str:
+    """One id per (bot, market, trading slot): a run at 18:00, one at 18:01, a retry and a late run
+    all decide for the 18:00 slot and share the id; the 20:00 slot is another decision."""
+    rule = rule_for(JobName.WEATHER)
+    slot = trading_slot(scheduled_for, rule.hours or range(24), ZoneInfo(rule.timezone))
+    return client_order_id(BOT, ticker, slot)

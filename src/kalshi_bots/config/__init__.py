@@ -5,14 +5,23 @@ parser, default and meaning. It drives :meth:`Settings.from_env`, :meth:`Setting
 README's settings table, printed by ``kalshi-bots settings --markdown``) and the error messages, so
 the three cannot disagree.
 
-Every bad value raises :class:`ConfigError` naming the variable, the value (never for a secret) and
-what is allowed. Nothing falls back silently to a default once a variable is set.
+Every bad value raises :class:`ConfigError` naming the variable, the value and what is allowed. A
+value is never echoed when the variable is a secret or when the value looks like key material
+(:func:`kalshi_bots.domain.redaction.looks_like_key_material`): key material in a non-secret variable
+(PEM pasted into ``KALSHI_BOTS_KALSHI_PRIVATE_KEY_PATH``) is refused, since those are printed by
+``kalshi-bots settings``. Nothing falls back silently to a default once a variable is set.
+
+A private key *file* accessible by group or others is refused in live mode (like ``ssh`` does) and
+warned about when the key is loaded in demo mode (:mod:`kalshi_bots.adapters.kalshi.auth`).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from collections.abc import Mapping
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -31,11 +40,13 @@ from kalshi_bots.config.variables import (
     NWS_URL,
     PREFIX,
     VARIABLES,
+    A,
     H,
     J,
     W,
 )
 from kalshi_bots.domain.models import Mode
+from kalshi_bots.domain.redaction import HIDDEN, looks_like_key_material, shown
 
 
 class StoreKind(StrEnum):
@@ -83,7 +94,11 @@ class Settings(BaseModel):
     hourly_kelly_multiplier: float = H.kelly_multiplier
     hourly_max_fraction: float = H.max_fraction
     hourly_max_contracts: int = H.max_contracts
-    hourly_tail_nu: float = H.tail_nu or 0.0
+    hourly_model: str = H.model.name
+    hourly_tail_nu: float = H.model.tail_nu or 0.0
+    hourly_ewma_half_life_minutes: float = H.model.half_life_minutes
+    hourly_ewma_window_minutes: int = H.model.window_minutes
+    hourly_ewma_min_returns: int = H.model.min_returns
     weather_min_edge: float = W.min_edge
     weather_kelly_multiplier: float = W.kelly_multiplier
     weather_max_fraction: float = W.max_fraction
@@ -95,6 +110,13 @@ class Settings(BaseModel):
     api_token: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8080
+    dashboard_token: SecretStr | None = None
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = 8765
+    alert_webhooks: SecretStr | None = None
+    alert_summary_at: time | None = A.summary_at
+    alert_no_trade_streak: int = A.no_trade_streak
+    alert_error_streak: int = A.error_streak
     log_level: str = "INFO"
     http_timeout_s: float = 10.0
     http_connect_timeout_s: float = 5.0
@@ -108,11 +130,14 @@ class Settings(BaseModel):
             raw = environ.get(var.name)
             if raw is None or raw.strip() == "":
                 continue
+            if not var.secret and looks_like_key_material(raw):
+                problems.append(f"{var.name}={HIDDEN} is not valid: {_key_material_advice(var.name)}")
+                continue
             try:
                 values[var.field] = var.parse(raw)
             except BadValueError as bad:
-                shown = "(hidden)" if var.secret else repr(raw)
-                problems.append(f"{var.name}={shown} is not valid: {bad}")
+                echoed = "(hidden)" if var.secret else repr(raw)
+                problems.append(f"{var.name}={echoed} is not valid: {bad}")
         problems.extend(_typos(environ))
         if not problems:
             problems.extend(_cross_checks(values))
@@ -139,6 +164,18 @@ class Settings(BaseModel):
             self.kalshi_private_key_path is not None or self.kalshi_private_key_pem is not None
         )
 
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret value in force (each webhook URL apart): outgoing alerts are scrubbed of them."""
+        found: list[str] = []
+        for var in VARIABLES:
+            value = getattr(self, var.field)
+            if var.secret and value is not None:
+                text = value.get_secret_value()
+                found.extend([text, *text.split(",")] if var.field == "alert_webhooks" else [text])
+        if self.kalshi_api_key_id:
+            found.append(self.kalshi_api_key_id)
+        return tuple(v for v in dict.fromkeys(found) if v)
+
     def with_base_urls(self, *, kalshi: str, coinbase: str, nws: str) -> Settings:
         """A copy pointing every service at other servers (the ``--sandbox`` fakes)."""
         return self.model_copy(
@@ -151,16 +188,18 @@ class Settings(BaseModel):
         for var in VARIABLES:
             value = getattr(self, var.field)
             if var.secret:
-                shown = "(set)" if value is not None else "(unset)"
+                text = "(set)" if value is not None else "(unset)"
             elif value is None:
-                shown = "(unset)"
+                text = "off" if var.field == "alert_summary_at" else "(unset)"
             elif isinstance(value, bool):
-                shown = "yes" if value else "no"
+                text = "yes" if value else "no"
+            elif isinstance(value, time):
+                text = value.strftime("%H:%M")
             elif isinstance(value, tuple):
-                shown = ",".join(str(v) for v in value)
+                text = ",".join(str(v) for v in value)
             else:
-                shown = str(value)
-            rows.append((var.name, shown))
+                text = str(value)
+            rows.append((var.name, HIDDEN if looks_like_key_material(text) else text))
         return rows
 
     @staticmethod
@@ -190,6 +229,31 @@ def _typos(environ: Mapping[str, str]) -> list[str]:
     return problems
 
 
+def _key_material_advice(name: str) -> str:
+    if name == f"{PREFIX}KALSHI_PRIVATE_KEY_PATH":
+        return (
+            f"this looks like the private key itself, not a file path: save it to a file readable only by "
+            f"you (chmod 600) and give its path, or put the PEM text in {PREFIX}KALSHI_PRIVATE_KEY_PEM"
+        )
+    return f"this looks like key material; keys go only in {PREFIX}KALSHI_PRIVATE_KEY_PEM or a key file"
+
+
+def key_file_exposure(path: Path) -> str | None:
+    """Why a private key file is too open (group or others have any access), or None. POSIX only."""
+    if os.name != "posix":
+        return None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None  # unreadable or gone: the key loader reports that, with the reason
+    if mode & 0o077 == 0:
+        return None
+    return (
+        f"the key file is accessible by group or others (mode {mode:04o}); live mode needs it private: "
+        f"chmod 600 {path}"
+    )
+
+
 def _cross_checks(values: Mapping[str, Any]) -> list[str]:
     problems = []
     mode = values.get("mode", "paper")
@@ -211,10 +275,18 @@ def _cross_checks(values: Mapping[str, Any]) -> list[str]:
                 f"{PREFIX}MODE={mode!r}: point it at the private key file Kalshi gave you"
             )
         elif path is not None and not Path(path).is_file():
-            problems.append(f"{PREFIX}KALSHI_PRIVATE_KEY_PATH={str(path)!r} is not valid: no such file")
+            problems.append(f"{PREFIX}KALSHI_PRIVATE_KEY_PATH={shown(str(path))} is not valid: no such file")
+        elif path is not None and mode == "live" and (exposure := key_file_exposure(Path(path))):
+            problems.append(f"{PREFIX}KALSHI_PRIVATE_KEY_PATH={shown(str(path))} is not valid: {exposure}")
     if values.get("kalshi_private_key_path") is not None and values.get("kalshi_private_key_pem") is not None:
         problems.append(
             f"{PREFIX}KALSHI_PRIVATE_KEY_PATH and {PREFIX}KALSHI_PRIVATE_KEY_PEM are both set: keep one"
+        )
+    window = values.get("hourly_ewma_window_minutes", H.model.window_minutes)
+    if values.get("hourly_ewma_min_returns", H.model.min_returns) > window:
+        problems.append(
+            f"{PREFIX}HOURLY_EWMA_MIN_RETURNS is larger than {PREFIX}HOURLY_EWMA_WINDOW_MINUTES ({window}): "
+            "a window of N minutes holds at most N one-minute returns"
         )
     if values.get("store", "sqlite") == "sqlite" and values.get("dynamodb_endpoint_url"):
         problems.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -141,3 +142,28 @@ def log_level(raw: str) -> str:
     if value not in LOG_LEVELS:
         raise BadValueError(f"expected one of {', '.join(LOG_LEVELS)}")
     return value
+
+
+def webhook_urls(raw: str) -> SecretStr:
+    """Comma-separated http(s) URLs. Webhook URLs carry their own tokens, so the value is a secret and
+    errors name the item's position, never its text."""
+    items = [part.strip() for part in raw.split(",") if part.strip()]
+    if not items:
+        raise BadValueError("expected comma-separated webhook URLs (https://...)")
+    for number, item in enumerate(items, start=1):
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BadValueError(f"item {number} is not an http(s) URL; expected https://host/path,...")
+    return SecretStr(",".join(items))
+
+
+def time_or_off(raw: str) -> time | None:
+    """``HH:MM`` (24-hour clock) or ``off``."""
+    value = raw.strip().lower()
+    if value in ("off", "no", "none"):
+        return None
+    try:
+        hour, minute = (int(part) for part in value.split(":"))
+        return time(hour, minute)
+    except ValueError:
+        raise BadValueError("expected a time HH:MM on the 24-hour clock (e.g. 21:00), or off") from None

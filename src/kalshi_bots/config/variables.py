@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kalshi_bots.app.alert_params import AlertParams
 from kalshi_bots.app.deps import HourlyParams, JobParams, WeatherParams
 from kalshi_bots.config.parsers import (
     choice,
@@ -24,9 +25,12 @@ from kalshi_bots.config.parsers import (
     table,
     tail_nu,
     text,
+    time_or_off,
     url,
+    webhook_urls,
     yes_no,
 )
+from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName
 
 PREFIX = "KALSHI_BOTS_"
 KALSHI_PROD_URL = "https://external-api.kalshi.com/trade-api/v2"
@@ -61,7 +65,7 @@ class Variable:
         return PREFIX + self.suffix
 
 
-H, W, J = HourlyParams(), WeatherParams(), JobParams()
+H, W, J, A = HourlyParams(), WeatherParams(), JobParams(), AlertParams()
 BUDGET = dict(J.budget.per_bot)
 
 VARIABLES: tuple[Variable, ...] = (
@@ -220,11 +224,40 @@ VARIABLES: tuple[Variable, ...] = (
         "Hourly bot: most contracts per order.",
     ),
     Variable(
+        "HOURLY_MODEL",
+        "hourly_model",
+        choice(*(m.value for m in ModelName)),
+        str(H.model.name),
+        "Hourly bot: ewma-t (EWMA-20 of 1-minute returns, Student-t, 60 s settlement average), sample-t "
+        "(15-minute sample sd, Student-t: the model before) or spec (15-minute sample sd, normal law).",
+    ),
+    Variable(
         "HOURLY_TAIL_NU",
         "hourly_tail_nu",
         tail_nu,
-        str(H.tail_nu or 0),
-        "Hourly bot: Student-t tails (degrees of freedom) on the random walk; 0 = the spec's normal law.",
+        str(H.model.tail_nu or 0),
+        "Hourly bot: Student-t degrees of freedom of ewma-t and sample-t; 0 = normal law.",
+    ),
+    Variable(
+        "HOURLY_EWMA_HALF_LIFE_MINUTES",
+        "hourly_ewma_half_life_minutes",
+        float_range(0, 600, low_open=True),
+        f"{H.model.half_life_minutes:g}",
+        "Hourly bot, ewma-t: half-life in minutes of the weights on squared 1-minute returns.",
+    ),
+    Variable(
+        "HOURLY_EWMA_WINDOW_MINUTES",
+        "hourly_ewma_window_minutes",
+        int_range(2, MAX_WINDOW_MINUTES),
+        str(H.model.window_minutes),
+        "Hourly bot, ewma-t: minutes of returns used (VOL/LATEST keeps 120).",
+    ),
+    Variable(
+        "HOURLY_EWMA_MIN_RETURNS",
+        "hourly_ewma_min_returns",
+        int_range(2, MAX_WINDOW_MINUTES),
+        str(H.model.min_returns),
+        "Hourly bot, ewma-t: refuse (vol_insufficient) with fewer 1-minute returns in the window.",
     ),
     Variable(
         "WEATHER_MIN_EDGE",
@@ -274,7 +307,7 @@ VARIABLES: tuple[Variable, ...] = (
         "max_price_jump_pct",
         float_range(0, 100, low_open=True),
         str(J.max_price_jump_pct),
-        "Collector rejects a price this many % away from the last one.",
+        "Collector rejects a price this many % from the last one; the hourly bot refuses such a spot.",
     ),
     Variable(
         "API_TOKEN",
@@ -287,7 +320,50 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("API_HOST", "api_host", text, "127.0.0.1", "Address the volatility API listens on."),
     Variable("API_PORT", "api_port", int_range(1, 65_535), "8080", "Port the volatility API listens on."),
     Variable(
-        "LOG_LEVEL", "log_level", log_level, "INFO", "JSON log level on stderr: DEBUG, INFO, WARNING, ERROR."
+        "DASHBOARD_TOKEN",
+        "dashboard_token",
+        secret,
+        "",
+        "Token of the web dashboard; unset = a new one each start, printed in the URL (localhost only).",
+        secret=True,
+    ),
+    Variable("DASHBOARD_HOST", "dashboard_host", text, "127.0.0.1", "Address the dashboard listens on."),
+    Variable("DASHBOARD_PORT", "dashboard_port", int_range(1, 65_535), "8765", "Port of the web dashboard."),
+    Variable(
+        "ALERT_WEBHOOKS",
+        "alert_webhooks",
+        webhook_urls,
+        "",
+        "Comma-separated webhook URLs for alerts (Slack, Discord, Telegram bot API, or any JSON receiver).",
+        secret=True,
+    ),
+    Variable(
+        "ALERT_SUMMARY_AT",
+        "alert_summary_at",
+        time_or_off,
+        A.summary_at.strftime("%H:%M") if A.summary_at else "off",
+        "New York time of the daily summary alert (HH:MM), or off.",
+    ),
+    Variable(
+        "ALERT_NO_TRADE_STREAK",
+        "alert_no_trade_streak",
+        int_range(0, 10_000),
+        str(A.no_trade_streak),
+        "Alert when a trading job refuses this many runs in a row (0 = never).",
+    ),
+    Variable(
+        "ALERT_ERROR_STREAK",
+        "alert_error_streak",
+        int_range(0, 10_000),
+        str(A.error_streak),
+        "Alert when a job fails this many runs in a row (0 = never).",
+    ),
+    Variable(
+        "LOG_LEVEL",
+        "log_level",
+        log_level,
+        "INFO",
+        "Level of the JSON log (file, and stderr when not a terminal).",
     ),
     Variable(
         "HTTP_TIMEOUT_S",

@@ -1,15 +1,18 @@
 """The hourly crypto decision: the ONE function the live job and the backtester both call.
 
-Pure: every input is an argument. Checks that need I/O or state (exchange/shard open, staleness of the
-VOL item and the price, budget, loss limit, kill switch, already traded) happen in the job, which
-reports them with the same :class:`NoTradeReason` values.
+Pure: every input is an argument. The checks on the inputs themselves (exchange/shard open, staleness
+and timestamps of the VOL item and the price, spot against the collector, the event's markets and
+strikes, the tick grid) are the pure rules of :mod:`kalshi_bots.domain.sanity`; budget, loss limit,
+kill switch and "already traded" need the store and stay in the job. All report a :class:`NoTradeReason`,
+and :meth:`HourlyDecision.verdict` turns a decision into a value: :class:`HourlyTrade` or :class:`Refusal`.
 
 Steps (spec "BTC Trading Bot Data Flow" 6-9, with fees):
 
 1. strike: first active "greater" market with ``floor_strike >= spot * (1 + bps / 10000)``;
 2. its ``close_time`` must be the next top of the hour after ``now`` (on the fall-back night two instants
    share one ticker, so this is what makes the ticker safe);
-3. ``P(NO) = Phi(z)`` with ``sigma = vol_15m * sqrt(T / 15)``;
+3. ``P(NO) = Phi(z)`` with ``sigma = vol_15m * sqrt(T / 15)`` (the spec), or the unit-variance
+   Student-t on ``ln(K / spot)`` when ``tail_nu`` is set (:func:`pricing.prob_no_law`);
 4. fee per contract: computed for a single contract first (the worst case, since an order's fee is
    rounded up to the cent once), and ``edge = P(NO) - (NO ask + fee per contract)`` must be
    ``>= min_edge``;
@@ -29,9 +32,8 @@ from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
 from kalshi_bots.domain.fees import fee_per_contract
 from kalshi_bots.domain.markets import minutes_until, next_top_of_hour, require_aware, select_strike
 from kalshi_bots.domain.models import Event, FeeSchedule, Market
-from kalshi_bots.domain.pricing import prob_no, scaled_sigma_pct
+from kalshi_bots.domain.pricing import prob_no_law, scaled_sigma_pct
 from kalshi_bots.domain.sizing import size_order
-from kalshi_bots.domain.vol_models import t_equivalent_std_pct
 
 
 class NoTradeReason(StrEnum):
@@ -52,6 +54,42 @@ class NoTradeReason(StrEnum):
     ALREADY_TRADED = "already_traded"
     INVALID_INPUT = "invalid_input"
     CLOSE_TIME_MISMATCH = "close_time_mismatch"
+    # When the run happened (under a minute before the close), and the input sanity rules of
+    # domain/sanity.py: data the collector would reject, or that cannot be what it claims to be.
+    TOO_LATE = "too_late"
+    SPOT_DISAGREES = "spot_disagrees"
+    FUTURE_TIMESTAMP = "future_timestamp"
+    STRIKES_IMPLAUSIBLE = "strikes_implausible"
+    FOREIGN_MARKET = "foreign_market"
+    PRICE_OFF_TICK = "price_off_tick"
+    # The weather bot's own (domain/weather_decision.py and the job's data fetches).
+    STATION_MISMATCH = "station_mismatch"
+    FORECAST_STALE = "forecast_stale"
+    WEATHER_DATA_UNAVAILABLE = "weather_data_unavailable"
+    MARKET_DATA_UNAVAILABLE = "market_data_unavailable"
+    OUTSIDE_HORIZON = "outside_horizon"  # an event neither today's nor tomorrow's (the backtest can ask)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A decision not to trade: the reason (log, job result, ``status``) and what triggered it."""
+
+    reason: NoTradeReason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyTrade:
+    """A decision to buy ``contracts`` NO on ``market`` at up to ``no_ask``: every number is known."""
+
+    market: Market
+    strike: Decimal
+    no_ask: Decimal
+    contracts: int
+    fee_per_contract: Decimal  # of the actual order size
+    p_no: float
+    edge: float  # p_no - (no_ask + fee_per_contract)
+    kelly_applied: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +111,24 @@ class HourlyDecision:
     kelly_applied: float | None = None
     contracts: int = 0
     detail: str = ""
+
+    def verdict(self) -> HourlyTrade | Refusal:
+        """The decision as a value: a :class:`HourlyTrade` with every number, or a :class:`Refusal`."""
+        if not self.trade:
+            return Refusal(self.reason or NoTradeReason.INVALID_INPUT, self.detail)
+        market, strike, no_ask, fee = self.market, self.strike, self.no_ask, self.fee_per_contract
+        if market is None or strike is None or no_ask is None or fee is None or self.p_no is None:
+            return Refusal(NoTradeReason.INVALID_INPUT, "a trade decision without its numbers")
+        return HourlyTrade(
+            market=market,
+            strike=strike,
+            no_ask=no_ask,
+            contracts=self.contracts,
+            fee_per_contract=fee,
+            p_no=self.p_no,
+            edge=self.edge if self.edge is not None else self.p_no - float(no_ask + fee),
+            kelly_applied=self.kelly_applied or 0.0,
+        )
 
 
 def _refuse(partial: HourlyDecision, reason: NoTradeReason, detail: str) -> HourlyDecision:
@@ -113,8 +169,10 @@ def decide_hourly(
 
     ``expected_close`` defaults to the next top of the hour after ``now``. ``settlement_average_s``
     (default 0 = the spec's formula) models the 60-second settlement average, see pricing. ``tail_nu``
-    (default None = the spec's normal law) prices the move with Student-t tails of that many degrees of
-    freedom, variance-matched to the normal model (chosen by walk-forward backtest, docs/model.md). Never
+    (default None = the spec's normal law) prices the log move with Student-t tails of that many degrees
+    of freedom, scaled to the same variance (:func:`pricing.prob_no_t`; docs/model.md). The live job
+    gets ``vol_15m_std_pct``, ``tail_nu`` and ``settlement_average_s`` from
+    :func:`kalshi_bots.domain.hourly_model.hourly_model_input`. Never
     raises on bad input: any rule violation is an ``INVALID_INPUT`` refusal saying what was wrong.
     """
     try:
@@ -179,12 +237,14 @@ def _decide(
 
     minutes_left = minutes_until(close, now)
     vol = vol_15m_std_pct
-    if tail_nu is not None:
-        # Fat tails enter as the normal sigma that reproduces the t probability at this strike, so
-        # the spec's pricing formula below stays the one formula (see vol_models).
-        distance_pct = float((market.floor_strike - spot) / spot * 100)
-        vol = t_equivalent_std_pct(distance_pct, minutes_left, vol, tail_nu)
-    p_no = prob_no(spot, market.floor_strike, minutes_left, vol, settlement_average_s=settlement_average_s)
+    p_no = prob_no_law(
+        spot,
+        market.floor_strike,
+        minutes_left,
+        vol,
+        tail_nu=tail_nu,
+        settlement_average_s=settlement_average_s,
+    )
     sigma = scaled_sigma_pct(vol, minutes_left)
     d = replace(d, minutes_left=minutes_left, sigma_scaled_pct=sigma, p_no=p_no)
 

@@ -11,7 +11,3 @@ class InvalidPriceError(DomainError):
 
 class UnknownFeeTypeError(DomainError):
     """The series charges a fee type this system does not model: refuse to trade."""
-
-
-class InsufficientDataError(DomainError):
-    """Too few samples to compute a statistic; callers must not substitute a made-up number."""

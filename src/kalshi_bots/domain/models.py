@@ -100,6 +100,15 @@ class StrikeType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PriceRange:
+    """One band of a market's tick grid (Kalshi ``price_ranges``): ``start..end`` in steps of ``step``."""
+
+    start: Decimal
+    end: Decimal
+    step: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Market:
     """One binary market. Quotes are dollars; ``None`` means no quote on that side."""
 
@@ -123,6 +132,8 @@ class Market:
     # exchange caps an IOC fill at it; None = unknown (assume the order fills).
     yes_ask_size: Decimal | None = None
     yes_bid_size: Decimal | None = None
+    # The tick grid orders must sit on (Kalshi ``price_ranges``); () = unknown, the wire's 4 decimals apply.
+    price_ranges: tuple[PriceRange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +308,19 @@ class TradeRecord:
 
 @dataclass(frozen=True, slots=True)
 class BudgetReservation:
-    """A request to set aside ``amount`` dollars of ``bot``'s budget for ``day`` (ET date)."""
+    """``amount`` dollars of ``bot``'s budget for ``day`` (ET date) held under ``reservation_id``.
+
+    Identified by id *and* amount: asking again for the same id with a larger amount holds only the
+    difference more; a smaller amount never shrinks what is held (see ``Store.reserve_budget``).
+    ``at`` is when it was asked for: stores keep the latest, so reconcile can tell a reservation a
+    run is still using from one a crash left behind.
+    """
 
     bot: str
     day: date
     amount: Decimal
     reservation_id: str
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

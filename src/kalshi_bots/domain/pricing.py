@@ -1,4 +1,6 @@
-"""The spec's random-walk model for hourly "above/below" markets (KXBTCD, KXETHD).
+"""The spec's random-walk model for hourly "above/below" markets (KXBTCD, KXETHD): crypto pricing only.
+
+Daily-high temperature brackets are priced beside their model, in :mod:`kalshi_bots.domain.weather`.
 
 Units: ``vol_15m_std_pct`` is the standard deviation, in percent, of the price move over a
 **15-minute horizon** (see :mod:`kalshi_bots.domain.volatility`), so ``0.19`` means 0.19 %.
@@ -22,18 +24,9 @@ effective horizon is ``T - 2s/3``. Inside the averaging window (T < s) the unkno
 has variance ``T^3 / (3 s^2)``; we use that, treating the already-averaged part as equal to spot (an
 approximation only relevant in the last minute, where no bot trades).
 
-Weather brackets (reference kalshi-api.md §7, feeds.md C.3): the settled value T is a whole °F, and a
-market's structured fields decide YES:
-
-- ``between``: floor <= T <= cap, inclusive at both ends (``B74.5``: floor 74, cap 75 -> 74 or 75);
-- ``greater``: T > floor, strictly (``T94`` greater -> 95 or more);
-- ``less``: T < cap, strictly (``T62`` less -> 61 or less).
-
-A continuous forecast X ~ N(mean, sigma) rounds to T = n when n - 0.5 <= X < n + 0.5, so a bracket is
-P(lo <= X < hi) with lo = (smallest integer allowed) - 0.5 and hi = (largest integer allowed) + 0.5.
-For integer strikes this is exactly: between 72..73 -> [71.5, 73.5), greater 74 -> [74.5, inf),
-less 62 -> (-inf, 61.5). Half-degree strikes (newer rule texts, e.g. 82.5) follow from the same rule
-(greater 82.5 -> 83 or more -> [82.5, inf)). The ``*_or_equal`` types are supported in the obvious way.
+Fat tails (the live default, :func:`prob_no_t`): the log move ``ln(X / P)`` is a Student-t with nu
+degrees of freedom scaled to the same variance as the normal law above. It puts more weight both near
+spot and far out than the normal does, which is what one-minute crypto returns show.
 """
 
 from __future__ import annotations
@@ -42,7 +35,7 @@ import math
 from decimal import Decimal
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
-from kalshi_bots.domain.models import StrikeType
+from kalshi_bots.domain.vol_models import student_t_cdf
 
 _SQRT2 = math.sqrt(2.0)
 HORIZON_MINUTES = 15.0  # the horizon every vol_Nm_std is expressed in
@@ -108,6 +101,56 @@ def _effective_horizon(minutes_left: float, average_minutes: float) -> float:
     return minutes_left**3 / (3.0 * average_minutes**2)
 
 
+def prob_no_t(
+    spot: Decimal,
+    strike: Decimal,
+    minutes_left: float,
+    vol_15m_std_pct: float,
+    nu: float,
+    *,
+    settlement_average_s: float = 0.0,
+) -> float:
+    """P(NO) when the log move to the settlement value is a Student-t scaled to unit variance.
+
+    With s = ``vol_15m_std_pct`` / 100 over 15 minutes and an effective horizon T_eff (module doc):
+
+        sigma = s * sqrt(T_eff / 15),   P(NO) = T_nu(ln(K / P) / (sigma * sqrt((nu - 2) / nu)))
+
+    (a t with nu degrees of freedom has variance nu / (nu - 2), so ``sigma * sqrt((nu - 2) / nu) * T_nu``
+    has sd sigma). At 15 minutes and nu = 5 this is the issue's ``T5(ln(K/spot) / (s * sqrt(3/5)))``.
+    No time or zero vol is deterministic, exactly as :func:`prob_no`.
+    """
+    _check_price("spot", spot)
+    _check_price("strike", strike)
+    if not (math.isfinite(nu) and nu > 2):
+        raise DomainError(f"nu must be > 2 for a finite variance, got {nu!r}")
+    if settlement_average_s < 0 or not math.isfinite(settlement_average_s):
+        raise DomainError(f"settlement_average_s must be >= 0, got {settlement_average_s!r}")
+    effective_minutes = _effective_horizon(minutes_left, settlement_average_s / 60.0)
+    sigma_pct = scaled_sigma_pct(vol_15m_std_pct, effective_minutes)
+    if sigma_pct == 0.0:
+        return 0.0 if spot > strike else 1.0
+    log_distance = math.log(strike / spot)
+    return student_t_cdf(log_distance / (sigma_pct / 100.0) * math.sqrt(nu / (nu - 2.0)), nu)
+
+
+def prob_no_law(
+    spot: Decimal,
+    strike: Decimal,
+    minutes_left: float,
+    vol_15m_std_pct: float,
+    *,
+    tail_nu: float | None = None,
+    settlement_average_s: float = 0.0,
+) -> float:
+    """P(NO) under the model's law: the spec's normal (``tail_nu`` None) or unit-variance Student-t."""
+    if tail_nu is None:
+        return prob_no(spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s)
+    return prob_no_t(
+        spot, strike, minutes_left, vol_15m_std_pct, tail_nu, settlement_average_s=settlement_average_s
+    )
+
+
 def prob_settles_above(
     spot: Decimal,
     strike: Decimal,
@@ -132,89 +175,3 @@ def _check_price(name: str, value: Decimal) -> None:
 def _check_vol(vol_pct: float) -> None:
     if not (math.isfinite(vol_pct) and vol_pct >= 0):
         raise DomainError(f"vol_15m_std_pct must be a finite number >= 0, got {vol_pct!r}")
-
-
-Strike = float | Decimal
-
-
-def bracket_bounds(floor: Strike | None, cap: Strike | None, strike_type: StrikeType) -> tuple[float, float]:
-    """Continuous bounds [lo, hi) of the forecast X that settle YES (see the module docstring)."""
-    inf = math.inf
-    if strike_type is StrikeType.BETWEEN:
-        lo_int, hi_int = math.ceil(_strike("floor", floor)), math.floor(_strike("cap", cap))
-        if lo_int > hi_int:
-            raise DomainError(f"between bracket {floor}..{cap} contains no whole degree")
-        return lo_int - 0.5, hi_int + 0.5
-    if strike_type is StrikeType.GREATER:
-        return math.floor(_strike("floor", floor)) + 0.5, inf
-    if strike_type is StrikeType.GREATER_OR_EQUAL:
-        return math.ceil(_strike("floor", floor)) - 0.5, inf
-    if strike_type is StrikeType.LESS:
-        return -inf, math.ceil(_strike("cap", cap)) - 0.5
-    if strike_type is StrikeType.LESS_OR_EQUAL:
-        return -inf, math.floor(_strike("cap", cap)) + 0.5
-    raise DomainError(f"strike type {strike_type.value!r} is not a temperature bracket; refusing to price it")
-
-
-def bracket_probability(
-    mean_f: float, sigma_f: float, floor: Strike | None, cap: Strike | None, strike_type: StrikeType
-) -> float:
-    """P(YES) of a whole-degree temperature bracket when the value is ~ N(mean_f, sigma_f)."""
-    _check_normal(mean_f, sigma_f)
-    lo, hi = bracket_bounds(floor, cap, strike_type)
-    return _clip(_p_below(hi, mean_f, sigma_f) - _p_below(lo, mean_f, sigma_f))
-
-
-def bracket_probability_given_observed(  # noqa: PLR0917 (signature shared with the weather bot)
-    mean_remaining_max: float,
-    sigma: float,
-    observed_max_f: float,
-    floor: Strike | None,
-    cap: Strike | None,
-    strike_type: StrikeType,
-) -> float:
-    """P(YES) when the day's final max is ``max(observed_max_f, Y)``, Y ~ N(mean_remaining_max, sigma).
-
-    Y is the max of the rest of the climate day. P(max < x) = 0 for x <= observed, else P(Y < x): the
-    observed high puts an atom of probability at itself, so brackets wholly below it get 0.
-    """
-    _check_normal(mean_remaining_max, sigma)
-    if not math.isfinite(observed_max_f):
-        raise DomainError(f"observed_max_f must be finite, got {observed_max_f!r}")
-    lo, hi = bracket_bounds(floor, cap, strike_type)
-
-    def below(x: float) -> float:
-        return _p_below(x, mean_remaining_max, sigma) if x > observed_max_f else 0.0
-
-    return _clip(below(hi) - below(lo))
-
-
-def _p_below(x: float, mean: float, sigma: float) -> float:
-    """P(X < x) for X ~ N(mean, sigma); sigma 0 is a point mass at ``mean``."""
-    if x == math.inf:
-        return 1.0
-    if x == -math.inf:
-        return 0.0
-    if sigma == 0.0:
-        return 1.0 if mean < x else 0.0
-    return normal_cdf((x - mean) / sigma)
-
-
-def _check_normal(mean: float, sigma: float) -> None:
-    if not math.isfinite(mean):
-        raise DomainError(f"forecast mean must be finite, got {mean!r}")
-    if not (math.isfinite(sigma) and sigma >= 0):
-        raise DomainError(f"forecast sigma must be a finite number >= 0, got {sigma!r}")
-
-
-def _strike(name: str, value: Strike | None) -> float:
-    if value is None:
-        raise DomainError(f"bracket needs a {name} strike, got None")
-    number = float(value)
-    if not math.isfinite(number):
-        raise DomainError(f"{name} strike must be finite, got {value}")
-    return number
-
-
-def _clip(p: float) -> float:
-    return min(1.0, max(0.0, p))

@@ -19,7 +19,6 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
-from statistics import NormalDist
 
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.markets import require_aware
@@ -154,32 +153,3 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
         if abs(d * c - 1.0) < 1e-15:
             break
     return h
-
-
-_P_CLAMP = 1e-15
-_NORMAL = NormalDist()
-
-
-def t_equivalent_std_pct(
-    distance_pct: float, minutes_left: float, vol_15m_std_pct: float, nu: float
-) -> float:
-    """The normal ``vol_15m_std_pct`` whose P(NO) at this strike equals a fat-tailed Student-t's.
-
-    The move to the close is modelled as ``sigma * T_nu / sqrt(nu / (nu - 2))`` (a t scaled to the
-    same variance as the normal model), ``sigma = vol * sqrt(T / 15)``. The live pricing only takes a
-    normal sigma, so the t probability is carried to it as the sigma that reproduces it at this
-    strike: ``sigma_eq = distance / Phi^-1(P_t)``. A strike exactly at spot (or no time) keeps ``vol``.
-    """
-    if not (math.isfinite(nu) and nu > 2):
-        raise DomainError(f"nu must be > 2 for a finite variance, got {nu!r}")
-    if not (math.isfinite(vol_15m_std_pct) and vol_15m_std_pct > 0):
-        raise DomainError(f"vol_15m_std_pct must be positive, got {vol_15m_std_pct!r}")
-    if distance_pct == 0.0 or minutes_left <= 0:
-        return vol_15m_std_pct
-    root_t = math.sqrt(minutes_left / 15.0)
-    z = distance_pct / (vol_15m_std_pct * root_t)
-    p_t = student_t_cdf(z * math.sqrt(nu / (nu - 2.0)), nu)
-    z_eq = _NORMAL.inv_cdf(min(max(p_t, _P_CLAMP), 1.0 - _P_CLAMP))
-    if z_eq == 0.0 or (z_eq > 0) != (distance_pct > 0):
-        return vol_15m_std_pct
-    return distance_pct / z_eq / root_t

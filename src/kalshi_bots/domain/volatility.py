@@ -172,3 +172,14 @@ def snapshot_attributes(snapshot: VolatilitySnapshot) -> dict[str, float | int |
         for metric, value in zip(_METRICS, values, strict=True):
             attributes[f"vol_{minutes}m_{metric}"] = value
     return attributes
+
+
+def trailing_ticks(
+    ticks: Sequence[PriceTick], now: datetime, longest_minutes: int = max(VOL_WINDOWS_MINUTES)
+) -> tuple[PriceTick, ...]:
+    """The ticks :func:`compute_snapshot` keeps as ``recent_prices``: those in
+    ``[now - (longest + 1) min, now]`` (the same bisection, without computing any window)."""
+    now = require_aware(now, "now")
+    hi = bisect_right(ticks, now, key=_tick_time)
+    lo = bisect_left(ticks, now - timedelta(minutes=longest_minutes + 1), key=_tick_time)
+    return tuple(ticks[lo:hi])

@@ -1,44 +1,75 @@
-"""The volatility HTTP API: ``GET /volatility/{asset}`` -> VOL/LATEST as JSON with its age.
+"""The volatility HTTP API served by ``kalshi-bots serve``: ``GET /volatility/{asset}`` -> VOL/LATEST.
 
-- ``Authorization: Bearer <token>`` is checked with :func:`hmac.compare_digest` (constant time), so the
-  reply time does not leak how much of a guess was right.
-- With no token configured the server refuses to start, unless told ``--open`` *and* bound to a
-  loopback address: an open API on a network interface is never an accident.
-- Errors are JSON: 401 (missing/wrong token), 404 (unknown path or asset, no data yet), 405 (not GET),
-  503 (store unreadable).
+What is answered is decided by :mod:`.api_routes` (shared with the Lambda function URL handler):
+token first, then method, path and asset. This module is the transport, built so that a client
+without the token can make the server spend next to nothing:
 
-Standard library only (``ThreadingHTTPServer``): nothing to install, starts in milliseconds.
+- The request head is parsed by `h11 <https://h11.readthedocs.io>`_ (the HTTP/1.1 state machine
+  under httpx, already installed with it), capped at :attr:`ServerLimits.max_head_bytes`. Malformed
+  framing (``Content-Length: -1``, ``abc``, conflicting lengths, a bad request line) is a 400 from
+  the parser, an oversized head a 431.
+- The head must arrive within :attr:`ServerLimits.head_timeout_s` *in total* (a client trickling a
+  byte at a time is cut off, not waited for byte by byte); an idle keep-alive connection is closed
+  after :attr:`ServerLimits.idle_timeout_s`; a client that does not read its reply, after
+  :attr:`ServerLimits.write_timeout_s`.
+- No request body is ever read: the API takes none. A request that announces one is answered from
+  its headers (401 without the token, else 405/404, or 413 for a GET with a body) and the connection
+  closed; at most :attr:`ServerLimits.drain_bytes` are read and discarded so the client sees the reply.
+  A 300 MB upload therefore costs socket buffers, not memory.
+- At most :attr:`ServerLimits.max_connections` connections are served at once; the next ones get an
+  immediate 503 and are closed.
+- Every reply is JSON, errors included, whatever the method (OPTIONS and TRACE too). A failure in a
+  connection is logged as one JSON line (exception type, no traceback, no request data but the path).
+
+With no token configured the server refuses to start, unless told ``--open`` *and* bound to a
+loopback address: an open API on a network interface is never an accident.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 import logging
-import re
+import socket
+import socketserver
+import sys
 import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
+import h11
 
-from kalshi_bots.domain.models import Asset
-from kalshi_bots.ports.errors import StoreError
+from kalshi_bots.entrypoints import api_routes
+from kalshi_bots.entrypoints.api_routes import ApiReply, VolatilityQuery
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from kalshi_bots.config import Settings
+    from kalshi_bots.domain.models import Asset
+    from kalshi_bots.ports.clock import Clock
+    from kalshi_bots.ports.store import Store
 
 log = logging.getLogger(__name__)
-
-# asset -> the JSON payload, or None when there is no VOL/LATEST yet. Raises StoreError when unreadable.
-VolatilityQuery = Callable[[Asset], dict[str, Any] | None]
-_PATH = re.compile(r"^/volatility/([A-Za-z]+)/?$")
 
 
 class ApiConfigError(ValueError):
     """The server would start insecurely; the message says how to start it safely."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """What one client may cost. Defaults suit a small JSON API on a laptop or a small VM."""
+
+    max_head_bytes: int = 8 * 1024  # request line + headers
+    head_timeout_s: float = 10.0  # from the first byte of a request to the end of its head
+    idle_timeout_s: float = 15.0  # a connection with no request in progress
+    write_timeout_s: float = 10.0  # a client that does not read its reply
+    max_connections: int = 32
+    drain_bytes: int = 256 * 1024  # read and discarded after refusing a body, so the reply is seen
+    drain_timeout_s: float = 1.0
 
 
 def is_loopback(host: str) -> bool:
@@ -66,14 +97,10 @@ def check_exposure(token: SecretStr | None, host: str, open_access: bool) -> Non
         )
 
 
-def token_matches(header: str | None, token: SecretStr) -> bool:
-    """Whether an ``Authorization`` header carries ``token``, compared in constant time."""
-    if header is None:
-        return False
-    scheme, _, given = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+class _HeadTimeoutError(Exception):
+    def __init__(self, partial: bool) -> None:
+        super().__init__("request head not received in time")
+        self.partial = partial  # some bytes arrived: answer 408; none: just close
 
 
 class VolatilityApi:
@@ -87,12 +114,14 @@ class VolatilityApi:
         host: str = "127.0.0.1",
         port: int = 8080,
         open_access: bool = False,
+        limits: ServerLimits | None = None,
     ) -> None:
         check_exposure(token, host, open_access)
         self._query = query
-        self._token = token
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
+        self._token = None if token is None else token.get_secret_value()
+        self._open = open_access and token is None
+        self.limits = limits or ServerLimits()
+        self._server = _Server((host, port), self)
         self._thread: threading.Thread | None = None
 
     @property
@@ -119,76 +148,210 @@ class VolatilityApi:
         self._server.shutdown()
         self._server.server_close()
 
-    def respond(self, method: str, path: str, authorization: str | None) -> tuple[int, dict[str, Any]]:
-        """(status, JSON body) for one request. Pure of sockets, so tests can call it directly."""
-        if method != "GET":
-            return 405, {"error": "method_not_allowed", "message": f"{method} is not supported; use GET"}
-        if self._token is not None and not token_matches(authorization, self._token):
-            why = "missing" if not authorization else "wrong"
-            return 401, {"error": "unauthorized", "message": f"{why} bearer token"}
-        match = _PATH.match(path.split("?", 1)[0])
-        if match is None:
-            return 404, {"error": "not_found", "message": "use GET /volatility/{asset}, asset BTC or ETH"}
-        try:
-            asset = Asset(match.group(1).upper())
-        except ValueError:
-            return 404, {"error": "unknown_asset", "message": f"no asset {match.group(1)!r}; use BTC or ETH"}
-        try:
-            payload = self._query(asset)
-        except StoreError as exc:
-            log.error("volatility query failed", extra={"asset": asset.value, "reason": str(exc)})
-            return 503, {"error": "store_unavailable", "message": "the store cannot be read right now"}
-        if payload is None:
-            return 404, {"error": "no_data", "message": f"no volatility for {asset.value} yet"}
-        return 200, payload
+    # --- one connection ---------------------------------------------------------------------------
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        api = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "kalshi-bots"
-            sys_version = ""
-
-            def log_message(self, format: str, *args: Any) -> None:  # JSON logs only, below
+    def serve_connection(self, sock: socket.socket) -> None:
+        """Requests on one connection until it closes, times out or must close."""
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head_bytes)
+        while True:
+            try:
+                event = self._read_head(sock, conn)
+            except _HeadTimeoutError as timeout:
+                if timeout.partial:
+                    self._send(sock, conn, api_routes.error(408, "request_timeout", "request head too slow"))
+                return
+            except h11.RemoteProtocolError as exc:
+                status = exc.error_status_hint
+                code = "headers_too_large" if status == 431 else "bad_request"
+                self._send(sock, conn, api_routes.error(status, code, f"malformed request: {exc}"))
+                log.info("api request", extra={"status": status, "reason": code})
+                return
+            except OSError:  # reset by the client: nothing to answer, nothing worth an error line
+                return
+            if not isinstance(event, h11.Request):  # the client closed the connection
+                return
+            if not self._answer(sock, conn, event):
                 return
 
-            def _reply(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                status, body = api.respond(self.command, self.path, self.headers.get("Authorization"))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "no-store")
-                if status == 401:
-                    self.send_header("WWW-Authenticate", 'Bearer realm="kalshi-bots"')
-                if status == 405:
-                    self.send_header("Allow", "GET")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
-                log.info("api request", extra={"method": self.command, "path": self.path, "status": status})
+    def _read_head(self, sock: socket.socket, conn: h11.Connection) -> object:
+        """Receive until a complete request head (or the connection's end), within the idle and head
+        timeouts; returns h11's event."""
+        started = time.monotonic()
+        first_byte_at: float | None = None
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            if first_byte_at is None:
+                left = started + self.limits.idle_timeout_s - time.monotonic()
+            else:
+                left = first_byte_at + self.limits.head_timeout_s - time.monotonic()
+            if left <= 0:
+                raise _HeadTimeoutError(partial=first_byte_at is not None)
+            sock.settimeout(left)
+            try:
+                data = sock.recv(4096)
+            except TimeoutError:
+                raise _HeadTimeoutError(partial=first_byte_at is not None) from None
+            if data and first_byte_at is None:
+                first_byte_at = time.monotonic()
+            conn.receive_data(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _reply  # noqa: N815
+    def _answer(self, sock: socket.socket, conn: h11.Connection, request: h11.Request) -> bool:
+        """Reply to one request; True when the connection may carry another."""
+        headers = {name: value for name, value in request.headers}  # lower-cased names (h11)
+        method = request.method.decode("ascii", "replace")
+        target = request.target.decode("ascii", "replace")
+        authorization = headers.get(b"authorization")
+        try:
+            reply = api_routes.handle(
+                method,
+                target,
+                None if authorization is None else authorization.decode("latin-1"),
+                token=self._token,
+                open_access=self._open,
+                query=self._query,
+            )
+        except Exception as exc:  # a bug, not the client's fault: one log line, a JSON 500
+            log.error("api request failed", extra={"error": type(exc).__name__})
+            reply = api_routes.error(500, "internal_error", "the request could not be answered")
+        announces_body = b"transfer-encoding" in headers or int(headers.get(b"content-length", b"0")) > 0
+        if announces_body and not reply.is_error:
+            reply = api_routes.error(413, "body_not_allowed", "this API takes no request body")
+        keep_alive = not announces_body and conn.their_http_version == b"1.1"
+        self._send(sock, conn, reply, head_only=method == "HEAD", close=not keep_alive)
+        path = target.split("?", 1)[0][:200]  # never the query string: it could carry anything
+        log.info("api request", extra={"method": method[:16], "path": path, "status": reply.status})
+        if announces_body:
+            self._drain(sock)
+            return False
+        if conn.our_state is not h11.DONE:
+            return False
+        if not isinstance(conn.next_event(), h11.EndOfMessage):
+            return False
+        conn.start_next_cycle()
+        return True
 
-        return _Handler
+    def _send(
+        self, sock: socket.socket, conn: h11.Connection, reply: ApiReply, *, head_only: bool = False,
+        close: bool = True,
+    ) -> None:  # fmt: skip
+        data = json.dumps(reply.body).encode()
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Cache-Control", "no-store"),
+            ("Content-Length", str(len(data))),
+            ("Server", "kalshi-bots"),
+            *reply.headers.items(),
+        ]
+        if close:
+            headers.append(("Connection", "close"))
+        reason = HTTPStatus(reply.status).phrase.encode()
+        sock.settimeout(self.limits.write_timeout_s)
+        try:
+            out = conn.send(h11.Response(status_code=reply.status, headers=headers, reason=reason))
+            if not head_only:
+                out = (out or b"") + (conn.send(h11.Data(data=data)) or b"")
+            out = (out or b"") + (conn.send(h11.EndOfMessage()) or b"")
+            sock.sendall(out)
+        except (OSError, h11.LocalProtocolError):
+            return  # the client went away, or the connection is past answering: nothing to add
+
+    def _drain(self, sock: socket.socket) -> None:
+        """Stop sending, then read and discard a little of what the client still sends, so that closing
+        the socket does not reset the connection before the client has read the reply."""
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + self.limits.drain_timeout_s
+            left = self.limits.drain_bytes
+            while left > 0 and (remaining := deadline - time.monotonic()) > 0:
+                sock.settimeout(remaining)
+                chunk = sock.recv(min(left, 65536))
+                if not chunk:
+                    return
+                left -= len(chunk)
+        except OSError:
+            return
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    """Thread per connection, at most ``limits.max_connections`` at once."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], api: VolatilityApi) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self._api = api
+        self._slots = threading.BoundedSemaphore(api.limits.max_connections)
+        super().__init__(address, socketserver.BaseRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._refuse_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        self._api.serve_connection(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver would print a traceback to stderr; one JSON line says enough.
+        exc = sys.exc_info()[1]
+        log.error("api connection failed", extra={"error": type(exc).__name__})
+
+    @staticmethod
+    def _refuse_busy(sock: socket.socket) -> None:
+        body = json.dumps({"error": "busy", "message": "too many connections; try again shortly"}).encode()
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+            f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        try:
+            sock.settimeout(1.0)
+            sock.sendall(head + body)
+        except OSError:
+            pass
+
+
+def query_from_store(store: Store, clock: Clock) -> VolatilityQuery:
+    """VOL/LATEST of ``store`` with its age on ``clock``."""
+    from kalshi_bots.entrypoints.volatility_view import volatility_payload
+
+    def query(asset: Asset) -> dict[str, Any] | None:
+        return volatility_payload(store, asset, clock.now())
+
+    return query
 
 
 def serve_from_settings(
-    settings: Settings, *, host: str | None = None, port: int | None = None, open_access: bool = False
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    open_access: bool = False,
+    clock: Clock | None = None,
 ) -> int:
     """``kalshi-bots serve``: serve until Ctrl-C or SIGTERM."""
     from kalshi_bots import bootstrap
     from kalshi_bots.entrypoints.scheduler import install_stop_signals
-    from kalshi_bots.entrypoints.volatility_view import volatility_payload
 
     store = bootstrap.open_configured_store(settings)
-    clock = bootstrap.system_clock()
     api = VolatilityApi(
-        lambda asset: volatility_payload(store, asset, clock.now()),
+        query_from_store(store, clock or bootstrap.system_clock()),
         token=settings.api_token,
         host=host or settings.api_host,
         port=port if port is not None else settings.api_port,
@@ -207,3 +370,6 @@ def serve_from_settings(
         api.stop()
         log.info("api stopped")
     return 0
+
+
+__all__ = ["ApiConfigError", "ServerLimits", "VolatilityApi", "check_exposure", "serve_from_settings"]

@@ -13,7 +13,14 @@ One handler per function in ``infra/template.yaml``. A scheduled handler:
 
 A deliberate no-trade or an already-done run is success. A failed run raises, so Lambda's async
 retry (and, after that, the failed-event queue and the Errors alarm) take over; the job-run claim
-and deterministic order ids make a retried or duplicated delivery harmless.
+and deterministic order ids make a retried or duplicated delivery harmless. A retry of a run that
+already ended in a permanent error raises again without re-running it (the runner's
+``already_failed``), so the failure reaches the failure destination instead of reading as success.
+
+Each run's deadline is the earlier of its schedule budget and the invocation's remaining time
+(``context.get_remaining_time_in_millis()``) minus :data:`DEADLINE_MARGIN_S`, kept for recording the
+outcome: HTTP retries stop before it, so a hanging service ends the run with an error it records
+rather than a platform timeout that kills it mid-write.
 
 Module import stays cheap (standard library + two small app modules): heavy imports happen on
 the first invocation, measured by ``bench/bench_cold_import.py``.
@@ -21,7 +28,6 @@ the first invocation, measured by ``bench/bench_cold_import.py``.
 
 from __future__ import annotations
 
-import hmac
 import json
 import os
 import threading
@@ -43,11 +49,15 @@ from kalshi_bots.entrypoints.lambda_metrics import (  # noqa: F401
 if TYPE_CHECKING:
     from kalshi_bots.app.deps import Deps
     from kalshi_bots.ports.clock import Clock
+    from kalshi_bots.ports.deadline import Deadline
 
 # Environment variables the template sets that are NOT settings: names of the SSM SecureString
 # parameters. Kept outside the KALSHI_BOTS_ prefix so the settings' typo check ignores them.
 CREDENTIALS_PARAMETER_ENV = "SSM_KALSHI_CREDENTIALS"
 API_TOKEN_PARAMETER_ENV = "SSM_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+# Time kept back from the invocation's remaining time to record the run's outcome and report it.
+DEADLINE_MARGIN_S = 3.0
 
 _SIGNING_MODES = frozenset({"demo", "live"})
 
@@ -204,12 +214,23 @@ def reset_container(clock: Clock | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- scheduled handlers
-def run_scheduled(job: JobName, event: Event) -> dict[str, Any]:
-    """Parse, run, report. Raises :class:`JobFailedError` when the run failed."""
+def invocation_deadline(context: Any) -> Deadline | None:
+    """The Lambda context's remaining time minus :data:`DEADLINE_MARGIN_S` (None without a context)."""
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining_ms is None:
+        return None
+    from kalshi_bots.ports.deadline import Deadline
+
+    return Deadline.after(max(0.0, float(remaining_ms()) / 1000 - DEADLINE_MARGIN_S))
+
+
+def run_scheduled(job: JobName, event: Event, context: Any = None) -> dict[str, Any]:
+    """Parse, run, report. Raises :class:`JobFailedError` when the run failed (or had failed)."""
     when = scheduled_for(event, job)
+    deadline = invocation_deadline(context)
     from kalshi_bots.app.runner import run_job
 
-    result = run_job(CONTAINER.deps(), job, when)
+    result = run_job(CONTAINER.deps(), job, when, deadline=deadline)
     emit_metrics(job, result)
     print(json.dumps({"job": job.value, "result": result.to_json()}, default=str), flush=True)
     if result.outcome is Outcome.ERROR:
@@ -219,7 +240,7 @@ def run_scheduled(job: JobName, event: Event) -> dict[str, Any]:
 
 def _scheduled_handler(job: JobName) -> Handler:
     def handler(event: Event, context: Any) -> dict[str, Any]:
-        return run_scheduled(job, event)
+        return run_scheduled(job, event, context)
 
     handler.__name__ = handler.__qualname__ = job.value.replace("-", "_")
     handler.__doc__ = f"Lambda handler for the {job.value!r} job."
@@ -247,59 +268,43 @@ HANDLERS: dict[JobName, Handler] = {
 
 
 # --------------------------------------------------------------------------- volatility API
-def _http(status: int, body: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> dict[str, Any]:
-    headers = {"content-type": "application/json", "cache-control": "no-store", **(extra or {})}
-    return {"statusCode": status, "headers": headers, "body": json.dumps(body, default=str)}
-
-
-def _bearer(headers: Mapping[str, Any]) -> str:
+def _header(headers: Mapping[str, Any], wanted: str) -> str | None:
     for name, value in headers.items():
-        if name.lower() == "authorization" and isinstance(value, str):
-            scheme, _, token = value.partition(" ")
-            return token.strip() if scheme.lower() == "bearer" else ""
-    return ""
-
-
-def token_matches(presented: str, expected: str | None) -> bool:
-    """Constant-time comparison; no configured token means nobody gets in (fail closed)."""
-    if not expected or not presented:
-        return False
-    return hmac.compare_digest(presented.encode(), expected.encode())
+        if name.lower() == wanted and isinstance(value, str):
+            return value
+    return None
 
 
 def volatility_api(event: Event, context: Any) -> dict[str, Any]:
     """Function URL handler (payload format 2.0): ``GET /volatility/{BTC|ETH}`` with a bearer token.
 
-    Same JSON and error codes as the local API (``entrypoints/api.py``); the token is checked before
-    anything else is looked at, in constant time, and a missing token configuration refuses everyone.
+    The decision is :func:`kalshi_bots.entrypoints.api_routes.handle`, the same code the local server
+    runs: the token first (constant time; no token configured refuses everyone), then method, path,
+    asset. The request body, if any, is never looked at.
     """
-    http = event.get("requestContext", {}).get("http", {})
-    method = str(http.get("method", "")).upper()
-    path = str(event.get("rawPath") or http.get("path") or "")
-    presented = _bearer(event.get("headers") or {})
-    if not token_matches(presented, CONTAINER.api_token()):
-        why = "missing" if not presented else "wrong"
-        return _http(
-            401, {"error": "unauthorized", "message": f"{why} bearer token"}, {"www-authenticate": "Bearer"}
-        )
-    if method != "GET":
-        return _http(405, {"error": "method_not_allowed", "message": f"{method} is not supported; use GET"})
-    parts = [p for p in path.split("/") if p]
-    if len(parts) != 2 or parts[0] != "volatility":
-        return _http(404, {"error": "not_found", "message": "use GET /volatility/{asset}, asset BTC or ETH"})
-    from kalshi_bots.domain.models import Asset
-    from kalshi_bots.entrypoints.volatility_view import volatility_payload
-    from kalshi_bots.ports.errors import StoreError
+    from kalshi_bots.entrypoints import api_routes
 
-    try:
-        asset = Asset(parts[1].upper())
-    except ValueError:
-        return _http(404, {"error": "unknown_asset", "message": f"no asset {parts[1]!r}; use BTC or ETH"})
-    deps = CONTAINER.deps()
-    try:
-        payload = volatility_payload(deps.store, asset, deps.clock.now())
-    except StoreError:
-        return _http(503, {"error": "store_unavailable", "message": "the store cannot be read right now"})
-    if payload is None:
-        return _http(404, {"error": "no_data", "message": f"no volatility for {asset.value} yet"})
-    return _http(200, payload)
+    http = event.get("requestContext", {}).get("http", {}) if isinstance(event, Mapping) else {}
+    headers = event.get("headers") if isinstance(event, Mapping) else None
+    token = CONTAINER.api_token()
+
+    def query(asset: Any) -> dict[str, Any] | None:
+        from kalshi_bots.entrypoints.volatility_view import volatility_payload
+
+        deps = CONTAINER.deps()
+        return volatility_payload(deps.store, asset, deps.clock.now())
+
+    reply = api_routes.handle(
+        str(http.get("method", "")).upper(),
+        str(event.get("rawPath") or http.get("path") or ""),
+        _header(headers if isinstance(headers, Mapping) else {}, "authorization"),
+        token=token,
+        query=query,
+    )
+    return _http(reply.status, reply.body, reply.headers)
+
+
+def _http(status: int, body: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> dict[str, Any]:
+    headers = {"content-type": "application/json", "cache-control": "no-store"}
+    headers.update((name.lower(), value) for name, value in (extra or {}).items())
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body, default=str)}

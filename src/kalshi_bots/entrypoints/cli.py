@@ -1,8 +1,10 @@
 """The ``kalshi-bots`` command line.
 
-Human output goes to stdout, structured JSON logs to stderr. Exit codes: 0 = ok (a deliberate
-no-trade included), 1 = something failed, 2 = usage or configuration error. Failures are reported
-as one line saying what failed and what to do; ``--debug`` adds the traceback.
+Human output goes to stdout. The JSON log goes to a rotating file beside the SQLite store (``run``,
+``job``) and to stderr only with ``--log-format json`` or when stderr is not a terminal.
+Exit codes: 0 = ok (a deliberate no-trade included), 1 = something failed, 2 = usage or
+configuration error. Failures are reported as one line saying what failed and what to do;
+``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from typing import TextIO
 
 from kalshi_bots import __version__
 from kalshi_bots.app.schedule import SCHEDULE
+from kalshi_bots.bootstrap import MissingStoreError
 from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints import cli_commands as commands
 from kalshi_bots.entrypoints.cli_commands import UsageError
+from kalshi_bots.entrypoints.logs import LOG_FORMATS
+from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.errors import (
     AuthError,
     ExternalServiceError,
@@ -63,6 +68,69 @@ def _speed(raw: str) -> float:
     return value
 
 
+def _log_format(parser: argparse.ArgumentParser, *, default: str) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        # Only the top level sets the default, so the option works before or after the command.
+        default=default if default != "" else argparse.SUPPRESS,
+        help="JSON log on stderr: auto (only when stderr is not a terminal), human (never), json (always); "
+        "the log file beside the store is always JSON",
+    )
+
+
+def _add_watch_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """positions, pnl, dashboard, sandbox: watching the bot (issue 11)."""
+    positions = _add(
+        sub,
+        "positions",
+        "show open positions, cost, mark-to-market and max loss",
+        "Open positions (filled, not yet settled) grouped by bot, market and side: contracts, average "
+        "price, cost with fees, mark at the current bid of your side (public Kalshi quotes; 'no quote' "
+        "when they cannot be fetched), unrealized P&L and the most you can lose.",
+    )
+    positions.add_argument("--json", action="store_true", help="print JSON")
+    positions.add_argument("--no-quotes", action="store_true", help="do not fetch quotes (offline)")
+    pnl = _add(
+        sub,
+        "pnl",
+        "show realized P&L by day, by bot and all-time",
+        "Realized P&L of settled trades: gross, fees, net, wins, losses and win rate, by New York day "
+        "the trade was placed, by bot and all-time.",
+    )
+    pnl.add_argument("--json", action="store_true", help="print JSON (the dashboard shows the same figures)")
+
+    dash = _add(
+        sub,
+        "dashboard",
+        "serve the web dashboard (P&L, trades, positions, budgets, halt/resume)",
+        "Serve the web dashboard for the configured store (SQLite, or DynamoDB to watch an AWS "
+        "deployment from a laptop). It listens on 127.0.0.1 and prints a URL with an access token; "
+        "set KALSHI_BOTS_DASHBOARD_TOKEN to serve on another address.",
+    )
+    dash.add_argument("--host", help="bind address (default KALSHI_BOTS_DASHBOARD_HOST, 127.0.0.1)")
+    dash.add_argument(
+        "--port", type=int, help="port (default KALSHI_BOTS_DASHBOARD_PORT, 8765; 0 = any free)"
+    )
+    _log_format(dash, default="")
+
+    sandbox = _add(
+        sub,
+        "sandbox",
+        "start the fake Kalshi, Coinbase and NWS and print the exports that use them",
+        "Start the bundled fake Kalshi, Coinbase and NWS servers on 127.0.0.1 (real time) and print the "
+        "`export KALSHI_BOTS_...` lines that point kalshi-bots at them. Runs until Ctrl-C. "
+        "(`kalshi-bots run --sandbox` does all of it in one process.)",
+    )
+    sandbox.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="SQLite file to export as KALSHI_BOTS_SQLITE_PATH (default ./kalshi-bots-sandbox.db, "
+        "never your real store)",
+    )
+
+
 def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     """The full parser. ``with_backtest=False`` puts a placeholder where the backtester's options go,
     so commands other than ``backtest`` do not pay for importing it (~0.1 s)."""
@@ -74,6 +142,7 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kalshi-bots {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _log_format(parser, default="auto")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = _add(
@@ -81,13 +150,21 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
         "run",
         "start the local system (scheduler + all jobs)",
         "Run every scheduled job at its time until Ctrl-C: collectors each minute, hourly trading "
-        "at :45, cleanup, reconcile, weather at 6 pm and 8 pm New York time.",
+        "at :45, cleanup, reconcile, weather at 6 pm and 8 pm New York time; and serve the web "
+        "dashboard (its URL is printed at start). One line per trade, refusal, settlement or error "
+        "on the terminal; the JSON log goes to a file beside the store.",
     )
     run.add_argument(
         "--sandbox",
         action="store_true",
         help="start the bundled fake Kalshi, Coinbase and NWS servers and use them (offline, "
         "paper mode, throwaway SQLite file)",
+    )
+    run.add_argument(
+        "--start",
+        metavar="ISO-8601",
+        help="with --sandbox: start the simulated world at this instant, e.g. 2026-03-08T14:44:00Z to "
+        "see the :45 trading run at once (default: now)",
     )
     run.add_argument(
         "--speed",
@@ -97,6 +174,15 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
         help="with --sandbox: run the simulated world X times faster than real time (1 to 30; "
         "30 shows an hourly trade within two minutes)",
     )
+    run.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="with --sandbox: keep the sandbox's store and log in DIR (inspect afterwards with "
+        "KALSHI_BOTS_SQLITE_PATH=DIR/kalshi-bots.db)",
+    )
+    run.add_argument("--no-dashboard", action="store_true", help="do not start the web dashboard")
+    _log_format(run, default="")
 
     job = _add(
         sub,
@@ -110,8 +196,10 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     job.add_argument(
         "--at",
         metavar="ISO-8601",
-        help="scheduled minute with a UTC offset, e.g. 2026-03-08T14:45:00Z (default: now)",
+        help="scheduled minute with a UTC offset, e.g. 2026-03-08T14:45:00Z (default: now); "
+        "at most 5 minutes ahead of the clock",
     )
+    _log_format(job, default="")
 
     trades = _add(sub, "trades", "show the trade log", "List logged trades, newest last.")
     trades.add_argument("--date", metavar="YYYY-MM-DD", help="only trades of this UTC date")
@@ -154,6 +242,8 @@ def build_parser(*, with_backtest: bool = True) -> argparse.ArgumentParser:
     serve.add_argument("--host", help="bind address (default KALSHI_BOTS_API_HOST)")
     serve.add_argument("--port", type=int, help="port (default KALSHI_BOTS_API_PORT)")
     serve.add_argument("--open", action="store_true", help="serve without a token (only on 127.0.0.1/::1)")
+
+    _add_watch_commands(sub)
 
     db = _add(sub, "db", "database maintenance", "Database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -202,6 +292,16 @@ def _run_backtest(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
+def _portfolio(name: str) -> Handler:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        from kalshi_bots.entrypoints import cli_portfolio
+
+        handler: Handler = getattr(cli_portfolio, name)
+        return handler(args, settings)
+
+    return run
+
+
 HANDLERS: Mapping[str, Handler] = {
     "job": commands.cmd_job,
     "trades": commands.cmd_trades,
@@ -214,6 +314,10 @@ HANDLERS: Mapping[str, Handler] = {
     "run": commands.cmd_run,
     "serve": commands.cmd_serve,
     "backtest": _run_backtest,
+    "positions": _portfolio("cmd_positions"),
+    "pnl": _portfolio("cmd_pnl"),
+    "dashboard": commands.cmd_dashboard,
+    "sandbox": commands.cmd_sandbox,
 }
 NEEDS_NO_SETTINGS = {"schedule"}
 
@@ -242,7 +346,14 @@ def report_error(command: str, exc: BaseException, *, debug: bool, err: TextIO) 
     print(f"kalshi-bots {command}: failed: {what} -> {_hint(exc)}", file=err)
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    clock: Clock | None = None,
+) -> int:
+    """Run one command. ``environ`` and ``clock`` replace the process environment and the system
+    clock (tests and tools run the CLI in-process at a chosen instant)."""
     words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
     parser = build_parser(with_backtest=bool(words) and words[0] == "backtest")
     try:
@@ -250,6 +361,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except SystemExit as exit_:  # --help/--version exit 0, bad usage exits 2: return, don't raise
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     command: str = args.command
+    args.clock = clock
     if command in NEEDS_NO_SETTINGS:
         _print_schedule()
         return EXIT_OK
@@ -260,10 +372,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except ConfigError as exc:
         print(f"kalshi-bots: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    commands.setup_logs(settings)
+    commands.setup_logs(settings, args)
     try:
         return HANDLERS[command](args, settings)
-    except UsageError as exc:
+    except (UsageError, MissingStoreError) as exc:
         print(f"kalshi-bots {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `kalshi-bots trades | head`: the reader left; not our failure

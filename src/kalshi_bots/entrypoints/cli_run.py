@@ -1,27 +1,53 @@
-"""``kalshi-bots run``: the local system (scheduler + every job), optionally against the sandbox fakes."""
+"""``kalshi-bots run``: the local system (scheduler + every job, and the dashboard), optionally against the
+sandbox fakes.
+
+The terminal shows a banner (mode, store, which bots are on and why the others are off, next runs,
+the dashboard URL) and then one human line per meaningful event (:class:`~.logs.ConsoleHandler`); the
+JSON log goes to a rotating file beside the SQLite store.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import tempfile
 import threading
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from kalshi_bots import bootstrap
-from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots import __version__, bootstrap
+from kalshi_bots.app.results import JobResult
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings, StoreKind
+from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import Mode
-from kalshi_bots.entrypoints.cli_commands import describe_result, store_label
+from kalshi_bots.entrypoints.cli_commands import data_log_file, store_label
+from kalshi_bots.entrypoints.logs import setup_cli_logging, wants_color
+from kalshi_bots.entrypoints.next_runs import in_words, next_runs
 from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
 from kalshi_bots.ports.clock import Clock
 
+if TYPE_CHECKING:
+    from kalshi_bots.entrypoints.dashboard import Dashboard
+    from kalshi_bots.sandbox.launch import SandboxUrls
+
 log = logging.getLogger(__name__)
 COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH})
-_print_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How ``run`` presents itself (the CLI flags)."""
+
+    log_format: str = "auto"
+    dashboard: bool = True
+    color: bool = False
 
 
 def scheduled_jobs(settings: Settings) -> frozenset[JobName]:
@@ -43,35 +69,82 @@ def live_banner(settings: Settings) -> str:
     return "\n".join([bar, *(f"!!  {line:<72}!!" for line in lines), bar])
 
 
-def startup_lines(settings: Settings, jobs: frozenset[JobName]) -> list[str]:
+MODE_WORDS = {
+    Mode.PAPER: "paper (simulated fills on real public Kalshi data; no money)",
+    Mode.DEMO: "demo (Kalshi's demo exchange, play money)",
+    Mode.LIVE: "LIVE (real orders, real money)",
+}
+
+
+def bot_lines(settings: Settings) -> list[str]:
+    """Each bot, on or off, and what turns an off one on."""
+    cities = ",".join(c.removeprefix("KXHIGH") for c in settings.weather_cities)
+    weather = (
+        f"weather    on  (6 pm and 8 pm New York; {cities})"
+        if settings.nws_contact
+        else "weather    off (set KALSHI_BOTS_NWS_CONTACT=you@example.com: NWS wants a contact)"
+    )
+    eth = (
+        "eth-hourly on  (:45 each hour)"
+        if settings.trade_eth
+        else "eth-hourly off (set KALSHI_BOTS_TRADE_ETH=yes)"
+    )
+    return [f"btc-hourly on  (:45 each hour, budget ${settings.budget_btc_hourly}/day)", eth, weather]
+
+
+def next_run_lines(jobs: frozenset[JobName], now: datetime) -> list[str]:
+    """``10:45 trade-hourly-btc (in 32 min)`` per job, soonest first, in New York time."""
+    upcoming = next_runs(jobs - COLLECTORS, now)
     return [
-        f"kalshi-bots: mode {settings.mode.value}, store {store_label(settings)}",
-        f"kalshi: {settings.kalshi_base_url}  coinbase: {settings.coinbase_base_url}  "
-        f"nws: {settings.nws_base_url}",
-        f"jobs: {', '.join(sorted(j.value for j in jobs))}",
-        "Ctrl-C stops after the running jobs finish.",
+        f"{at.astimezone(NEW_YORK):%H:%M} {job.value} ({in_words((at - now).total_seconds() / 60)})"
+        for job, at in sorted(upcoming.items(), key=lambda item: item[1])
     ]
 
 
-class Reporter:
-    """One line per job outcome on stdout. A collector's first success per asset is shown, so a
-    newcomer sees prices flowing; later routine collector successes stay in the JSON log only."""
+def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file: Path | None) -> list[str]:
+    where = store_label(settings)
+    if settings.store is StoreKind.SQLITE:
+        where = f"sqlite {settings.sqlite_path.expanduser().resolve()}"
+    lines = [
+        f"kalshi-bots {__version__}: mode {MODE_WORDS[settings.mode]}",
+        f"  store      {where}",
+    ]
+    if log_file is not None:
+        lines.append(f"  JSON log   {log_file.resolve()}")
+    bots = bot_lines(settings)
+    lines.append(f"  bots       {bots[0]}")
+    lines.extend(f"             {line}" for line in bots[1:])
+    runs = next_run_lines(jobs, now)
+    lines.append(
+        f"  next runs  {runs[0]}  (New York time; prices every minute)" if runs else "  next runs  -"
+    )
+    lines.extend(f"             {line}" for line in runs[1:])
+    return lines
 
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._collectors_seen: set[str] = set()
 
-    def __call__(self, result: JobResult) -> None:
-        routine = JobName(result.job) in COLLECTORS and result.outcome in (Outcome.OK, Outcome.SKIPPED)
-        with _print_lock:
-            if routine:
-                if result.outcome is not Outcome.OK or result.job in self._collectors_seen:
-                    return
-                self._collectors_seen.add(result.job)
-                line = describe_result(result) + "  (further collector runs: JSON log on stderr)"
-            else:
-                line = describe_result(result)
-            print(line, file=self._out, flush=True)
+def _start_dashboard(
+    settings: Settings, clock: Clock, jobs: frozenset[JobName], out: TextIO
+) -> Dashboard | None:
+    from kalshi_bots.entrypoints.dashboard import DashboardConfigError, source_from_settings, start_dashboard
+
+    note = ""
+    try:
+        source = source_from_settings(
+            settings, store=bootstrap.open_configured_store(settings), clock=clock, jobs=jobs
+        )
+        try:
+            dashboard = start_dashboard(settings, source)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            # Another kalshi-bots (or anything) has the port: take a free one rather than no dashboard.
+            dashboard = start_dashboard(settings, source, port=0)
+            note = f"  (port {settings.dashboard_port} was busy)"
+    except (DashboardConfigError, OSError) as exc:
+        print(f"  dashboard  not started: {exc} (--no-dashboard hides this)", file=out, flush=True)
+        return None
+    print(f"  dashboard  {dashboard.shown_url}{note}", file=out, flush=True)
+    return dashboard
 
 
 def run_scheduler(
@@ -80,67 +153,150 @@ def run_scheduler(
     *,
     out: TextIO,
     clock: Clock | None = None,
+    options: RunOptions | None = None,
+    log_file: Path | None = None,
+    offline_hint: bool = True,
 ) -> int:
     from kalshi_bots.app.runner import run_job
 
+    options = options or RunOptions()
     jobs = scheduled_jobs(settings)
+    setup_cli_logging(
+        settings.log_level,
+        log_format=options.log_format,
+        console=out,
+        color=options.color,
+        log_file=log_file,
+        offline_hint=offline_hint,
+    )
+    deps = bootstrap.build_deps(settings, clock=clock)
     if settings.mode is Mode.LIVE:
         print(live_banner(settings), file=out, flush=True)
-    for line in startup_lines(settings, jobs):
+    for line in banner(settings, jobs, deps.clock.now(), log_file):
         print(line, file=out, flush=True)
-    if JobName.WEATHER not in jobs:
-        print("weather bot off: set KALSHI_BOTS_NWS_CONTACT (your e-mail or site) to enable it", file=out)
-    deps = bootstrap.build_deps(settings, clock=clock)
-    report = Reporter(out)
+    dashboard = _start_dashboard(settings, deps.clock, jobs, out) if options.dashboard else None
+    print("Ctrl-C stops after the running jobs finish.", file=out, flush=True)
 
     def fire(job: JobName, at: datetime) -> JobResult:
-        result = run_job(deps, job, at)
-        report(result)
-        return result
+        return run_job(deps, job, at)
 
     # Wake at least every 3 world-seconds, so an accelerated sandbox clock never steps over a minute.
     speed = getattr(clock, "speed", 1.0)
-    Scheduler(fire, deps.clock, enabled=jobs, stop_event=stop).run_forever(max_wait_s=min(1.0, 3.0 / speed))
+    try:
+        Scheduler(fire, deps.clock, enabled=jobs, stop_event=stop).run_forever(
+            max_wait_s=min(1.0, 3.0 / speed)
+        )
+    finally:
+        if dashboard is not None:
+            dashboard.stop()
+        print("stopped: running jobs finished.", file=out, flush=True)
     return 0
 
 
-def run_local(settings: Settings, *, sandbox: bool, out: TextIO | None = None, speed: float = 1.0) -> int:
+def run_local(
+    settings: Settings,
+    *,
+    sandbox: bool,
+    out: TextIO | None = None,
+    speed: float = 1.0,
+    keep: Path | None = None,
+    options: RunOptions | None = None,
+    start: datetime | None = None,
+    clock: Clock | None = None,
+) -> int:
     """Run until Ctrl-C/SIGTERM. ``sandbox``: start the fakes, trade paper against them, optionally
-    with the whole world (fakes, jobs, scheduler) on a clock ``speed`` times faster than real time."""
+    with the whole world (fakes, jobs, scheduler) on a clock that starts at ``start`` and runs ``speed``
+    times faster than real time; ``keep``: the sandbox's state goes to this directory and stays there
+    afterwards. ``clock`` replaces the system clock (a caller's injected time; with the sandbox it gives
+    the default start)."""
     out = out or sys.stdout
+    options = options or RunOptions(color=wants_color(out))
     stop = threading.Event()
     install_stop_signals(stop)
     if not sandbox:
-        return run_scheduler(settings, stop, out=out)
+        return run_scheduler(
+            settings, stop, out=out, clock=clock, options=options, log_file=data_log_file(settings)
+        )
+    return _run_sandbox(
+        settings, stop, out=out, speed=speed, keep=keep, options=options, start=start, clock=clock
+    )
 
+
+@contextmanager
+def _state_dir(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp:
+        yield Path(tmp)
+
+
+def _run_sandbox(
+    settings: Settings,
+    stop: threading.Event,
+    *,
+    out: TextIO,
+    speed: float,
+    keep: Path | None,
+    options: RunOptions,
+    start: datetime | None,
+    clock: Clock | None,
+) -> int:
     from kalshi_bots.adapters.clock import AcceleratedClock
-    from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
+    from kalshi_bots.entrypoints.cli_sandbox import sandbox_settings
+    from kalshi_bots.sandbox.launch import Sandbox
+    from kalshi_bots.sandbox.world_clock import WorldClock, record_clock
 
-    clock = AcceleratedClock(datetime.now(UTC), speed) if speed != 1.0 else None
-    world_time = clock.now if clock is not None else None
+    wall = time.time()
+    origin = start or (clock or bootstrap.system_clock()).now()
+    accelerated = start is not None or speed != 1.0
+    # The world's clock: accelerated from ``origin``, or the caller's injected clock, or real time.
+    world_clock = AcceleratedClock(origin, speed) if accelerated else clock
     with (
-        tempfile.TemporaryDirectory(prefix="kalshi-bots-sandbox-") as tmp,
-        Sandbox(clock=world_time) as fakes,
+        _state_dir(keep) as state,
+        Sandbox(clock=world_clock.now if world_clock is not None else None) as fakes,
     ):
         # The fakes must move at least every few world-seconds, or prices look stale to the collector.
         fakes.keep_rolling(interval_s=5.0 / speed)
-        urls = fakes.urls
-        db = Path(tmp) / "kalshi-bots.db"
-        sandboxed = settings.with_base_urls(kalshi=urls.kalshi, coinbase=urls.coinbase, nws=urls.nws)
-        offline = {
-            "mode": Mode.PAPER,
-            "store": StoreKind.SQLITE,
-            "sqlite_path": db,
-            "nws_contact": settings.nws_contact or "sandbox@localhost",
-            "weather_cities": WEATHER_SERIES,
-        }
-        sandboxed = sandboxed.model_copy(update=offline)
-        print(
-            f"sandbox: fake Kalshi {urls.kalshi}, Coinbase {urls.coinbase}, NWS {urls.nws}; paper mode; "
-            f"state in {db} (deleted on exit; inspect meanwhile with KALSHI_BOTS_SQLITE_PATH={db})",
-            file=out,
-            flush=True,
-        )
-        if clock is not None:
-            print(f"sandbox clock runs {speed:g}x faster than real time", file=out, flush=True)
-        return run_scheduler(sandboxed, stop, out=out, clock=clock)
+        db = state / "kalshi-bots.db"
+        sandboxed = sandbox_settings(settings, fakes.urls, db)
+        _print_sandbox(out, fakes.urls, state, db, keep=keep, speed=speed, start=start)
+        store = bootstrap.open_configured_store(sandboxed)
+        if accelerated:  # so `status` and the dashboard age things on the world's clock
+            record_clock(store, WorldClock(origin, wall, speed))
+        try:
+            return run_scheduler(
+                sandboxed, stop, out=out, clock=world_clock, options=options,
+                log_file=state / "kalshi-bots.log", offline_hint=False,
+            )  # fmt: skip
+        finally:
+            if accelerated and world_clock is not None:
+                record_clock(store, WorldClock(origin, wall, speed, stopped_at=world_clock.now()))
+            if keep is not None:
+                print(
+                    f"sandbox: state kept in {state}: KALSHI_BOTS_SQLITE_PATH={db} kalshi-bots pnl", file=out
+                )
+
+
+def _print_sandbox(
+    out: TextIO,
+    urls: SandboxUrls,
+    state: Path,
+    db: Path,
+    *,
+    keep: Path | None,
+    speed: float,
+    start: datetime | None,
+) -> None:
+    print(
+        f"sandbox: fake Kalshi {urls.kalshi}, Coinbase {urls.coinbase}, NWS {urls.nws}; paper mode", file=out
+    )
+    kept = "kept after exit" if keep is not None else "deleted on exit; --keep DIR keeps it"
+    print(f"sandbox: state in {state} ({kept})", file=out)
+    print(f"sandbox: inspect meanwhile with KALSHI_BOTS_SQLITE_PATH={db} kalshi-bots status", file=out)
+    if speed != 1.0:
+        print(f"sandbox: the world runs {speed:g}x faster than real time", file=out)
+    if start is not None:
+        print(f"sandbox: the world's clock starts at {start:%Y-%m-%d %H:%M:%S}Z", file=out)
+    out.flush()

@@ -70,13 +70,32 @@ class Store(Protocol):
         ...
 
     # --- KalshiTradingBudget -------------------------------------------------------------
+    # A reservation is identified by its id *and* amount; what it holds moves the bot's and the
+    # global spend of its day one for one. Every method is atomic against concurrent callers.
     def reserve_budget(self, reservation: BudgetReservation, limits: BudgetLimits) -> bool:
-        """Atomically add ``amount`` to the bot's and the global spend for the day if both stay
-        within their limits. Idempotent per reservation_id. False = refused."""
+        """Make the reservation hold at least ``amount``. False = refused, nothing changed.
+
+        New id: hold ``amount`` if the bot's and the global spend stay within their limits. Existing
+        id holding H: ``amount <= H`` -> True, nothing changes (a smaller ask never shrinks what is
+        held); ``amount > H`` -> hold only the difference more, under the same limits. ``amount`` must
+        be positive. ``at`` (if given) is kept as the reservation's latest time."""
         ...
 
-    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> None:
-        """Give back ``amount`` (<= reserved) of a reservation, e.g. when an IOC did not fill."""
+    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> Decimal:
+        """Give back up to ``amount`` (> 0) of what the reservation still holds and return what was
+        given back: never more than it holds, so spend cannot drop below the other reservations.
+        StoreError if the reservation does not exist."""
+        ...
+
+    def settle_budget(self, reservation: BudgetReservation) -> Decimal:
+        """Make the reservation hold exactly ``amount`` (>= 0): what the exchange says the order spent.
+
+        Creates it if missing. No limit check: it records money already spent, which refusing would
+        only hide. Returns the change in spend (positive: held more; negative: given back)."""
+        ...
+
+    def reservations(self, day: date) -> list[BudgetReservation]:
+        """The day's reservations, ``amount`` = what each holds now, ordered by reservation_id."""
         ...
 
     def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState: ...
@@ -109,6 +128,11 @@ class Store(Protocol):
     def finish_run(
         self, job: str, scheduled_for: datetime, owner: str, outcome: str, detail: str
     ) -> None: ...
+
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        """One scheduled run's record (None if it was never claimed): tells a refused claim whether the
+        run is in progress, done, or failed (a platform retry of a failed run must fail again)."""
+        ...
 
     def last_runs(self) -> list[JobRun]:
         """The most recent run of each job."""

@@ -5,11 +5,16 @@ State is an in-memory minute price path per product. Seed it exactly (``set_pric
 walk for demos. The candles endpoint behaves like the real one where it matters to a client:
 rows ``[time, low, high, open, close, volume]`` newest first, missing minutes absent, more than 300
 buckets -> HTTP 400 with the real message, unknown granularity -> 400.
+
+Faults replace the next replies of an endpoint: an HTTP status, a cut-off body, a bad ``price``, and
+well-formed but wrong data (a tick far from the candles, a tick stamped in the future, a candle time
+no calendar holds), which only the reader's sanity rules can catch.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +22,7 @@ from typing import Any
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.faults import FaultQueue, malformed_fault, status_fault
-from kalshi_bots.sandbox.server import FakeServer, Request, Response
+from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
 
 MAX_CANDLES = 300
 ALLOWED_GRANULARITIES = frozenset({60, 300, 900, 3600, 21600, 86400})
@@ -78,6 +83,10 @@ class FakeCoinbase:
         self._last: dict[str, tuple[Decimal, datetime]] = {}
         self._rng = random.Random(seed)
         self._trade_id = 1_000_000
+        # Hanging: requests that get no answer until released (or the fake stops), then a dropped socket.
+        self._hangs: list[str | None] = []
+        self._hang_forever = False
+        self._released = threading.Event()
         self.server.route("GET", f"/products/{PRODUCT}/ticker", self._ticker)
         self.server.route("GET", f"/products/{PRODUCT}/candles", self._candles_route)
 
@@ -92,6 +101,7 @@ class FakeCoinbase:
         return self
 
     def stop(self) -> None:
+        self._released.set()  # hanging handlers end (their sockets drop) before the server goes
         self.server.stop()
 
     def __enter__(self) -> FakeCoinbase:
@@ -108,6 +118,9 @@ class FakeCoinbase:
             self._rng = random.Random(self._seed)
             self.faults.clear()
             self.server.requests.clear()
+            self._hangs.clear()
+            self._hang_forever = False
+        self._released.set()
 
     # -- seeding ----------------------------------------------------------------------------------
 
@@ -154,7 +167,9 @@ class FakeCoinbase:
                 while minute <= _minute(now):
                     step = Decimal(str(round(self._rng.gauss(0.0, 0.0008), 6)))  # ~0.08 % per minute
                     price = max(Decimal("0.01"), (price * (1 + step)).quantize(Decimal("0.01")))
-                    self.set_price(product, price, datetime.fromtimestamp(minute + 30, tz=UTC))
+                    # Mid-minute, but never after ``now``: a real trade cannot come from the future.
+                    traded = min(datetime.fromtimestamp(minute + 30, tz=UTC), now.astimezone(UTC))
+                    self.set_price(product, price, traded)
                     minute += 60
 
     def seed_demo(self, now: datetime) -> None:
@@ -182,10 +197,66 @@ class FakeCoinbase:
     def malformed_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
         self.faults.add(malformed_fault(), times=times, endpoint=endpoint)
 
+    def hang_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
+        """The next ``times`` matching requests are read and never answered (a server that accepted the
+        connection and went silent) until :meth:`release_hangs` or :meth:`stop`."""
+        with self.server.lock:
+            self._hangs.extend([endpoint] * times)
+            self._released.clear()
+
+    def hang_forever(self) -> None:
+        """Every request from now on hangs, like a wedged server."""
+        with self.server.lock:
+            self._hang_forever = True
+            self._released.clear()
+
+    def release_hangs(self) -> None:
+        with self.server.lock:
+            self._hangs.clear()
+            self._hang_forever = False
+        self._released.set()
+
+    def _maybe_hang(self, endpoint: str) -> None:
+        with self.server.lock:
+            hang = self._hang_forever
+            for index, wanted in enumerate(self._hangs):
+                if wanted in (None, endpoint):
+                    del self._hangs[index]
+                    hang = True
+                    break
+        if hang:
+            self._released.wait()
+            raise DropConnection
+
     def bad_price_next(self, price: Any = "0", *, times: int = 1) -> None:
         """The next ticker replies carry ``price`` verbatim (``"0"``, ``"-5"``, ``None``, ``"abc"``)."""
         body = {"price": price, "time": "2026-01-01T00:00:00.000000Z", "bid": "1", "ask": "1"}
         self.faults.add(Response.json(body), times=times, endpoint="ticker")
+
+    def jump_next(self, product: str | Asset, factor: Decimal | str = "0.5", *, times: int = 1) -> Decimal:
+        """The next ticker replies show the last trade at ``factor`` x its price, still fresh (a bad
+        tick, e.g. 50 % below the candles). Returns the price served."""
+        product = _product(product)
+        with self.server.lock:
+            price, at = self._last[product]
+        bad = (price * Decimal(factor)).quantize(Decimal("0.01"))
+        self.faults.add(Response.json(self._ticker_body(bad, at)), times=times, endpoint="ticker")
+        return bad
+
+    def future_tick_next(
+        self, product: str | Asset, ahead: timedelta = timedelta(days=1), *, times: int = 1
+    ) -> datetime:
+        """The next ticker replies stamp the last price ``ahead`` of its trade; returns the stamp."""
+        product = _product(product)
+        with self.server.lock:
+            price, at = self._last[product]
+        self.faults.add(Response.json(self._ticker_body(price, at + ahead)), times=times, endpoint="ticker")
+        return at + ahead
+
+    def candle_time_next(self, stamp: Any = 10**15, *, times: int = 1) -> None:
+        """The next candle replies carry a row whose ``time`` is ``stamp`` (10**15 s: past year 9999)."""
+        row = [stamp, 60000.0, 60010.0, 60005.0, 60001.0, 1.5]
+        self.faults.add(Response.json([row]), times=times, endpoint="candles")
 
     # -- handlers ---------------------------------------------------------------------------------
 
@@ -193,6 +264,7 @@ class FakeCoinbase:
         return Response.json({"message": "NotFound"}, 404)
 
     def _ticker(self, request: Request) -> Response:
+        self._maybe_hang("ticker")
         injected = self.faults.take("ticker")
         if injected is not None:
             return injected
@@ -201,9 +273,13 @@ class FakeCoinbase:
             last = self._last.get(product)
             if last is None:
                 return self._unknown(product)
+            body = self._ticker_body(*last)
+        return Response.json(body)
+
+    def _ticker_body(self, price: Decimal, at: datetime) -> dict[str, Any]:
+        with self.server.lock:
             self._trade_id += 1
-            price, at = last
-            body = {
+            return {
                 "ask": str(price + Decimal("0.01")),
                 "bid": str(price),
                 "volume": "4916.94797396",
@@ -213,9 +289,9 @@ class FakeCoinbase:
                 "time": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                 "rfq_volume": "31.625279",
             }
-        return Response.json(body)
 
     def _candles_route(self, request: Request) -> Response:
+        self._maybe_hang("candles")
         injected = self.faults.take("candles")
         if injected is not None:
             return injected

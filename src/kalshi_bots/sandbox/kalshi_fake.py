@@ -10,16 +10,21 @@
   missing headers, an unknown key, a bad signature (altered path or method) or a timestamp more than
   ``max_skew_ms`` (default 5000 ms, our choice: Kalshi's tolerance is undocumented) from the fake's
   clock answer 401 ``{"error": {"code": "authentication_error", ...}}``.
-- Faults (``fail_next``, ``malformed_next``, ``delay_next``, ``drop_next``, ``crash_after_accept``) act
-  before auth and the handler, except ``crash_after_accept``, which lets an order through first.
+- Faults (``fail_next``, ``malformed_next``, ``delay_next``, ``hold_next``, ``drop_next``,
+  ``crash_after_accept``) act before auth and the handler, except ``crash_after_accept``, which lets an
+  order through first (then answers e.g. 500 or 408), and the ``rewrite`` family (``scale_strikes_next``,
+  ``over_precise_next``, ``foreign_markets_next``), which edits a correct answer into well-formed but
+  wrong data. ``hide_new_orders`` keeps accepted orders out of the orders and fills lists for a while,
+  as a lagging exchange would.
 Exchange behaviour (matching, fees, settlement) is in :mod:`kalshi_bots.sandbox.kalshi_state`.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +71,10 @@ class FakeKalshi(FaultInjector):
         self.max_skew_ms = max_skew_ms
         self.page_size = page_size  # caps every page (tests use 2 to exercise cursors)
         self._keys: dict[str, PublicKey] = {}
+        # Orders created while ``order_visibility_delay`` is set stay out of the orders and fills lists
+        # until the fake's clock passes this instant (a lagging read replica on the exchange's side).
+        self.order_visibility_delay: timedelta | None = None
+        self._visible_after: dict[str, datetime] = {}
         FaultInjector.__init__(self)
         self._routes()
 
@@ -175,9 +184,32 @@ class FakeKalshi(FaultInjector):
         with self.server.lock:
             self.state.balance = Decimal(dollars)
 
+    def hide_new_orders(self, delay: timedelta | None) -> None:
+        """Orders accepted from now on appear in ``GET /portfolio/orders`` and ``/fills`` only ``delay``
+        after their creation (by the fake's clock); ``None`` stops hiding new ones."""
+        with self.server.lock:
+            self.order_visibility_delay = delay
+
+    def _visible(self, order_id: str) -> bool:
+        after = self._visible_after.get(order_id)
+        return after is None or self.clock() >= after
+
     def settle(self, market_ticker: str, result: str) -> None:
         with self.server.lock:
             self.state.settle(market_ticker, result, self.clock())
+
+    def foreign_markets_next(self, event_ticker: str, other_event_ticker: str, *, times: int = 1) -> None:
+        """The reply for ``event_ticker`` carries the markets of ``other_event_ticker`` instead."""
+
+        def swap(body: Any) -> Any:
+            other = self.state.events[other_event_ticker]
+            markets = [self._market_json(m) for m in self._event_markets(other)]
+            if isinstance(body.get("event"), dict) and "markets" in body["event"]:
+                body["event"]["markets"] = markets
+            body["markets"] = markets
+            return body
+
+        self.rewrite_next(swap, times=times, path=f"^/events/{re.escape(event_ticker)}$")
 
     @property
     def orders(self) -> list[dict[str, Any]]:
@@ -230,14 +262,15 @@ class FakeKalshi(FaultInjector):
             try:
                 with self.server.lock:
                     response = handler(request)
+                    if fault is not None:
+                        response = self.apply_late(fault, response)
             except FakeReject as exc:
                 return error_response(exc.status, exc.code, exc.message)
             if fault is not None and fault.kind == "crash_after_accept":
                 if fault.status == 0:
                     raise DropConnection
-                return error_response(
-                    500, "internal_server_error", "injected crash after accepting the order"
-                )
+                code = "request_timeout" if fault.status == 408 else "internal_server_error"
+                return error_response(fault.status, code, "injected failure after accepting the order")
             return response
 
         return run
@@ -347,7 +380,9 @@ class FakeKalshi(FaultInjector):
         rows = [
             dict(o)
             for o in reversed(self.state.orders)  # newest first
-            if (not ticker or o["ticker"] == ticker) and (not status or o["status"] == status)
+            if (not ticker or o["ticker"] == ticker)
+            and (not status or o["status"] == status)
+            and self._visible(o["order_id"])
         ]
         page, cursor = self._page(request, rows, 100)
         return Response.json({"orders": page, "cursor": cursor})
@@ -361,6 +396,7 @@ class FakeKalshi(FaultInjector):
             if (not ticker or f["ticker"] == ticker)
             and (not order_id or f["order_id"] == order_id)
             and f["ts"] >= min_ts
+            and self._visible(f["order_id"])
         ]
         page, cursor = self._page(request, rows, 100)
         return Response.json({"fills": page, "cursor": cursor})
@@ -382,7 +418,10 @@ class FakeKalshi(FaultInjector):
             body = request.json()
         except ValueError:
             raise FakeReject(400, "invalid_parameters", "body is not JSON") from None
-        return Response.json(self.state.create_order(body, self.clock()), 201)
+        reply = self.state.create_order(body, self.clock())
+        if self.order_visibility_delay is not None:
+            self._visible_after[reply["order_id"]] = self.clock() + self.order_visibility_delay
+        return Response.json(reply, 201)
 
     def _h_cancel(self, request: Request) -> Response:
         return Response.json(self.state.cancel(request.match["id"], self.clock()))

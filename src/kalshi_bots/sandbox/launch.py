@@ -129,6 +129,18 @@ class Sandbox:
         seed_demo_markets(self.kalshi, now, spots)
 
 
+def sandbox_environment(urls: SandboxUrls) -> dict[str, str]:
+    """The ``KALSHI_BOTS_*`` variables that point the app at these fakes (``kalshi-bots sandbox``)."""
+    return {
+        "KALSHI_BOTS_MODE": "paper",
+        "KALSHI_BOTS_KALSHI_BASE_URL": urls.kalshi,
+        "KALSHI_BOTS_COINBASE_BASE_URL": urls.coinbase,
+        "KALSHI_BOTS_NWS_BASE_URL": urls.nws,
+        "KALSHI_BOTS_NWS_CONTACT": "sandbox@localhost",
+        "KALSHI_BOTS_WEATHER_CITIES": ",".join(WEATHER_SERIES),
+    }
+
+
 def launch(clock: Callable[[], datetime] | None = None) -> Sandbox:
     """Start a seeded sandbox (remember to ``stop()`` it, or use ``with Sandbox() as world``)."""
     return Sandbox(clock=clock).start()

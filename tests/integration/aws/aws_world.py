@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
 
+from kalshi_bots.adapters.clock import AcceleratedClock
 from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.app.schedule import JobName
@@ -100,14 +101,22 @@ class LambdaWorld:
     ssm: FakeSsm
     store: DynamoStore  # the same tables the handlers use, for assertions
     tables: TableNames
+    clock: WorldClock  # the handlers', the CLI's and the fakes' time
     printed: list[str] = field(default_factory=list)
 
+    def this_minute(self) -> datetime:
+        return self.clock.this_minute()
 
-def use_signing_mode(monkeypatch: pytest.MonkeyPatch, mode: str = "demo") -> None:
+    def new_container(self) -> None:
+        """A fresh Lambda container (cold start) on the tests' clock: environment changes take effect."""
+        aws_lambda.reset_container(clock=self.clock)
+
+
+def use_signing_mode(aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch, mode: str = "demo") -> None:
     """What the template adds to the four functions that sign Kalshi requests."""
     monkeypatch.setenv("KALSHI_BOTS_MODE", mode)
     monkeypatch.setenv(aws_lambda.CREDENTIALS_PARAMETER_ENV, CREDENTIALS_PARAMETER)
-    aws_lambda.reset_container()
+    aws.new_container()
 
 
 # ----------------------------------------------------------------------------- event payloads
@@ -179,22 +188,19 @@ def quote_every_strike_cheap(aws: LambdaWorld, now: datetime) -> str:
     return event_ticker
 
 
-class AwayFromTheHourClock:
-    """Real time, shifted back 15 minutes when the session starts in the last 15 minutes of an hour.
+class WorldClock:
+    """The AWS tests' injected time: the minute is pinned, seconds tick in real time.
 
-    The handlers trade the next top of the hour and refuse with under a minute left, so a test run
-    that happened to start at :59 would see "too late" instead of an order. Shifting keeps the
-    minutes real (they advance) and every run far from the boundary, whatever time CI runs."""
+    Every test starts at :44:30 (30 s before the :45 trading run, a quarter of an hour before the
+    event it trades closes), so no test depends on the minute it starts. The date and the hour stay
+    today's: DynamoDB Local expires price rows by TTL (3 h) against its own, real clock."""
 
     def __init__(self) -> None:
-        real = datetime.now(UTC)
-        self._shift = timedelta(minutes=15) if real.minute >= 45 else timedelta(0)
+        today = datetime.now(UTC).replace(minute=44, second=30, microsecond=0)
+        self._clock = AcceleratedClock(today, 1.0)
 
     def now(self) -> datetime:
-        return datetime.now(UTC) - self._shift
+        return self._clock.now()
 
     def this_minute(self) -> datetime:
         return self.now().replace(second=0, microsecond=0)
-
-
-CLOCK = AwayFromTheHourClock()

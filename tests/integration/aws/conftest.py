@@ -1,8 +1,9 @@
 """The Lambda handlers in-process, in an offline AWS-shaped world.
 
 - DynamoDB: the session's DynamoDB Local (``tests/dynamodb_local.py``), fresh prefixed tables per test.
-- Kalshi, Coinbase, NWS: the sandbox fakes (``kalshi_bots.sandbox.launch.Sandbox``), on the real clock
-  because the handlers build their dependencies exactly as on AWS (system clock included).
+- Kalshi, Coinbase, NWS: the sandbox fakes (``kalshi_bots.sandbox.launch.Sandbox``). They, the handlers'
+  container and the CLI all run on one injected clock (``aws_world.WorldClock``: pinned minute, real
+  seconds), so no test depends on the minute it starts.
 - SSM Parameter Store: a small fake speaking the ``AmazonSSM.GetParameter`` JSON protocol on 127.0.0.1,
   reached by botocore through ``AWS_ENDPOINT_URL_SSM`` (the handler code has no test hooks).
 - Events: the payloads AWS documents for EventBridge Scheduler targets (our ``Input`` with the
@@ -20,13 +21,13 @@ from typing import Any
 import pytest
 from aws_world import (
     API_TOKEN,
-    CLOCK,
     CREDENTIALS_PARAMETER,
     KEY_ID,
     TOKEN_PARAMETER,
     DynamoCalls,
     FakeSsm,
     LambdaWorld,
+    WorldClock,
 )
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -53,8 +54,13 @@ def kalshi_key() -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture
-def world() -> Iterator[Sandbox]:
-    with Sandbox(clock=CLOCK.now) as sandbox:
+def clock() -> WorldClock:
+    return WorldClock()
+
+
+@pytest.fixture
+def world(clock: WorldClock) -> Iterator[Sandbox]:
+    with Sandbox(clock=clock.now) as sandbox:
         yield sandbox
 
 
@@ -77,6 +83,7 @@ def aws(
     dynamodb_client: Any,
     fake_ssm: FakeSsm,
     world: Sandbox,
+    clock: WorldClock,
     kalshi_key: rsa.RSAPrivateKey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[LambdaWorld]:
@@ -119,8 +126,9 @@ def aws(
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    aws_lambda.reset_container(clock=CLOCK)
+    lambda_world = LambdaWorld(world, fake_ssm, store, tables, clock)
+    lambda_world.new_container()
     try:
-        yield LambdaWorld(world, fake_ssm, store, tables)
+        yield lambda_world
     finally:
         aws_lambda.reset_container()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aws_world import (
     API_TOKEN,
-    CLOCK,
     CREDENTIALS_PARAMETER,
     TOKEN_PARAMETER,
     LambdaWorld,
@@ -29,10 +28,6 @@ from kalshi_bots.entrypoints import aws_lambda, cli
 pytestmark = pytest.mark.dynamodb
 
 
-def this_minute() -> datetime:
-    return CLOCK.this_minute()
-
-
 def emf_lines(printed: str) -> list[dict[str, Any]]:
     lines = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
     return [line for line in lines if "_aws" in line]
@@ -42,7 +37,7 @@ def emf_lines(printed: str) -> list[dict[str, Any]]:
 def test_collector_on_a_scheduler_event_stores_the_minute_and_emits_its_metric(
     aws: LambdaWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    now = this_minute()
+    now = aws.this_minute()
     result = aws_lambda.collect_prices_btc(
         scheduler_event(JobName.COLLECT_BTC, now + timedelta(seconds=27)), None
     )
@@ -62,7 +57,7 @@ def test_collector_on_a_scheduler_event_stores_the_minute_and_emits_its_metric(
 def test_duplicate_delivery_of_a_collector_run_stores_nothing_twice(
     aws: LambdaWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    now = this_minute()
+    now = aws.this_minute()
     first = aws_lambda.collect_prices_eth(scheduler_event(JobName.COLLECT_ETH, now), None)
     # The same minute again, this time as a classic EventBridge rule would deliver it. Collectors
     # claim no run on DynamoDB: put_price's one-row-per-minute condition is their idempotency.
@@ -79,7 +74,7 @@ def test_duplicate_delivery_of_a_collector_run_stores_nothing_twice(
 def test_handler_result_equals_the_cli_job(
     aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    when = this_minute()
+    when = aws.this_minute()
     aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_BTC, when), None)
     from_lambda = aws.store.get_volatility(Asset.BTC)
     # The CLI on a second set of tables in the same DynamoDB Local, against the same fakes.
@@ -93,7 +88,7 @@ def test_handler_result_equals_the_cli_job(
         ("BTC_PRICE_TABLE", "ETH_PRICE_TABLE", "TRADE_LOG_TABLE", "BUDGET_TABLE"), other.all(), strict=True
     ):
         monkeypatch.setenv(f"KALSHI_BOTS_{var}", name)
-    code = cli.main(["job", "collect-prices", "--asset", "BTC", "--at", when.isoformat()])
+    code = cli.main(["job", "collect-prices", "--asset", "BTC", "--at", when.isoformat()], clock=aws.clock)
     assert code == 0, capsys.readouterr()
     from_cli = cli_store.get_volatility(Asset.BTC)
     assert from_lambda is not None and from_cli is not None
@@ -108,31 +103,50 @@ def test_a_transient_failure_raises_and_the_retry_then_succeeds(
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     monkeypatch.setenv("KALSHI_BOTS_COINBASE_BASE_URL", dead)
-    aws_lambda.reset_container()
-    event = scheduler_event(JobName.COLLECT_BTC, this_minute())
+    aws.new_container()
+    event = scheduler_event(JobName.COLLECT_BTC, aws.this_minute())
     with pytest.raises(aws_lambda.JobFailedError) as failed:
         aws_lambda.collect_prices_btc(event, None)
     assert failed.value.result.transient
     assert aws.store.get_volatility(Asset.BTC) is None
     # Lambda's async retry delivers the same event again; Coinbase is back (a new container here).
     monkeypatch.setenv("KALSHI_BOTS_COINBASE_BASE_URL", aws.world.urls.coinbase)
-    aws_lambda.reset_container()
+    aws.new_container()
     assert aws_lambda.collect_prices_btc(event, None)["outcome"] == "ok"
 
 
 def test_an_event_for_another_job_is_refused(aws: LambdaWorld) -> None:
     with pytest.raises(aws_lambda.EventError, match="collect-prices-eth"):
-        aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_ETH, this_minute()), None)
+        aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_ETH, aws.this_minute()), None)
     assert aws.store.last_runs() == []
+
+
+def test_a_retry_of_a_permanently_failed_run_fails_again(aws: LambdaWorld) -> None:
+    """The platform's retry of a run that ended in a permanent error must raise again (without running
+    it again), so the failure reaches the failed-event queue instead of reading as success."""
+    now = aws.this_minute()
+    assert aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_BTC, now), None)["outcome"] == "ok"
+    quote_every_strike_cheap(aws, now)
+    aws.world.kalshi.fail_next(400, times=None, method="GET")  # every Kalshi read refused: permanent
+    event = scheduler_event(JobName.TRADE_BTC, now)
+    with pytest.raises(aws_lambda.JobFailedError) as first:
+        aws_lambda.trade_hourly_btc(event, None)
+    assert not first.value.result.transient
+    aws.world.kalshi.clear_faults()  # were the run repeated, it would now trade
+    for _ in range(2):  # MaximumRetryAttempts: 2
+        with pytest.raises(aws_lambda.JobFailedError) as retry:
+            aws_lambda.trade_hourly_btc(event, None)
+        assert retry.value.result.reason == "already_failed"
+    assert aws.store.all_trades() == [] and aws.world.kalshi.orders == []
 
 
 # ----------------------------------------------------------------------------- trading
 def test_duplicate_delivery_of_a_trading_run_places_no_second_order(
     aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    now = this_minute()
+    now = aws.this_minute()
     assert aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_BTC, now), None)["outcome"] == "ok"
-    use_signing_mode(monkeypatch, "demo")  # signed orders to the fake Kalshi, key from the fake SSM
+    use_signing_mode(aws, monkeypatch, "demo")  # signed orders to the fake Kalshi, key from the fake SSM
     event_ticker = quote_every_strike_cheap(aws, now)
 
     event = scheduler_event(JobName.TRADE_BTC, now)
@@ -150,9 +164,9 @@ def test_duplicate_delivery_of_a_trading_run_places_no_second_order(
 
 
 def test_paper_mode_never_reads_the_kalshi_key(aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    now = this_minute()
+    now = aws.this_minute()
     aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_BTC, now), None)
-    use_signing_mode(monkeypatch, "paper")
+    use_signing_mode(aws, monkeypatch, "paper")
     quote_every_strike_cheap(aws, now)
     result = aws_lambda.trade_hourly_btc(scheduler_event(JobName.TRADE_BTC, now), None)
     assert result["outcome"] == "ok", result  # a paper fill from the public book
@@ -161,7 +175,7 @@ def test_paper_mode_never_reads_the_kalshi_key(aws: LambdaWorld, monkeypatch: py
 
 
 def test_every_scheduled_handler_runs_its_job(aws: LambdaWorld) -> None:
-    now = this_minute()
+    now = aws.this_minute()
     for job, handler in aws_lambda.HANDLERS.items():
         result = handler(scheduler_event(job, now), None)
         assert result["job"] == job.value
@@ -177,7 +191,7 @@ def call_api(path: str, token: str | None, method: str = "GET") -> tuple[int, di
 
 
 def test_volatility_api_serves_vol_latest_to_the_token_holder(aws: LambdaWorld) -> None:
-    aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_BTC, this_minute()), None)
+    aws_lambda.collect_prices_btc(scheduler_event(JobName.COLLECT_BTC, aws.this_minute()), None)
     status, body = call_api("/volatility/btc", API_TOKEN)
     assert status == 200
     assert body["asset"] == "BTC"
@@ -209,6 +223,6 @@ def test_volatility_api_without_a_configured_token_refuses_everyone(
     aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(aws_lambda.API_TOKEN_PARAMETER_ENV)
-    aws_lambda.reset_container()
+    aws.new_container()
     assert call_api("/volatility/BTC", API_TOKEN)[0] == 401
     assert call_api("/volatility/BTC", "")[0] == 401

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from aws_world import (
     API_TOKEN,
-    CLOCK,
     DynamoCalls,
     LambdaWorld,
     function_url_event,
@@ -101,14 +100,19 @@ def keys_as_template_names(seen: set[tuple[str, str, str]], tables: TableNames) 
     return {(f"dynamodb:{op}", logical[table], pk) for op, table, pk in seen}
 
 
+@pytest.mark.parametrize("alerts", [False, True], ids=["no-alerts", "alerts"])
 def test_every_handler_uses_only_what_its_role_allows(
     dynamo_calls: DynamoCalls,
     aws: LambdaWorld,
     monkeypatch: pytest.MonkeyPatch,
     grants: tuple[Grants, LimitedGrants],
+    alerts: bool,
 ) -> None:
+    if alerts:  # the alert path reads and writes its state in the store too (nothing listens there)
+        monkeypatch.setenv("KALSHI_BOTS_ALERT_WEBHOOKS", "http://127.0.0.1:9/hook")
+        monkeypatch.setenv("KALSHI_BOTS_ALERT_NO_TRADE_STREAK", "1")
     plain, limited = grants
-    now = CLOCK.this_minute()
+    now = aws.this_minute()
     function_of = {rule.job: rule.function for rule in SCHEDULE}
     used: dict[str, set[tuple[str, str]]] = {}
     used_keys: dict[str, set[tuple[str, str, str]]] = {}
@@ -127,7 +131,7 @@ def test_every_handler_uses_only_what_its_role_allows(
     invoke(JobName.COLLECT_BTC)
     invoke(JobName.COLLECT_ETH)
     invoke(JobName.CLEANUP)
-    use_signing_mode(monkeypatch, "demo")  # the trading path that really sends (and records) an order
+    use_signing_mode(aws, monkeypatch, "demo")  # the trading path that really sends (and records) an order
     quote_every_strike_cheap(aws, now)
     invoke(JobName.TRADE_BTC)
     orders = aws.world.kalshi.orders

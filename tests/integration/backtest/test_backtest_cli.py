@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kalshi_bots.entrypoints.backtest_cli import add_backtest_parser, main, run_backtest
 
 DATA = Path(__file__).resolve().parents[2] / "data/backtest"
@@ -170,3 +172,66 @@ def test_module_runs_standalone(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "decision-strike log loss" in result.stdout
+
+
+QUOTES = DATA / "quotes"
+
+
+def test_quotes_writes_rows_metrics_and_a_report(tmp_path: Path) -> None:
+    out = tmp_path / "q"
+    code = main(
+        [
+            "quotes",
+            "--late-band",
+            str(QUOTES / "late_band.csv"),
+            "--spot",
+            str(QUOTES / "spot_minutes.csv"),
+            "--recorder",
+            str(QUOTES / "recorder_export.csv"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    with (out / "quotes.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 8
+    for column in ("ticker", "time", "seconds_left", "side", "ask", "fee", "model_p", "outcome"):
+        assert rows[0][column] != ""
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["rows_scored"] == 8 and metrics["model"] == "ewma-t"
+    assert metrics["model_vs_market_ask"]["log_loss_model_minus_market"]["clusters"] == 3
+    assert metrics["live_rule"]["pnl"]["trades"] == 1
+    assert metrics["dropped"]["late-band"] == {"no_spot_within_60s": 1, "no_model_input": 1}
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # reliability, histogram, the rule's P&L
+    assert "Model versus market" in page
+
+
+def test_quotes_needs_a_quote_source(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["quotes", "--spot", str(QUOTES / "spot_minutes.csv"), "--out", str(tmp_path)]) == 2
+    assert "needs --late-band" in capsys.readouterr().err
+
+
+def test_model_live_follows_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--model live`` is what the bot runs under KALSHI_BOTS_*: here the previous model, sample-t."""
+    monkeypatch.setenv("KALSHI_BOTS_HOURLY_MODEL", "sample-t")
+    out = tmp_path / "live"
+    args = ["crypto", "--prices", str(SLICE), "--folds", "3", "--model", "live", "--no-report"]
+    assert main([*args, "--strikes", "decision", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"] == "live" and "sample-t" in metrics["model_description"]
+    by_model = {row["model"]: row for row in metrics["comparison_all_hours"]}
+    assert by_model["live"]["ladder_log_loss"] == by_model["sample-t"]["ladder_log_loss"]
+    monkeypatch.setenv("KALSHI_BOTS_HOURLY_MODEL", "garch")
+    assert main([*args, "--out", str(out)]) == 2
+
+
+def test_model_live_defaults_to_ewma_t(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KALSHI_BOTS_HOURLY_MODEL", raising=False)
+    out = tmp_path / "live"
+    args = ["crypto", "--prices", str(SLICE), "--folds", "3", "--model", "live", "--no-report", "--out"]
+    assert main([*args, str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "ewma-t" in metrics["model_description"]
+    assert metrics["against_spec_same_rows"]["ladder"]["clusters"] >= 34

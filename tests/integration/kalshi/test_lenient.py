@@ -95,6 +95,7 @@ def test_old_payloads_without_book_side_fall_back_to_outcome_side() -> None:
             "outcome_side": "no",
             "count_fp": "1.50",
             "yes_price_dollars": "0.40",
+            "fee_cost": "0.0200",
             "ts": 1786650000,
         }
     ).to_domain()
@@ -106,7 +107,11 @@ def test_old_payloads_without_book_side_fall_back_to_outcome_side() -> None:
             "status": "some_future_status",
             "book_side": "ask",
             "fill_count_fp": "2.00",
+            "remaining_count_fp": "0.00",
             "taker_fill_cost_dollars": "1.2000",
+            "maker_fill_cost_dollars": "0.0000",
+            "taker_fees_dollars": "0.0400",
+            "maker_fees_dollars": "0.0000",
         }
     ).to_domain()
     assert order.average_fill_price == Decimal("0.4") and order.status == "some_future_status"
@@ -125,6 +130,7 @@ def test_a_fill_without_direction_is_a_clear_error_over_http(
             "count_fp": "1.00",
             "yes_price_dollars": "0.5",
             "ts": 1786650000,
+            "fee_cost": "0.0000",
             "book_side": "sideways",
         }
     )

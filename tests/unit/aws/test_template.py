@@ -95,8 +95,9 @@ def ddb(actions: str, table: str) -> set[tuple[str, str]]:
 
 DLQ = {("sqs:SendMessage", "arn:FailedEventsQueue")}
 KALSHI_KEY = {("ssm:GetParameter", "sub:KalshiCredentialsParameter")}
-# Job-run claims: a conditional PutItem claims the run, an UpdateItem records its outcome (runner.py).
-CLAIMS = ddb("PutItem UpdateItem", "KalshiTradingBudget")
+# Job-run claims: a conditional PutItem claims the run, an UpdateItem records its outcome, a GetItem
+# reads a run whose claim was refused (a retry of a failed run must fail again; runner.py).
+CLAIMS = ddb("GetItem PutItem UpdateItem", "KalshiTradingBudget")
 # Trading jobs: put_trade/update_trade write the trade row plus its ORDER#/open-trade entries in one
 # TransactWriteItems, and reserve/release_budget update BOT#/GLOBAL and the RES# item in one.
 # DynamoDB has no IAM action for TransactWriteItems: each contained Put/Update/Delete is authorized

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -9,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from kalshi_bots.adapters.backtest_data import load_minute_bars
-from kalshi_bots.app.backtest.crypto import ReplayConfig, collect_hours, replay, trade_pnl
+from kalshi_bots.app.backtest.crypto import ReplayConfig, bar_ticks, collect_hours, replay, trade_pnl
 from kalshi_bots.app.backtest.ladder import assumed_quotes, strike_grid, synthetic_event
-from kalshi_bots.app.backtest.models import MODELS, get_model
-from kalshi_bots.domain.decision import HourlyDecision
+from kalshi_bots.app.backtest.models import MODELS, get_model, live_model
+from kalshi_bots.domain.decision import HourlyTrade, NoTradeReason, Refusal
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.markets import select_strike
-from kalshi_bots.domain.models import Asset
-from kalshi_bots.domain.pricing import prob_no
+from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, decide_hour
+from kalshi_bots.domain.hourly_model import hourly_model, hourly_model_input
+from kalshi_bots.domain.markets import hourly_target, select_strike
+from kalshi_bots.domain.models import Asset, ExchangeStatus
+from kalshi_bots.domain.pricing import prob_no, prob_no_t
+from kalshi_bots.domain.volatility import compute_snapshot
 
 from .helpers import BASE_TS, random_walk_closes, write_bitstamp_csv
 
@@ -118,7 +122,7 @@ def test_bankroll_moves_by_trade_pnl() -> None:
     hours = collect_hours(bars)
     # The literal model sees edge against a spec-priced market (it is overconfident), so it trades.
     result = replay(hours, get_model("spec-literal"), reference=get_model("spec"), config=ReplayConfig())
-    assert sum(1 for h in result.hours if h.decision and h.decision.trade) >= 3
+    assert sum(1 for h in result.hours if h.trade is not None) >= 3
     bankroll = Decimal(100)
     for h in result.hours:
         bankroll = max(Decimal(0), bankroll + h.pnl)
@@ -126,20 +130,140 @@ def test_bankroll_moves_by_trade_pnl() -> None:
 
 
 def test_trade_pnl_pays_one_dollar_per_winning_contract_minus_cost_and_fees() -> None:
-    d = HourlyDecision(
-        trade=True,
-        reason=None,
-        strike=Decimal("100299.99"),
-        no_ask=Decimal("0.90"),
-        fee_per_contract=Decimal("0.01"),
-        contracts=3,
-    )
-    assert trade_pnl(d, settle=100_299.99) == Decimal("0.27")  # not strictly above: NO wins
-    assert trade_pnl(d, settle=100_300.00) == Decimal("-2.73")
-    assert trade_pnl(HourlyDecision(trade=False, reason=None), 1.0) == 0
+    market = synthetic_event(
+        Asset.BTC,
+        spot=Decimal(100000),
+        close_time=datetime(2025, 1, 20, 1, tzinfo=UTC),
+        minutes_left=15.0,
+        reference_sigma=0.3,
+        strikes=[Decimal("100299.99")],
+        half_spread=Decimal("0.01"),
+    ).markets[0]
+    trade = HourlyTrade(market, Decimal("100299.99"), Decimal("0.90"), 3, Decimal("0.01"), 0.95, 0.04, 0.2)
+    assert trade_pnl(trade, settle=100_299.99) == Decimal("0.27")  # not strictly above: NO wins
+    assert trade_pnl(trade, settle=100_300.00) == Decimal("-2.73")
+    assert trade_pnl(None, 1.0) == 0
 
 
 def test_every_model_is_selectable_by_name() -> None:
     assert {"spec-literal", "spec", "spec-60", "ewma", "blend", "student-t"} <= set(MODELS)
     with pytest.raises(DomainError, match="unknown volatility model"):
         get_model("magic")
+
+
+def test_live_replays_the_jobs_model_input_and_decision_hour_by_hour() -> None:
+    """``--model live`` = the job: the collector's snapshot at :45 (compute_snapshot over the trailing
+    minutes), hourly_model_input on it, decide_hourly with the model's nu and settlement average."""
+    bars = load_minute_bars(SLICE)
+    ticks = bar_ticks(bars)
+    spec = hourly_model()
+    hours = collect_hours(bars, live=spec)
+    result = replay(hours, live_model(spec), reference=get_model("spec-60"))
+    assert result.hours and result.skipped_no_sigma <= 1  # the first hour has 44 returns < 60
+    for hour in result.hours:
+        sample = hour.sample
+        snapshot = compute_snapshot(
+            Asset.BTC, [t for t in ticks if t.at <= sample.decision_time], sample.decision_time
+        )
+        job_input = hourly_model_input(spec, snapshot)
+        assert hour.sigma_pct == job_input.vol_15m_std_pct
+        assert hour.decision is not None and hour.decision.strike == sample.decision_strike
+        row = next(r for r in result.decision_rows if r.decision_time == sample.decision_time)
+        expected = prob_no_t(
+            sample.spot, row.strike, 15.0, job_input.vol_15m_std_pct or 0, 5.0, settlement_average_s=60.0
+        )
+        assert hour.decision.p_no == row.p_no == expected
+
+
+def test_the_live_model_follows_its_settings_choice() -> None:
+    bars = load_minute_bars(SLICE)
+    hours = collect_hours(bars, live=hourly_model("sample-t"))
+    live = replay(hours, live_model(hourly_model("sample-t")))
+    before = replay(hours, get_model("sample-t"))
+    assert [r.p_no for r in live.ladder] == [r.p_no for r in before.ladder]
+    assert [h.pnl for h in live.hours] == [h.pnl for h in before.hours]
+
+
+def test_ewma_t_matches_the_live_default() -> None:
+    bars = load_minute_bars(SLICE)
+    hours = collect_hours(bars, live=hourly_model())
+    assert [r.p_no for r in replay(hours, get_model("ewma-t")).ladder] == [
+        r.p_no for r in replay(hours, live_model(hourly_model())).ladder
+    ]
+
+
+def test_the_replay_decides_each_hour_exactly_as_the_job_would_on_the_same_inputs() -> None:
+    """One route: the replay's verdict is decide_hour on the job's own view of the hour (the collector's
+    full VOL/LATEST from compute_snapshot, hourly_model_input on it, the tick, the running bankroll)."""
+    bars = load_minute_bars(SLICE)
+    ticks = bar_ticks(bars)
+    model = hourly_model()
+    hours = collect_hours(bars, live=model)
+    cfg = ReplayConfig()
+    result = replay(hours, live_model(model), reference=get_model("spec-60"), config=cfg)
+    assert len(result.hours) >= 30
+    bankroll = cfg.bankroll
+    for hour in result.hours:
+        sample = hour.sample
+        snapshot = compute_snapshot(
+            Asset.BTC, [t for t in ticks if t.at <= sample.decision_time], sample.decision_time
+        )
+        event = synthetic_event(
+            Asset.BTC,
+            spot=sample.spot,
+            close_time=sample.close_time,
+            minutes_left=15.0,
+            reference_sigma=get_model("spec-60").sigma(sample.features),
+            strikes=strike_grid(sample.spot, cfg.ladder_width_pct),
+            half_spread=cfg.half_spread,
+        )
+        job = decide_hour(
+            HourlyInputs(
+                sample.decision_time,
+                hourly_target(Asset.BTC, sample.decision_time),
+                event,
+                ExchangeStatus(True, True),
+                snapshot,
+                hourly_model_input(model, snapshot),
+                sample.tick,
+                cfg.fee_schedule,
+                bankroll,
+            ),
+            cfg.rules,
+            cfg.max_price_jump_pct,
+        )
+        assert hour.verdict == job.outcome and hour.decision == job.decision
+        bankroll = hour.bankroll_after
+
+
+def test_the_replay_applies_the_jobs_input_gates_and_sizing() -> None:
+    """Recorded inputs the job would refuse are refused in the replay too, for the job's reason."""
+    bars = load_minute_bars(SLICE)
+    hours = collect_hours(bars)
+    spec, reference = get_model("spec-literal"), get_model("spec")  # literal trades (see above)
+    base = replay(hours, spec, reference=reference)
+    traded = [h.sample for h in base.hours if h.trade is not None]
+    assert traded
+    sample = traded[0]
+    stale_tick = replace(sample, tick=replace(sample.tick, at=sample.decision_time - timedelta(seconds=91)))
+    old_vol = replace(
+        sample, snapshot=replace(sample.snapshot, computed_at=sample.decision_time - timedelta(seconds=181))
+    )
+    jumped = replace(sample, snapshot=replace(sample.snapshot, last_price=sample.spot * 2, recent_prices=()))
+    cases = {
+        NoTradeReason.PRICE_STALE: (stale_tick, ReplayConfig()),
+        NoTradeReason.VOL_STALE: (old_vol, ReplayConfig()),
+        NoTradeReason.SPOT_DISAGREES: (jumped, ReplayConfig()),
+        NoTradeReason.SIZE_ZERO: (sample, ReplayConfig(rules=HourlyParams(max_contracts=0))),
+    }
+    for reason, (hour, cfg) in cases.items():
+        [result] = replay([hour], spec, reference=reference, config=cfg).hours
+        assert isinstance(result.verdict, Refusal) and result.verdict.reason is reason, (
+            reason,
+            result.verdict,
+        )
+        assert result.pnl == 0 and result.bankroll_after == cfg.bankroll
+    # The model input's minimum data: no estimate is the job's vol_insufficient, nothing priced.
+    no_estimate = replace(sample, features=replace(sample.features, std15=None))
+    skipped = replay([no_estimate], get_model("spec"))
+    assert skipped.hours == [] and skipped.skipped_no_sigma == 1

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -16,12 +17,17 @@ from kalshi_bots.app.backtest.weather import (
     error_sd,
     market_mean,
     persistence_sd,
+    quoted_event,
     score_event,
     settles_yes,
 )
 from kalshi_bots.app.backtest.weather_events import decision_instant, events_from_book
+from kalshi_bots.domain.cities import city_for_series
+from kalshi_bots.domain.decision import NoTradeReason, Refusal
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.models import StrikeType
+from kalshi_bots.domain.models import ExchangeStatus, FeeSchedule, FeeType, StrikeType
+from kalshi_bots.domain.weather_decision import WeatherInputs, WeatherTrade, decide_weather
+from kalshi_bots.domain.weather_model import WeatherParams
 
 CLOSE = datetime(2026, 7, 6, tzinfo=UTC)
 
@@ -75,24 +81,55 @@ def test_bracket_tickers_become_live_shaped_markets() -> None:
 
 def _event(quotes: dict[str, Quote], high: int = 33) -> WeatherEvent:
     markets = tuple(bracket_market(t, "KXHIGHNY-25DEC05", CLOSE_W, TICKERS) for t in TICKERS)
-    return WeatherEvent(
-        "KXHIGHNY-25DEC05", date(2025, 12, 5), CLOSE_W - timedelta(days=1), markets, quotes, high
-    )
+    # Decided the day before at 16:00 New York time, as the recorded-book events are: tomorrow's event.
+    decision = decision_instant(date(2025, 12, 5), -1, 16)
+    return WeatherEvent("KXHIGHNY-25DEC05", date(2025, 12, 5), decision, markets, quotes, high)
 
 
-def test_market_mean_and_edge_rule() -> None:
+def test_market_mean_and_the_live_edge_rule() -> None:
     mids = dict(zip(TICKERS, (0.02, 0.1, 0.6, 0.2, 0.06, 0.02), strict=True))
     quotes = {t: Quote(Decimal("0.50"), Decimal("0.60"), p) for t, p in mids.items()}
     mean = market_mean(_event(quotes))
     assert mean is not None and 32.0 < mean < 34.0
-    rows = score_event(_event(quotes), mean_f=32.5, sigma_f=1.0, min_edge=0.05)
+    scored = score_event(_event(quotes), mean_f=32.5, sigma_f=1.0)
+    rows = scored.rows
     assert abs(sum(r.p_yes for r in rows) - 1.0) < 1e-9
-    by = {r.ticker: r for r in rows}
-    winner = by["KXHIGHNY-25DEC05-B32.5"]
-    assert winner.outcome_yes == 1 and winner.side == "yes"  # p ~0.68 > 0.50 ask + 2c fee + 5c
-    assert winner.pnl == Decimal(1) - Decimal("0.50") - Decimal("0.02")
-    tail = by["KXHIGHNY-25DEC05-T37"]
-    assert tail.side == "no" and tail.pnl == Decimal(1) - Decimal("0.60") - Decimal("0.02")
+    # The live rule: one trade per event, the side and bracket with the largest edge. The 32-33 YES
+    # (p ~0.68 vs 0.50 + 2c fee: edge ~0.16) clears 5 points too, but NO on "38 or above" (p_no ~1.0 vs
+    # 0.60 + 2c: edge ~0.38) is larger; the old backtest rule bought both, one contract each.
+    traded = [r for r in rows if r.side]
+    assert [(r.ticker, r.side) for r in traded] == [("KXHIGHNY-25DEC05-T37", "no")]
+    (winner,) = traded
+    assert winner.outcome_yes == 0
+    assert winner.pnl == Decimal(1) - Decimal("0.60") - Decimal("0.02")
+    assert isinstance(scored.verdict, WeatherTrade) and winner.contracts == scored.verdict.contracts == 5
+    assert winner.pnl_sized == 5 * (Decimal(1) - Decimal("0.60")) - Decimal("0.09")  # ceil(7% x 5 x .24)
+    assert scored.verdict.pick.p_yes == tuple((r.ticker, r.p_yes) for r in rows)
+
+
+def test_the_backtest_trade_is_the_live_decision_on_the_recorded_event() -> None:
+    """No second rule: score_event's verdict is decide_weather on the quoted event, number for number."""
+    mids = dict(zip(TICKERS, (0.02, 0.1, 0.6, 0.2, 0.06, 0.02), strict=True))
+    quotes = {t: Quote(Decimal("0.50"), Decimal("0.60"), p) for t, p in mids.items()}
+    event = _event(quotes)
+    params = WeatherParams(min_edge=0.02, max_contracts=3)
+    city = city_for_series("KXHIGHNY")
+    live = decide_weather(
+        quoted_event(event, city),
+        series_fees=FeeSchedule(FeeType.QUADRATIC),
+        status=ExchangeStatus(True, True),
+        city=city,
+        inputs=WeatherInputs(32.5),
+        now=event.decision_time,
+        params=replace(params, sigma_day_ahead_f=1.0),
+        bankroll=Decimal(40),
+    )
+    assert score_event(event, 32.5, 1.0, params, bankroll=Decimal(40)).verdict == live
+    # A refusal is the live refusal too: no quotes at all.
+    empty = _event({t: Quote(None, None, None) for t in TICKERS})
+    verdict = score_event(empty, 32.5, 1.0, params).verdict
+    assert isinstance(verdict, Refusal) and verdict.reason is NoTradeReason.NO_QUOTE
+    assert not any(r.side for r in score_event(empty, 32.5, 1.0, params).rows)
 
 
 def test_sigmas_from_error_records_and_persistence() -> None:

@@ -10,14 +10,13 @@ from hypothesis import strategies as st
 
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.models import Asset, PriceTick
-from kalshi_bots.domain.pricing import normal_cdf, prob_no
+from kalshi_bots.domain.pricing import normal_cdf
 from kalshi_bots.domain.vol_models import (
     blended_std_pct,
     ewma_std_pct,
     ewma_std_pcts,
     literal_std_pct,
     student_t_cdf,
-    t_equivalent_std_pct,
 )
 
 END = datetime(2025, 1, 20, 12, 0, tzinfo=UTC)
@@ -36,19 +35,6 @@ def test_student_t_cdf_is_symmetric_and_bounded(t: float, nu: float) -> None:
     p = student_t_cdf(t, nu)
     assert 0.0 <= p <= 1.0
     assert p + student_t_cdf(-t, nu) == pytest.approx(1.0, abs=1e-12)
-
-
-def test_t_equivalent_sigma_reproduces_the_t_probability_through_live_pricing() -> None:
-    spot, strike, vol, nu = Decimal(100000), Decimal("100299.99"), 0.30, 5.0
-    distance = float((strike - spot) / spot * 100)
-    sigma_eq = t_equivalent_std_pct(distance, 15.0, vol, nu)
-    expected = student_t_cdf(distance / vol * math.sqrt(nu / (nu - 2)), nu)
-    assert prob_no(spot, strike, 15.0, sigma_eq) == pytest.approx(expected, abs=1e-9)
-    # Far strikes get a wider equivalent sigma (fat tails), near ones a narrower one.
-    assert t_equivalent_std_pct(1.5, 15.0, vol, nu) > vol > t_equivalent_std_pct(0.1, 15.0, vol, nu)
-    assert t_equivalent_std_pct(0.0, 15.0, vol, nu) == vol
-    with pytest.raises(DomainError):
-        t_equivalent_std_pct(0.2, 15.0, vol, 2.0)
 
 
 def _ticks(prices: list[float]) -> list[PriceTick]:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalshi_bots.domain.decision import HourlyDecision, NoTradeReason, decide_hourly
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal, decide_hourly
 from kalshi_bots.domain.models import Event, FeeSchedule, FeeType, Market, StrikeType
 
 NOW = datetime(2025, 12, 11, 6, 45, tzinfo=UTC)
@@ -192,22 +192,38 @@ def test_fat_tails_move_weight_to_the_centre_and_the_far_tail() -> None:
 
 
 def test_fat_tails_match_the_student_t_law_exactly() -> None:
+    """The issue's formula at 15 minutes: P(NO) = T5(ln(K / spot) / (s * sqrt(3 / 5)))."""
     from kalshi_bots.domain.vol_models import student_t_cdf
 
-    nu = 5.0
-    d = decide(tail_nu=nu)
-    z = (100299.99 - 100_000) / 100_000 * 100 / 0.2
-    # variance-matched t: the move is sigma * T_nu / sqrt(nu / (nu - 2))
-    assert d.p_no == pytest.approx(student_t_cdf(z * math.sqrt(nu / (nu - 2)), nu), abs=1e-9)
+    d = decide(tail_nu=5.0)
+    s = 0.2 / 100  # vol_15m_std_pct = 0.2 %
+    assert d.p_no == pytest.approx(
+        student_t_cdf(math.log(100299.99 / 100_000) / (s * math.sqrt(3 / 5)), 5), abs=1e-12
+    )
 
 
-def test_live_tail_nu_equals_the_backtests_equivalent_sigma() -> None:
-    """The backtester's student-t model feeds decide_hourly an equivalent normal sigma; the live bot
-    passes tail_nu. Both must give the same probability, or the backtest would not score the live bot."""
-    from kalshi_bots.domain.vol_models import t_equivalent_std_pct
+def test_the_settlement_average_shortens_the_t_horizon_by_two_thirds_of_a_minute() -> None:
+    """With 15 minutes left and a 60 s average the variance is scaled by (15 - 2/3) / 15."""
+    from kalshi_bots.domain.vol_models import student_t_cdf
 
-    distance_pct = float((Decimal("100299.99") - SPOT) / SPOT * 100)
-    for vol in (0.05, 0.1, 0.2, 0.4):
-        live = decide(vol_15m_std_pct=vol, tail_nu=5.0)
-        backtest = decide(vol_15m_std_pct=t_equivalent_std_pct(distance_pct, 15.0, vol, 5.0))
-        assert live.p_no == pytest.approx(backtest.p_no, rel=1e-12)
+    d = decide(tail_nu=5.0, settlement_average_s=60.0)
+    s = 0.2 / 100 * math.sqrt((15 - 2 / 3) / 15)
+    assert d.p_no == pytest.approx(
+        student_t_cdf(math.log(100299.99 / 100_000) / (s * math.sqrt(3 / 5)), 5), abs=1e-12
+    )
+
+
+def test_a_decision_is_a_value_a_trade_with_every_number_or_a_refusal() -> None:
+    trade = decide().verdict()
+    assert isinstance(trade, HourlyTrade)
+    assert (trade.market.ticker, trade.strike, trade.no_ask) == (
+        "KXBTCD-25DEC1102-T100299.99",
+        Decimal("100299.99"),
+        Decimal("0.80"),
+    )
+    assert trade.contracts == 5 and trade.fee_per_contract == Decimal("0.012")
+    refused = decide(event=event(market("100299.99", None))).verdict()
+    assert isinstance(refused, Refusal) and refused.reason is NoTradeReason.NO_QUOTE
+    # A trade flag without its numbers (never produced by decide_hourly) still fails closed.
+    broken = replace(decide(), no_ask=None).verdict()
+    assert isinstance(broken, Refusal) and broken.reason is NoTradeReason.INVALID_INPUT

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,12 @@ from hypothesis import strategies as st
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
 from kalshi_bots.domain.models import BookSide, Outcome, TimeInForce
-from kalshi_bots.domain.orders import buy_no_intent, client_order_id
+from kalshi_bots.domain.orders import (
+    buy_no_intent,
+    client_order_id,
+    is_definitive_rejection,
+    trading_slot,
+)
 
 WHEN = datetime(2025, 12, 11, 6, 45, tzinfo=UTC)
 
@@ -91,3 +97,61 @@ def test_buy_no_intent_rejects_bad_count_or_id() -> None:
         buy_no_intent("T", Decimal("0.5"), 0, client_order_id("b", "T", WHEN))
     with pytest.raises(DomainError, match="not a UUID"):
         buy_no_intent("T", Decimal("0.5"), 1, "retry-1")
+
+
+# --- trading slots, rejections, spend -----------------------------------------------------------------
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _et(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    ("run", "slot"),
+    [
+        ("2026-11-24T18:00", "2026-11-24T18:00"),
+        ("2026-11-24T18:01:30", "2026-11-24T18:00"),
+        ("2026-11-24T17:56", "2026-11-24T18:00"),  # early by up to 5 minutes: still that slot
+        ("2026-11-24T17:54", "2026-11-23T20:00"),
+        ("2026-11-24T19:54", "2026-11-24T18:00"),  # a late 18:00 run
+        ("2026-11-24T19:56", "2026-11-24T20:00"),  # ...but this close to 20:00 it is the 20:00 run
+        ("2026-11-24T20:00", "2026-11-24T20:00"),
+        ("2026-11-25T02:00", "2026-11-24T20:00"),
+        ("2026-03-08T18:03", "2026-03-08T18:00"),  # the day clocks spring forward
+    ],
+)
+def test_trading_slot_is_the_latest_slot_start(run: str, slot: str) -> None:
+    got = trading_slot(_et(run).astimezone(UTC), (20, 18), NEW_YORK)
+    assert got == _et(slot) and got.tzinfo is UTC
+
+
+def test_trading_slot_refuses_impossible_hours() -> None:
+    with pytest.raises(DomainError, match=r"0\.\.23"):
+        trading_slot(WHEN, (24,), ZoneInfo("UTC"))
+    with pytest.raises(DomainError):
+        trading_slot(WHEN, (), ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize(
+    ("status", "definitive"),
+    [
+        (400, True),
+        (401, True),
+        (403, True),
+        (404, True),
+        (409, True),
+        (422, True),
+        (0, True),
+        (408, False),
+        (425, False),
+        (429, False),
+        (500, False),
+        (504, False),
+        (201, False),
+    ],
+)
+def test_only_a_definitive_4xx_means_the_order_does_not_exist(status: int, definitive: bool) -> None:
+    assert is_definitive_rejection(status) is definitive

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.models import Market, StrikeType
-from kalshi_bots.domain.pricing import bracket_bounds, bracket_probability, bracket_probability_given_observed
 from kalshi_bots.domain.weather import (
+    bracket_bounds,
+    bracket_probability,
+    bracket_probability_given_observed,
     brackets_partition,
     climate_day,
     climate_day_bounds,

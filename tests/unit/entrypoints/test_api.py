@@ -16,7 +16,8 @@ from pydantic import SecretStr
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.domain.models import Asset, VolatilitySnapshot, WindowVolatility
 from kalshi_bots.entrypoints import api
-from kalshi_bots.entrypoints.api import ApiConfigError, VolatilityApi, token_matches
+from kalshi_bots.entrypoints.api import ApiConfigError, VolatilityApi
+from kalshi_bots.entrypoints.api_routes import token_matches
 from kalshi_bots.entrypoints.volatility_view import volatility_payload
 from kalshi_bots.ports.errors import StoreError
 
@@ -129,7 +130,7 @@ def test_a_token_allows_any_bind_address():
 
 
 def test_token_matching():
-    secret = SecretStr(TOKEN)
+    secret = TOKEN
     assert token_matches(f"Bearer {TOKEN}", secret)
     assert token_matches(f"bearer  {TOKEN} ", secret)
     assert not token_matches(None, secret)

@@ -130,11 +130,11 @@ def test_live_without_confirmation_is_refused(capsys, environ):
 
 def test_runtime_failure_is_exit_1_one_line_and_traceback_only_with_debug(capsys, tmp_path):
     env = {"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "missing-dir" / "k.db")}
-    assert main(["status"], env) == 1
+    assert main(["db", "init"], env) == 1  # cannot create a file in a missing directory
     err = capsys.readouterr().err
-    assert err.startswith("kalshi-bots status: failed:") and err.count("\n") == 1
+    assert err.startswith("kalshi-bots db: failed:") and err.count("\n") == 1
     assert "Traceback" not in err
-    assert main(["--debug", "status"], env) == 1
+    assert main(["--debug", "db", "init"], env) == 1
     assert "Traceback" in capsys.readouterr().err
 
 
@@ -175,6 +175,7 @@ def test_db_init_halt_resume_and_status(capsys, environ):
 
 
 def test_status_says_whether_the_weather_bot_runs_and_why(capsys, environ):
+    assert main(["db", "init"], environ) == 0  # status only reads a store that exists
     assert main(["status"], environ | {"KALSHI_BOTS_NWS_CONTACT": "ops@example.com"}) == 0
     assert "weather bot: on; no run recorded in this store" in capsys.readouterr().out
 
@@ -252,8 +253,13 @@ def test_serve_without_token_refuses_with_exit_2(capsys, environ):
     assert "refusing to serve without a token" in capsys.readouterr().err
 
 
-def test_parser_is_buildable_without_settings():
-    assert build_parser().prog == "kalshi-bots"
+def test_help_and_parsing_need_no_valid_settings(capsys):
+    # Settings are read after parsing: help must work on a machine whose settings are broken.
+    assert main(["job", "--help"], {"KALSHI_BOTS_MODE": "yolo"}) == 0
+    assert capsys.readouterr().out.startswith("usage: kalshi-bots job")
+    # The lean parser (no backtester import) still parses every other command fully.
+    args = build_parser(with_backtest=False).parse_args(["job", "trade-hourly", "--asset", "eth"])
+    assert (args.command, args.name, args.asset, args.at) == ("job", "trade-hourly", Asset.ETH, None)
 
 
 def test_live_banner_is_loud_and_names_the_kill_switch():

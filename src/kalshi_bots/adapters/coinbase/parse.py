@@ -18,6 +18,7 @@ from kalshi_bots.ports.errors import MalformedResponseError
 
 SERVICE = "coinbase"
 CANDLE_CLOSE_INDEX = 4
+MAX_PRICE = Decimal("1e15")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -38,6 +39,8 @@ def positive_decimal(value: Any, field_name: str, where: str) -> Decimal:
         raise _bad(where, f"field {field_name!r} is not a number: {value!r}") from exc
     if not number.is_finite() or number <= 0:
         raise _bad(where, f"field {field_name!r} must be a positive price, got {value!r}")
+    if number > MAX_PRICE:  # beyond any USD price; as a float (volatility math) it would turn inf
+        raise _bad(where, f"field {field_name!r} is not a plausible price: {value!r}")
     return number
 
 
@@ -51,7 +54,23 @@ def parse_exchange_time(value: Any, field_name: str, where: str) -> datetime:
         raise _bad(where, f"field {field_name!r} is not ISO-8601: {value!r}") from exc
     if parsed.tzinfo is None:
         raise _bad(where, f"field {field_name!r} has no time zone: {value!r}")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 has no UTC equivalent
+        raise _bad(where, f"field {field_name!r} is out of range: {value!r}") from None
+
+
+def epoch_seconds(value: Any, what: str, where: str) -> datetime:
+    """Integer UNIX seconds -> aware UTC; a number no datetime can hold (10**15) is a malformed reply.
+
+    ``what`` names the field in the error, e.g. ``candle #3 field 'time'``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(where, f"{what} is not integer seconds: {value!r}")
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _bad(where, f"{what} is not a time (out of range): {value!r}") from None
 
 
 def parse_ticker(asset: Asset, body: Any, where: str) -> PriceTick:
@@ -81,8 +100,7 @@ def parse_candles(asset: Asset, body: Any, where: str) -> list[PriceTick]:
         if not isinstance(row, list) or len(row) <= CANDLE_CLOSE_INDEX:
             raise _bad(where, f"candle #{index} is not a [time, low, high, open, close, ...] array: {row!r}")
         stamp = row[0]
-        if isinstance(stamp, bool) or not isinstance(stamp, int):
-            raise _bad(where, f"candle #{index} field 'time' is not integer seconds: {stamp!r}")
+        at = epoch_seconds(stamp, f"candle #{index} field 'time'", where)
         close = positive_decimal(row[CANDLE_CLOSE_INDEX], f"candle #{index} close", where)
-        by_time[stamp] = PriceTick(asset=asset, at=datetime.fromtimestamp(stamp, tz=UTC), price=close)
+        by_time[stamp] = PriceTick(asset=asset, at=at, price=close)
     return [by_time[t] for t in sorted(by_time)]

@@ -5,7 +5,9 @@ signature = RSA-PSS(SHA-256, MGF1-SHA-256, salt = digest length)  for RSA keys
             Ed25519                                                for Ed25519 keys
 headers   = KALSHI-ACCESS-KEY, KALSHI-ACCESS-SIGNATURE (standard base64), KALSHI-ACCESS-TIMESTAMP
 
-The private key never leaves :class:`KalshiSigner`: no repr, error message or log line contains it.
+The private key never leaves :class:`KalshiSigner`: no repr, error message or log line contains it
+(nor a "path" that is really key material pasted in the wrong place). A key file that group or others
+can access is refused when the caller asks for that (live money) and logged as a warning otherwise.
 :func:`verify_signature` is the server side of the same scheme, used by the sandbox fake.
 """
 
@@ -13,6 +15,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
+import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +26,10 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from kalshi_bots.domain.redaction import HIDDEN, looks_like_key_material
 from kalshi_bots.ports.errors import AuthError
+
+log = logging.getLogger(__name__)
 
 SERVICE = "kalshi"
 HEADER_KEY = "KALSHI-ACCESS-KEY"
@@ -61,19 +69,37 @@ def load_private_key_pem(pem: str | bytes, *, source: str) -> PrivateKey:
         raise AuthError(SERVICE, f"cannot read Kalshi private key from {source}: {exc}") from None
 
 
-def load_private_key_file(path: str | Path) -> PrivateKey:
-    """Read a PEM key file; every failure is an AuthError naming the path and the reason."""
+def shared_access_mode(path: Path) -> int | None:
+    """The file's permission bits when group or others have any access to it, else None (POSIX)."""
+    if os.name != "posix":
+        return None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return mode if mode & 0o077 else None
+
+
+def load_private_key_file(path: str | Path, *, refuse_shared: bool = False) -> PrivateKey:
+    """Read a PEM key file; every failure is an AuthError naming the path and the reason.
+
+    ``refuse_shared``: a file accessible by group or others is an AuthError (live mode); otherwise
+    it is loaded with a warning."""
     file = Path(path)
+    where = HIDDEN if looks_like_key_material(str(path)) else str(file)
     try:
         data = file.read_bytes()
+        exposed = shared_access_mode(file)
     except OSError as exc:
         raise AuthError(
-            SERVICE, f"cannot read Kalshi private key file {file}: {exc.strerror or exc}"
+            SERVICE, f"cannot read Kalshi private key file {where}: {exc.strerror or type(exc).__name__}"
         ) from None
+    if exposed is not None:
+        advice = f"the key file {where} is accessible by group or others (mode {exposed:04o}): chmod 600 it"
+        if refuse_shared:
+            raise AuthError(SERVICE, f"refusing to sign with it: {advice}")
+        log.warning("kalshi key file too open", extra={"reason": advice})
     try:
         return _parse_pem(data)
     except ValueError as exc:
-        raise AuthError(SERVICE, f"cannot read Kalshi private key file {file}: {exc}") from None
+        raise AuthError(SERVICE, f"cannot read Kalshi private key file {where}: {exc}") from None
 
 
 def _now_ms() -> int:
@@ -95,8 +121,8 @@ class KalshiSigner:
         self._clock_ms = clock_ms
 
     @classmethod
-    def from_file(cls, key_id: str, path: str | Path) -> KalshiSigner:
-        return cls(key_id, load_private_key_file(path))
+    def from_file(cls, key_id: str, path: str | Path, *, refuse_shared: bool = False) -> KalshiSigner:
+        return cls(key_id, load_private_key_file(path, refuse_shared=refuse_shared))
 
     @classmethod
     def from_pem(cls, key_id: str, pem: str | bytes, *, source: str = "PEM text") -> KalshiSigner:

@@ -3,9 +3,10 @@
 - Reads go through :func:`send_with_retries` (429/5xx/timeouts, capped backoff with jitter); the
   signature is rebuilt per attempt so every try carries a fresh timestamp.
 - An order POST is sent exactly once. If its outcome is unknown (timeout, dropped connection, 5xx,
-  unreadable 2xx) the client looks the order up by ``client_order_id`` and returns what it finds, or
-  raises :class:`OrderOutcomeUnknownError`. A 409 (duplicate ``client_order_id``) is answered the same
-  way: the existing order is returned, a second one is never placed. A connection that never opened
+  unreadable 2xx, any 4xx but a definitive rejection such as a 408) the client looks the order up by
+  ``client_order_id`` and returns what it finds, or raises :class:`OrderOutcomeUnknownError`. A 409
+  (duplicate ``client_order_id``) is answered the same way: the existing order is returned, a second
+  one is never placed. A connection that never opened
   (connect error/timeout) and a 429 mean "not placed": TransientError, no lookup.
 - Every failure is one of :mod:`kalshi_bots.ports.errors`, mapped in ``adapters/http.py``.
 """
@@ -26,6 +27,7 @@ from kalshi_bots.adapters.http import (
     RetryPolicy,
     json_body,
     raise_for_status,
+    send_once,
     send_with_retries,
 )
 from kalshi_bots.adapters.kalshi.orders import create_order_body, resolve_unknown_outcome
@@ -58,6 +60,7 @@ from kalshi_bots.domain.models import (
     OrderResult,
     Settlement,
 )
+from kalshi_bots.domain.orders import is_definitive_rejection
 from kalshi_bots.ports.errors import (
     AuthError,
     MalformedResponseError,
@@ -163,7 +166,7 @@ class KalshiClient:
     def _get(
         self, model: type[W], path: str, *, params: dict[str, Any] | None = None, auth: bool = False
     ) -> W:
-        return _parse(model, self._send("GET", path, params=params, auth=auth), f"GET {path}")
+        return parse_reply(model, self._send("GET", path, params=params, auth=auth), f"GET {path}")
 
     def _pages(self, model: type[W], path: str, params: dict[str, Any], *, auth: bool) -> Iterator[W]:
         """Every page of a cursor-paginated list; an empty or missing cursor ends it."""
@@ -199,18 +202,18 @@ class KalshiClient:
     def get_event(self, event_ticker: str) -> Event:
         path = f"/events/{event_ticker}"
         reply = self._get(EventResponse, path, params={"with_nested_markets": "true"})
-        return _convert(reply.to_domain, f"GET {path}")
+        return convert_reply(reply.to_domain, f"GET {path}")
 
     def list_events(self, series_ticker: str, status: str = "open") -> list[Event]:
         params = {"series_ticker": series_ticker, "status": status or None, "with_nested_markets": "true"}
         events: list[Event] = []
         for page in self._pages(EventsPage, "/events", params, auth=False):
-            events.extend(_convert(e.to_domain, "GET /events") for e in page.events)
+            events.extend(convert_reply(e.to_domain, "GET /events") for e in page.events)
         return events
 
     def get_market(self, ticker: str) -> Market:
         path = f"/markets/{ticker}"
-        return _convert(self._get(MarketResponse, path).market.to_domain, f"GET {path}")
+        return convert_reply(self._get(MarketResponse, path).market.to_domain, f"GET {path}")
 
     def list_markets(
         self,
@@ -228,7 +231,7 @@ class KalshiClient:
         }
         markets: list[Market] = []
         for page in self._pages(MarketsPage, "/markets", params, auth=False):
-            markets.extend(_convert(m.to_domain, "GET /markets") for m in page.markets)
+            markets.extend(convert_reply(m.to_domain, "GET /markets") for m in page.markets)
         return markets
 
     def orderbook(self, ticker: str, depth: int = 0) -> OrderBook:
@@ -264,14 +267,14 @@ class KalshiClient:
         for page in self._pages(OrdersPage, "/portfolio/orders", {"ticker": ticker}, auth=True):
             for order in page.orders:
                 if order.client_order_id == client_order_id:
-                    return _convert(order.to_domain, "GET /portfolio/orders")
+                    return convert_reply(order.to_domain, "GET /portfolio/orders")
         return None
 
     def create_order(self, intent: OrderIntent) -> OrderResult:
         path = "/portfolio/events/orders"
         request = self._build("POST", path, params=None, body=create_order_body(intent), auth=True)
         try:
-            response = self._http.send(request)
+            response = send_once(self._http, request, service=SERVICE)  # capped by the run deadline
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # No connection was established, so no byte of the order left this process.
             raise TransientError(SERVICE, f"{type(exc).__name__} on POST {path}: order not sent") from None
@@ -283,7 +286,8 @@ class KalshiClient:
             return self._after_unknown(intent, f"HTTP 409 on POST {path} (duplicate client_order_id)")
         if status == 429:
             raise TransientError(SERVICE, f"HTTP 429 on POST {path}: rate limited, order not placed")
-        if status >= 500:
+        if status >= 400 and not is_definitive_rejection(status):
+            # 408, 425, 5xx, ...: the exchange may have accepted the order before failing the reply.
             return self._after_unknown(intent, f"HTTP {status} on POST {path}")
         raise_for_status(response, SERVICE)
         try:
@@ -298,10 +302,14 @@ class KalshiClient:
                 raise RejectedError(
                     SERVICE, f"POST {path} answered {status} with an error: {body}", code, status
                 )
-            reply = _parse(CreateOrderResponse, body, f"POST {path}")
+            reply = parse_reply(CreateOrderResponse, body, f"POST {path}")
+            requested = Decimal(intent.count)
+            return convert_reply(
+                lambda: reply.to_domain(intent.ticker, requested, intent.client_order_id), f"POST {path}"
+            )
         except MalformedResponseError as exc:
+            # A 2xx we cannot read (a count or fee missing...) may still be a placed order: look it up.
             return self._after_unknown(intent, f"unreadable reply to POST {path} ({exc.message})")
-        return reply.to_domain(intent.ticker, Decimal(intent.count), intent.client_order_id)
 
     def _after_unknown(self, intent: OrderIntent, why: str) -> OrderResult:
         return resolve_unknown_outcome(
@@ -321,18 +329,19 @@ class KalshiClient:
     def fills(self, since: datetime) -> list[Fill]:
         out: list[Fill] = []
         for page in self._pages(FillsPage, "/portfolio/fills", {"min_ts": int(since.timestamp())}, auth=True):
-            out.extend(_convert(f.to_domain, "GET /portfolio/fills") for f in page.fills)
+            out.extend(convert_reply(f.to_domain, "GET /portfolio/fills") for f in page.fills)
         return out
 
     def settlements(self, since: datetime) -> list[Settlement]:
         out: list[Settlement] = []
         params = {"min_ts": int(since.timestamp())}
         for page in self._pages(SettlementsPage, "/portfolio/settlements", params, auth=True):
-            out.extend(_convert(s.to_domain, "GET /portfolio/settlements") for s in page.settlements)
+            out.extend(convert_reply(s.to_domain, "GET /portfolio/settlements") for s in page.settlements)
         return out
 
 
-def _parse(model: type[W], body: Any, where: str) -> W:
+def parse_reply(model: type[W], body: Any, where: str) -> W:
+    """The JSON ``body`` of the reply to ``where`` as a wire model; MalformedResponseError otherwise."""
     try:
         return model.model_validate(body)
     except ValidationError as exc:
@@ -344,14 +353,22 @@ def _parse(model: type[W], body: Any, where: str) -> W:
         ) from None
 
 
-def _convert(to_domain: Callable[[], T], where: str) -> T:
+def convert_reply(to_domain: Callable[[], T], where: str) -> T:
+    """Run a wire model's conversion; unusable data (and any arithmetic on it) is a malformed reply."""
     try:
         return to_domain()
-    except ValueError as exc:
+    except (ValueError, ArithmeticError) as exc:  # decimal.InvalidOperation/Overflow are ArithmeticError
         raise MalformedResponseError(SERVICE, f"reply to {where}: {exc}") from None
 
 
-__all__ = ["DEMO_URL", "PRODUCTION_URL", "KalshiClient", "OrderOutcomeUnknownError"]
+__all__ = [
+    "DEMO_URL",
+    "PRODUCTION_URL",
+    "KalshiClient",
+    "OrderOutcomeUnknownError",
+    "convert_reply",
+    "parse_reply",
+]
 
 
 def _implements_exchange(client: KalshiClient) -> Exchange:

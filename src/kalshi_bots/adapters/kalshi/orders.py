@@ -6,15 +6,14 @@ Kept apart from the client so the one place where money can be double-spent is s
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from kalshi_bots.adapters.http import RetryPolicy
+from kalshi_bots.adapters.http import RetryPolicy, pause
 from kalshi_bots.domain.models import OrderIntent, OrderResult
+from kalshi_bots.domain.orders import ORDER_PRICE_QUANTUM, intent_problem
 from kalshi_bots.ports.errors import ExternalServiceError, OrderOutcomeUnknownError
 
 SERVICE = "kalshi"
-_PRICE_QUANTUM = Decimal("0.0001")  # requests accept 2-4 decimals (reference §3)
 
 
 def create_order_body(intent: OrderIntent) -> dict[str, Any]:
@@ -22,22 +21,15 @@ def create_order_body(intent: OrderIntent) -> dict[str, Any]:
 
     Buying NO at q is ``side="ask"`` at ``1 - q``; :class:`OrderIntent` already holds the YES price.
     """
+    problem = intent_problem(intent)
+    if problem is not None:
+        raise ValueError(problem)
     price = intent.yes_price
-    if not price.is_finite() or not (0 < price < 1):
-        raise ValueError(
-            f"order {intent.client_order_id}: YES price must be strictly between 0 and 1, got {price}"
-        )
-    if price != price.quantize(_PRICE_QUANTUM):
-        raise ValueError(f"order {intent.client_order_id}: price {price} has more than 4 decimals")
-    if intent.count < 1:
-        raise ValueError(f"order {intent.client_order_id}: count must be >= 1, got {intent.count}")
-    if not intent.client_order_id:
-        raise ValueError("order without client_order_id: it could not be reconciled, refusing to send")
     body: dict[str, Any] = {
         "ticker": intent.ticker,
         "client_order_id": intent.client_order_id,
         "side": intent.book_side.value,
-        "price": f"{price.quantize(_PRICE_QUANTUM)}",
+        "price": f"{price.quantize(ORDER_PRICE_QUANTUM)}",
         "count": f"{intent.count}.00",
         "time_in_force": intent.time_in_force.value,
         # taker_at_cross cancels our incoming order rather than a resting one of ours.
@@ -73,8 +65,8 @@ def resolve_unknown_outcome(
             if found is not None:
                 return found
             problems.append(f"lookup {attempt}: not found")
-        if attempt < attempts:
-            policy.sleep(policy.delay(attempt))
+        if attempt < attempts and not pause(policy, policy.delay(attempt)):
+            break  # the next lookup would cross the run deadline: reconcile resolves it
     raise OrderOutcomeUnknownError(
         SERVICE,
         f"order {client_order_id}: {why}; looked it up by client_order_id and could not tell "

@@ -4,7 +4,11 @@ Lenient on purpose (reference §8: the generated SDK breaks on any new enum valu
 - unknown fields are ignored (``extra="ignore"``);
 - enum-like fields are plain ``str``; the domain parses them with an UNKNOWN fallback;
 - ``*_dollars`` / ``*_fp`` strings and JSON numbers become ``Decimal`` via ``str`` (never via float);
-- only what we cannot work without is required (a ticker, a close time...).
+- only what we cannot work without is required (a ticker, a close time, an order's counts and fees...):
+  a missing amount is a malformed reply, never a zero;
+- a quote is a price strictly between 0 and 1; Kalshi shows an empty side as ``null``/absent, as the
+  extreme values (bid 0, ask 1), or, on markets that never traded, as ``yes_ask 0`` / ``no_bid 1``:
+  every one of those forms is "no quote" (``None``), never a price.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from kalshi_bots.domain.models import (
     FeeSchedule,
     FeeType,
     Market,
+    PriceRange,
     StrikeType,
 )
 
@@ -47,6 +52,8 @@ def _decimal(value: Any) -> Any:
 
 
 Dec = Annotated[Decimal | None, BeforeValidator(_decimal)]
+# A number the reply must carry: absent, null or "" is a validation error (a malformed reply).
+ReqDec = Annotated[Decimal, BeforeValidator(_decimal)]
 
 
 class Wire(BaseModel):
@@ -97,11 +104,29 @@ class SeriesResponse(Wire):
     series: SeriesWire
 
 
-def _quote(value: Decimal | None, *, no_quote: Decimal) -> Decimal | None:
-    """Kalshi shows an empty side as bid 0 / ask 1 instead of null (reference §3.4): map to None."""
-    if value is None or value == no_quote:
+def _quote(value: Decimal | None, name: str) -> Decimal | None:
+    """A price strictly inside (0, 1), or None for any of Kalshi's empty-book forms (0 or 1).
+
+    Reference §3.4 documents bid 0 / ask 1; real 2026 replies for markets that never traded also show
+    ``yes_ask_dollars "0.0000"`` and ``no_bid_dollars "1.0000"`` (../shared kalshi_api_payloads_real).
+    Neither end can be a real quote, whichever side it is on.
+    """
+    if value is None or value in (_ZERO, _ONE):
         return None
+    if not _ZERO < value < _ONE:
+        raise ValueError(f"{name} {value} is not a price between 0 and 1")
     return value
+
+
+class PriceRangeWire(Wire):
+    start: ReqDec
+    end: ReqDec
+    step: ReqDec
+
+    def to_domain(self, where: str) -> PriceRange:
+        if self.step <= 0 or self.start > self.end:
+            raise ValueError(f"{where}: price range {self.start}..{self.end} step {self.step} is not a grid")
+        return PriceRange(self.start, self.end, self.step)
 
 
 class MarketWire(Wire):
@@ -125,8 +150,10 @@ class MarketWire(Wire):
     rules_primary: str = ""
     rules_secondary: str = ""
     exchange_index: int | None = None
+    price_ranges: list[PriceRangeWire] | None = None
 
     def to_domain(self) -> Market:
+        where = f"market {self.ticker}"
         return Market(
             ticker=self.ticker,
             event_ticker=self.event_ticker,
@@ -134,16 +161,17 @@ class MarketWire(Wire):
             floor_strike=self.floor_strike,
             cap_strike=self.cap_strike,
             close_time=utc(self.close_time),
-            yes_bid=_quote(self.yes_bid_dollars, no_quote=_ZERO),
-            yes_ask=_quote(self.yes_ask_dollars, no_quote=_ONE),
-            no_bid=_quote(self.no_bid_dollars, no_quote=_ZERO),
-            no_ask=_quote(self.no_ask_dollars, no_quote=_ONE),
+            yes_bid=_quote(self.yes_bid_dollars, f"{where} yes_bid_dollars"),
+            yes_ask=_quote(self.yes_ask_dollars, f"{where} yes_ask_dollars"),
+            no_bid=_quote(self.no_bid_dollars, f"{where} no_bid_dollars"),
+            no_ask=_quote(self.no_ask_dollars, f"{where} no_ask_dollars"),
             status=self.status,
             rules_primary=self.rules_primary,
             exchange_index=self.exchange_index,
             result=self.result,
             yes_ask_size=self.yes_ask_size_fp,
             yes_bid_size=self.yes_bid_size_fp,
+            price_ranges=tuple(r.to_domain(where) for r in self.price_ranges or ()),
         )
 
 
@@ -246,12 +274,19 @@ class OrderBook:
 def utc(t: datetime) -> datetime:
     if t.tzinfo is None:
         raise ValueError(f"timestamp {t.isoformat()} has no UTC offset")
-    return t.astimezone(UTC)
+    try:
+        return t.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 has no UTC equivalent
+        raise ValueError(f"timestamp {t.isoformat()} is out of range") from None
 
 
 def when(t: datetime | None, ts: int | None, where: str) -> datetime:
     if t is not None:
         return utc(t)
     if ts is not None:
-        return datetime.fromtimestamp(ts, UTC)
+        try:
+            return datetime.fromtimestamp(ts, UTC)
+        except (OverflowError, OSError, ValueError):
+            # 10**15 seconds is past year 9999: a broken reply, said as one (not a crash).
+            raise ValueError(f"{where} has ts {ts}, not a time") from None
     raise ValueError(f"{where} has neither created_time nor ts")

@@ -2,6 +2,11 @@
 
 Same rules as :mod:`kalshi_bots.adapters.kalshi.wire`: unknown fields ignored, enum-like fields kept as
 ``str``, ``*_dollars``/``*_fp`` parsed to ``Decimal``; conversions raise ValueError on unusable data.
+
+Counts, fill costs and fees are required (``ReqDec``): if Kalshi stopped sending ``fill_count_fp`` an
+order must not read "0 filled" while its status says ``executed``, nor a settlement "0 contracts". A
+missing amount makes the reply malformed; the client then fails closed (an order POST's reply is
+resolved by looking the order up, never assumed unfilled).
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from kalshi_bots.adapters.kalshi.wire import Dec, Wire, utc, when
+from kalshi_bots.adapters.kalshi.wire import Dec, ReqDec, Wire, utc, when
 from kalshi_bots.domain.models import BookSide, Fill, OrderResult, Settlement
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _CENTS = Decimal(100)
+_CENT = Decimal("0.01")
 _FEE_QUANTUM = Decimal("0.0001")
 _PRICE_QUANTUM = Decimal("0.000001")  # responses carry up to 6 decimals
 
@@ -43,17 +49,19 @@ class BalanceResponse(Wire):
 class CreateOrderResponse(Wire):
     order_id: str
     client_order_id: str = ""
-    fill_count: Dec = None
-    remaining_count: Dec = None
-    average_fill_price: Dec = None
+    fill_count: ReqDec
+    remaining_count: ReqDec
+    average_fill_price: Dec = None  # present only when something filled (reference §3.7)
     average_fee_paid: Dec = None
     ts_ms: int | None = None
 
     def to_domain(self, ticker: str, requested: Decimal, client_order_id: str) -> OrderResult:
-        filled = self.fill_count or _ZERO
-        remaining = self.remaining_count or _ZERO
-        # average x count can miss the order's fee by rounding (0.18 / 7 x 7): back to 4 decimals.
-        fees = ((self.average_fee_paid or _ZERO) * filled).quantize(_FEE_QUANTUM)
+        filled, remaining = self.fill_count, self.remaining_count
+        if filled > 0 and (self.average_fill_price is None or self.average_fee_paid is None):
+            raise ValueError(
+                f"order {self.order_id} filled {filled} but lacks average_fill_price or average_fee_paid"
+            )
+        fees = order_fee(self.average_fee_paid, filled)
         # IOC/FOK report remaining 0 after cancelling the rest, so compare with what we asked for.
         if filled >= requested:
             status = "executed"
@@ -73,6 +81,27 @@ class CreateOrderResponse(Wire):
         )
 
 
+def order_fee(average: Decimal | None, filled: Decimal) -> Decimal:
+    """The order's total fee, rebuilt from Kalshi's rounded per-contract average.
+
+    ``average_fee_paid`` is rounded to its last decimal place, so ``average x filled`` can miss the
+    total by up to ``filled`` half-units of that place: a $3.73 fee on 333 contracts is reported as
+    0.011201 and multiplies back to 3.729933. Members are charged whole cents per order (reference §5,
+    the rounding fee), so a whole-cent total inside that error is the fee; otherwise (a direct member's
+    $0.0001 precision) the product is kept to $0.0001. Reconcile later books the exact fee from fills.
+    """
+    if average is None or filled <= 0:
+        return _ZERO
+    product = average * filled
+    exponent = average.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    error = filled * Decimal(5).scaleb(-places - 1)
+    cents = product.quantize(_CENT)
+    if abs(cents - product) <= error:
+        return cents.quantize(_FEE_QUANTUM)
+    return product.quantize(_FEE_QUANTUM)
+
+
 def _book_side(book_side: str | None, outcome_side: str | None, where: str) -> BookSide:
     if book_side in ("bid", "ask"):
         return BookSide(book_side)
@@ -90,18 +119,18 @@ class OrderWire(Wire):
     book_side: str | None = None
     outcome_side: str | None = None
     yes_price_dollars: Dec = None
-    fill_count_fp: Dec = None
-    remaining_count_fp: Dec = None
+    fill_count_fp: ReqDec
+    remaining_count_fp: ReqDec
     initial_count_fp: Dec = None
-    taker_fill_cost_dollars: Dec = None
-    maker_fill_cost_dollars: Dec = None
-    taker_fees_dollars: Dec = None
-    maker_fees_dollars: Dec = None
+    taker_fill_cost_dollars: ReqDec
+    maker_fill_cost_dollars: ReqDec
+    taker_fees_dollars: ReqDec
+    maker_fees_dollars: ReqDec
     created_time: datetime | None = None
 
     def to_domain(self) -> OrderResult:
-        filled = self.fill_count_fp or _ZERO
-        cost = (self.taker_fill_cost_dollars or _ZERO) + (self.maker_fill_cost_dollars or _ZERO)
+        filled = self.fill_count_fp
+        cost = self.taker_fill_cost_dollars + self.maker_fill_cost_dollars
         average: Decimal | None = None
         if filled > 0 and cost > 0:
             # UNCERTAIN: fill cost is what the member paid, i.e. NO dollars for an ask (buying NO).
@@ -114,9 +143,9 @@ class OrderWire(Wire):
             client_order_id=self.client_order_id,
             ticker=self.ticker,
             fill_count=filled,
-            remaining_count=self.remaining_count_fp or _ZERO,
+            remaining_count=self.remaining_count_fp,
             average_fill_price=average,
-            fees_paid=(self.taker_fees_dollars or _ZERO) + (self.maker_fees_dollars or _ZERO),
+            fees_paid=self.taker_fees_dollars + self.maker_fees_dollars,
             status=self.status,
         )
 
@@ -133,9 +162,9 @@ class FillWire(Wire):
     market_ticker: str | None = None
     book_side: str | None = None
     outcome_side: str | None = None
-    count_fp: Dec = None
-    yes_price_dollars: Dec = None
-    fee_cost: Dec = None
+    count_fp: ReqDec
+    yes_price_dollars: ReqDec
+    fee_cost: ReqDec
     is_taker: bool | None = None
     created_time: datetime | None = None
     ts: int | None = None
@@ -143,17 +172,15 @@ class FillWire(Wire):
 
     def to_domain(self) -> Fill:
         ticker = self.ticker or self.market_ticker
-        if not ticker or self.count_fp is None or self.yes_price_dollars is None:
-            raise ValueError(
-                f"fill {self.fill_id or self.order_id} lacks ticker, count_fp or yes_price_dollars"
-            )
+        if not ticker:
+            raise ValueError(f"fill {self.fill_id or self.order_id} has neither ticker nor market_ticker")
         return Fill(
             order_id=self.order_id,
             ticker=ticker,
             count=self.count_fp,
             yes_price=self.yes_price_dollars,
             book_side=_book_side(self.book_side, self.outcome_side, f"fill {self.fill_id}"),
-            fee=self.fee_cost or _ZERO,
+            fee=self.fee_cost,
             created_at=when(self.created_time, self.ts, f"fill {self.fill_id}"),
             client_order_id=self.client_order_id,
         )
@@ -168,20 +195,20 @@ class SettlementWire(Wire):
     ticker: str
     event_ticker: str = ""
     market_result: str = ""
-    yes_count_fp: Dec = None
-    no_count_fp: Dec = None
-    revenue: int = 0  # integer cents (reference §3.9)
-    fee_cost: Dec = None
+    yes_count_fp: ReqDec
+    no_count_fp: ReqDec
+    revenue: int  # integer cents (reference §3.9)
+    fee_cost: ReqDec
     settled_time: datetime
 
     def to_domain(self) -> Settlement:
         return Settlement(
             ticker=self.ticker,
             market_result=self.market_result,
-            yes_count=self.yes_count_fp or _ZERO,
-            no_count=self.no_count_fp or _ZERO,
+            yes_count=self.yes_count_fp,
+            no_count=self.no_count_fp,
             revenue=Decimal(self.revenue) / _CENTS,
-            fee_cost=self.fee_cost or _ZERO,
+            fee_cost=self.fee_cost,
             settled_at=utc(self.settled_time),
         )
 

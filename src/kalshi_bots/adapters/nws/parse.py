@@ -45,6 +45,10 @@ def parse_time(value: Any, field_name: str, where: str) -> datetime:
         raise _bad(where, f"field {field_name!r} is not ISO-8601: {value!r}") from exc
     if parsed.tzinfo is None:
         raise _bad(where, f"field {field_name!r} has no UTC offset: {value!r}")
+    try:
+        parsed.astimezone(UTC)  # 9999-12-31T23:00-05:00 parses but has no UTC instant: say so here
+    except OverflowError:
+        raise _bad(where, f"field {field_name!r} is out of range: {value!r}") from None
     return parsed
 
 

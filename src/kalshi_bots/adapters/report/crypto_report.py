@@ -101,18 +101,34 @@ def _assumptions_table(metrics: dict[str, Any]) -> Table:
     return Table("Assumptions", ("item", "value"), tuple(rows))
 
 
+def _against_spec(m: dict[str, Any], model: str) -> str:
+    parts = []
+    for name in ("ladder", "decision_strike"):
+        d = m.get("against_spec_same_rows", {}).get(name)
+        if d:
+            se = "" if d["standard_error"] is None else f" ± {d['standard_error']:.4f}"
+            parts.append(
+                f"{name.replace('_', ' ')} log loss {d['mean_a']:.4f} vs spec {d['mean_b']:.4f} "
+                f"({d['ratio']:.3f}x; difference {d['difference']:+.4f}{se}, {d['n']} rows, "
+                f"{d['clusters']} hours)"
+            )
+    return f"{model} against spec on the same strikes: " + "; ".join(parts) + "." if parts else ""
+
+
 def build_crypto_content(run: CryptoRun, quotes: QuoteStudy | None = None) -> ReportContent:
     m = run.metrics
-    chosen = run.results[run.chosen.model]
+    chosen = run.selected  # the model asked for (--model), or the walk-forward choice
     spec = run.results[BASELINE]
     literal = run.results[LITERAL]
     wf = m["walk_forward"]
     by_name = {e.model: e for e in run.evaluations}
     summary = (
+        f"Replayed model: {chosen.model} ({m.get('model_description', '')}).",
+        _against_spec(m, chosen.model),
         f"Walk-forward choice: {run.chosen.model} (OOS decision-strike log loss {run.chosen.oos_log_loss:.4f}"
         f" vs spec {by_name[BASELINE].oos_log_loss:.4f}; paired difference "
         f"{wf['chosen_minus_spec_oos_log_loss']:+.4f} ± {wf['chosen_minus_spec_standard_error']:.4f} s.e.).",
-        f"All hours: {run.chosen.model} {_f(_loss(run, run.chosen.model))}, "
+        f"All hours, decision strike: {chosen.model} {_f(_loss(run, chosen.model))}, "
         f"spec {_f(_loss(run, BASELINE))}, the spec's literal reading (1-minute sd as the 15-minute sigma) "
         f"{_f(_loss(run, LITERAL))}.",
         "P&L is under an ASSUMED market (no Kalshi quotes exist for these dates): NO asks from the "
@@ -139,8 +155,9 @@ def build_crypto_content(run: CryptoRun, quotes: QuoteStudy | None = None) -> Re
         equity=tuple(equity),
         equity_ylabel=f"bankroll ($), start {Decimal(m['pnl_assumed_market']['start_bankroll'])}",
         footnotes=(
-            "Prices go through the live decision code (domain.decision.decide_hourly, pricing.prob_no, "
-            "fees, sizing, markets.select_strike); only the volatility input differs between models.",
+            "Every hour goes through the live job's decision (domain.hourly_decision.decide_hour: the input "
+            "gates, then decide_hourly with pricing.prob_no_law, fees, sizing, markets.select_strike); only "
+            "the volatility input differs between models.",
         ),
     )
 

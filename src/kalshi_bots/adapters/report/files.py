@@ -55,8 +55,8 @@ def write_decisions_csv(result: ReplayResult, path: Path, decision_only: bool = 
                     int(row.decision_strike),
                     "" if d is None or d.no_ask is None else d.no_ask,
                     "" if d is None or d.edge is None else f"{d.edge:.4f}",
-                    "" if d is None else int(d.trade),
-                    "" if d is None else d.contracts,
+                    "" if d is None else int(hour.trade is not None),
+                    "" if d is None else (0 if hour.trade is None else hour.trade.contracts),
                     "" if d is None else hour.pnl,
                 )
             )

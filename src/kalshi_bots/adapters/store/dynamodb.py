@@ -7,6 +7,7 @@ Costs were designed in (see ``bench/bench_store_costs.py``): a collector run rea
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,16 @@ from kalshi_bots.domain.models import (
 from kalshi_bots.ports.errors import ConflictError, StoreError
 
 NOT_EXISTS = "attribute_not_exists(pk)"
+RESERVATION_TRIES = 20  # optimistic retries when concurrent calls keep changing one reservation
+
+
+def _decimal(item: codec.Item, name: str) -> Decimal:
+    return Decimal(str(item[name]))
+
+
+def _held(item: codec.Item | None) -> Decimal:
+    """What a reservation item holds now (nothing if there is no item)."""
+    return Decimal(0) if item is None else _decimal(item, "amount") - _decimal(item, "released")
 
 
 class DynamoStore:
@@ -192,73 +203,123 @@ class DynamoStore:
 
     def reserve_budget(self, reservation: BudgetReservation, limits: BudgetLimits) -> bool:
         r.check_positive(reservation.amount, "reservation amount")
-        amount, bot, pk = reservation.amount, reservation.bot, r.budget_pk(reservation.day)
-        bot_limit = limits.limit_for(bot)
-        res_item: codec.Item = {
-            "pk": pk,
-            "sk": r.reservation_sk(reservation.reservation_id),
-            "bot": bot,
-            "amount": amount,
-            "released": Decimal(0),
-        }
-        if self.io.get(self.tables.budget, pk, str(res_item["sk"])) is not None:
+        pk = r.budget_pk(reservation.day)
+        for _ in range(RESERVATION_TRIES):
+            held = self._reservation_item(reservation)
+            more = reservation.amount - _held(held)
+            if more <= 0:
+                return True
+            bot = reservation.bot if held is None else str(held["bot"])
+            bot_limit = limits.limit_for(bot)
+            if more > bot_limit or more > limits.global_limit:
+                return False
+            try:
+                self.io.transact(
+                    [
+                        self._reservation_write(reservation, held, more),
+                        self._spend_update(pk, r.bot_sk(bot), more, bot_limit - more),
+                        self._spend_update(pk, r.GLOBAL_SK, more, limits.global_limit - more),
+                    ]
+                )
+            except ConditionFailedError as exc:
+                if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
+                    continue  # a concurrent call changed this reservation: read it again
+                return False  # a limit would be exceeded
             return True
-        if amount > bot_limit or amount > limits.global_limit:
-            return False
-        res_put = {
-            "TableName": self.tables.budget,
-            "Item": to_wire(res_item),
-            "ConditionExpression": NOT_EXISTS,
-        }
-        try:
-            self.io.transact(
-                [
-                    {"Put": res_put},
-                    self._spend_update(pk, r.bot_sk(bot), amount, bot_limit - amount),
-                    self._spend_update(pk, r.GLOBAL_SK, amount, limits.global_limit - amount),
-                ]
-            )
-        except ConditionFailedError as exc:
-            # The reservation item exists -> a concurrent twin of this call won: still reserved once.
-            return bool(exc.reasons) and exc.reasons[0] == "ConditionalCheckFailed"
-        return True
+        raise ConflictError(f"reserve_budget: {reservation.reservation_id!r} kept changing under us")
 
-    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> None:
+    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> Decimal:
         r.check_positive(amount, "released amount")
-        pk, rsk = r.budget_pk(reservation.day), r.reservation_sk(reservation.reservation_id)
-        for _ in range(20):
-            held = self.io.get(self.tables.budget, pk, rsk)
+        for _ in range(RESERVATION_TRIES):
+            held = self._reservation_item(reservation)
             if held is None:
                 raise StoreError(
                     f"release_budget: unknown reservation {reservation.reservation_id!r} on {reservation.day}"
                 )
-            total, released = Decimal(held["amount"]), Decimal(held["released"])  # type: ignore[arg-type]
-            if released + amount > total:
-                raise ValueError(
-                    f"release_budget: releasing {amount} would exceed reservation "
-                    f"{reservation.reservation_id!r} ({total} reserved, {released} released)"
-                )
-            mark = {
-                "TableName": self.tables.budget,
-                "Key": key(pk, rsk),
-                "UpdateExpression": "SET #released = :new",
-                "ConditionExpression": "#released = :old",  # optimistic: nobody released in between
-                "ExpressionAttributeNames": {"#released": "released"},
-                "ExpressionAttributeValues": values(new=released + amount, old=released),
-            }
-            bot = str(held["bot"])
-            try:
-                self.io.transact(
-                    [
-                        {"Update": mark},
-                        self._spend_update(pk, r.bot_sk(bot), -amount, None),
-                        self._spend_update(pk, r.GLOBAL_SK, -amount, None),
-                    ]
-                )
-                return
-            except ConditionFailedError:
-                continue  # a concurrent release changed it: read again
+            given = min(amount, _held(held))
+            if given <= 0 or self._try_move(replace(reservation, at=None), held, -given):
+                return given
         raise ConflictError(f"release_budget: {reservation.reservation_id!r} kept changing under us")
+
+    def settle_budget(self, reservation: BudgetReservation) -> Decimal:
+        r.check_not_negative(reservation.amount, "settled amount")
+        for _ in range(RESERVATION_TRIES):
+            held = self._reservation_item(reservation)
+            change = reservation.amount - _held(held)
+            if change == 0 or self._try_move(reservation, held, change):
+                return change
+        raise ConflictError(f"settle_budget: {reservation.reservation_id!r} kept changing under us")
+
+    def reservations(self, day: date) -> list[BudgetReservation]:
+        rows = self.io.query(
+            self.tables.budget, "pk = :pk AND begins_with(sk, :res)", pk=r.budget_pk(day), res="RES#"
+        )
+        return [
+            BudgetReservation(
+                str(item["bot"]),
+                day,
+                _held(item),
+                r.reservation_id_from_sk(str(item["sk"])),
+                None if "reserved_at" not in item else r.parse_iso(str(item["reserved_at"]), "reserved_at"),
+            )
+            for item in rows
+        ]
+
+    def _reservation_item(self, reservation: BudgetReservation) -> codec.Item | None:
+        return self.io.get(
+            self.tables.budget, r.budget_pk(reservation.day), r.reservation_sk(reservation.reservation_id)
+        )
+
+    def _try_move(self, reservation: BudgetReservation, held: codec.Item | None, change: Decimal) -> bool:
+        """Hold ``change`` more (or give back ``-change``), no limit; False if the reservation changed
+        since ``held`` was read (the caller reads again)."""
+        pk = r.budget_pk(reservation.day)
+        bot = reservation.bot if held is None else str(held["bot"])
+        try:
+            self.io.transact(
+                [
+                    self._reservation_write(reservation, held, change),
+                    self._spend_update(pk, r.bot_sk(bot), change, None),
+                    self._spend_update(pk, r.GLOBAL_SK, change, None),
+                ]
+            )
+        except ConditionFailedError:
+            return False
+        return True
+
+    def _reservation_write(
+        self, reservation: BudgetReservation, held: codec.Item | None, change: Decimal
+    ) -> dict[str, Any]:
+        """The reservation item's write, conditional on it being exactly as read (optimistic lock)."""
+        pk, rsk = r.budget_pk(reservation.day), r.reservation_sk(reservation.reservation_id)
+        add, give = max(change, Decimal(0)), max(-change, Decimal(0))
+        at = None if reservation.at is None else r.iso_micro(reservation.at, "reservation time")
+        if held is None:
+            item: codec.Item = {"pk": pk, "sk": rsk, "bot": reservation.bot, "amount": add, "released": give}
+            if at is not None:
+                item["reserved_at"] = at
+            put = {"TableName": self.tables.budget, "Item": to_wire(item), "ConditionExpression": NOT_EXISTS}
+            return {"Put": put}
+        amount, released = _decimal(held, "amount"), _decimal(held, "released")
+        update: dict[str, Any] = {
+            "TableName": self.tables.budget,
+            "Key": key(pk, rsk),
+            "UpdateExpression": "SET #amount = :amount, #released = :released",
+            "ConditionExpression": "#amount = :old_amount AND #released = :old_released",
+            "ExpressionAttributeNames": {"#amount": "amount", "#released": "released"},
+        }
+        named: dict[str, codec.Value] = {
+            "amount": amount + add,
+            "released": released + give,
+            "old_amount": amount,
+            "old_released": released,
+        }
+        if at is not None:
+            update["UpdateExpression"] += ", #at = :at"
+            update["ExpressionAttributeNames"]["#at"] = "reserved_at"
+            named["at"] = at
+        update["ExpressionAttributeValues"] = values(**named)
+        return {"Update": update}
 
     def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
         item = self.io.get(self.tables.budget, r.budget_pk(day), r.bot_sk(bot))
@@ -331,6 +392,10 @@ class DynamoStore:
             )
         except ConditionFailedError:
             raise ConflictError(f"finish_run: {sk} is not held by {owner!r}") from None
+
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        item = self.io.get(self.tables.budget, r.JOBRUN_PK, r.jobrun_sk(job, scheduled_for))
+        return None if item is None else _job_run(item)
 
     def last_runs(self) -> list[JobRun]:
         """Skip from job to job: the newest row under ``<job>#`` then the first row after it."""

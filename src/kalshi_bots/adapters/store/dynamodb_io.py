@@ -2,7 +2,9 @@
 
 - attribute values: ``str`` <-> S, ``int``/``Decimal`` <-> N (Decimal, never float), ``bytes`` <-> B;
 - every query follows ``LastEvaluatedKey`` to the end (``page_size`` forces small pages in tests);
-- botocore failures become the port's errors (throttling/5xx/connection -> ``TransientError``);
+- every botocore failure becomes the port's ``StoreError`` (throttling, 5xx and connection failures
+  included): the money path catches exactly that one type and fails closed, and the runner records it
+  as transient, so a platform retry may run again;
 - transactions that lose a ``TransactionConflict`` are retried with jitter;
 - an optional :class:`CapacityMeter` asks for ``ReturnConsumedCapacity=TOTAL`` and adds it up.
 
@@ -21,7 +23,7 @@ from typing import Any
 
 from kalshi_bots.adapters.store import codec
 from kalshi_bots.adapters.store.codec import Item, Value
-from kalshi_bots.ports.errors import StoreError, TransientError
+from kalshi_bots.ports.errors import StoreError
 
 READ_OPS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 DATA_OPS = READ_OPS | {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -147,10 +149,10 @@ class DynamoIO:
                 reasons = [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
                 raise ConditionFailedError(reasons) from None
             if code in TRANSIENT_CODES:
-                raise TransientError("store", f"DynamoDB {op}: {code}: {message}") from exc
+                raise StoreError(f"DynamoDB {op}: {code}: {message}") from exc
             raise StoreError(f"DynamoDB {op} on {kwargs.get('TableName', '?')}: {code}: {message}") from exc
         except self._boto_error as exc:
-            raise TransientError("store", f"DynamoDB {op}: {type(exc).__name__}: {exc}") from exc
+            raise StoreError(f"DynamoDB {op}: {type(exc).__name__}: {exc}") from exc
         if metered and self.meter is not None:
             if op == "TransactWriteItems":
                 self.meter.add_transaction(kwargs["TransactItems"])
@@ -226,13 +228,11 @@ class DynamoIO:
             except ConditionFailedError as exc:
                 unexpected = set(exc.reasons) - {"None", "ConditionalCheckFailed", "TransactionConflict"}
                 if unexpected:  # e.g. ThrottlingError: not a refusal, try again later
-                    raise TransientError(
-                        "store", f"DynamoDB transaction cancelled: {sorted(unexpected)}"
-                    ) from None
+                    raise StoreError(f"DynamoDB transaction cancelled: {sorted(unexpected)}") from None
                 if "ConditionalCheckFailed" in exc.reasons or "TransactionConflict" not in exc.reasons:
                     raise
             time.sleep(random.uniform(0.002, 0.01) * min(attempt + 1, 10))
-        raise TransientError("store", f"DynamoDB transaction kept conflicting after {CONFLICT_RETRIES} tries")
+        raise StoreError(f"DynamoDB transaction kept conflicting after {CONFLICT_RETRIES} tries")
 
     def delete_keys(self, table: str, keys: list[tuple[str, str]]) -> None:
         """BatchWriteItem deletes, 25 a call, re-sending what DynamoDB left unprocessed."""
@@ -247,7 +247,7 @@ class DynamoIO:
                     break
                 time.sleep(0.01 * 2**attempt)
             else:
-                raise TransientError("store", f"DynamoDB left deletes unprocessed on {table}")
+                raise StoreError(f"DynamoDB left deletes unprocessed on {table}")
 
 
 def _snake(op: str) -> str:

@@ -28,8 +28,13 @@ from kalshi_bots.ports.errors import ConflictError, StoreError
 @dataclass(slots=True)
 class _Reservation:
     bot: str
-    amount: Decimal
-    released: Decimal
+    amount: Decimal  # everything ever held under the id
+    released: Decimal  # everything given back
+    at: datetime | None = None
+
+    @property
+    def held(self) -> Decimal:
+        return self.amount - self.released
 
 
 class MemoryStore:
@@ -146,36 +151,57 @@ class MemoryStore:
         r.check_positive(reservation.amount, "reservation amount")
         day, bot = reservation.day, reservation.bot
         with self._lock:
-            if (day, reservation.reservation_id) in self._reservations:
+            held = self._reservations.get((day, reservation.reservation_id))
+            more = reservation.amount - (held.held if held is not None else Decimal(0))
+            if more <= 0:
                 return True
-            bot_spent = self._bot_spend.get((day, bot), Decimal(0)) + reservation.amount
-            all_spent = self._global_spend.get(day, Decimal(0)) + reservation.amount
-            if bot_spent > limits.limit_for(bot) or all_spent > limits.global_limit:
+            owner = held.bot if held is not None else bot
+            bot_spent = self._bot_spend.get((day, owner), Decimal(0)) + more
+            all_spent = self._global_spend.get(day, Decimal(0)) + more
+            if bot_spent > limits.limit_for(owner) or all_spent > limits.global_limit:
                 return False
-            self._bot_spend[(day, bot)] = bot_spent
-            self._global_spend[day] = all_spent
-            self._reservations[(day, reservation.reservation_id)] = _Reservation(
-                bot, reservation.amount, Decimal(0)
-            )
+            self._move(day, reservation, more)
             return True
 
-    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> None:
+    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> Decimal:
         r.check_positive(amount, "released amount")
-        day = reservation.day
         with self._lock:
-            held = self._reservations.get((day, reservation.reservation_id))
+            held = self._reservations.get((reservation.day, reservation.reservation_id))
             if held is None:
                 raise StoreError(
-                    f"release_budget: unknown reservation {reservation.reservation_id!r} on {day}"
+                    f"release_budget: unknown reservation {reservation.reservation_id!r} on {reservation.day}"
                 )
-            if held.released + amount > held.amount:
-                raise ValueError(
-                    f"release_budget: releasing {amount} would exceed reservation "
-                    f"{reservation.reservation_id!r} ({held.amount} reserved, {held.released} released)"
-                )
-            held.released += amount
-            self._bot_spend[(day, held.bot)] -= amount
-            self._global_spend[day] -= amount
+            given = min(amount, held.held)
+            if given > 0:
+                self._move(reservation.day, replace(reservation, at=held.at), -given)
+            return given
+
+    def settle_budget(self, reservation: BudgetReservation) -> Decimal:
+        r.check_not_negative(reservation.amount, "settled amount")
+        with self._lock:
+            held = self._reservations.get((reservation.day, reservation.reservation_id))
+            change = reservation.amount - (held.held if held is not None else Decimal(0))
+            if change != 0:
+                self._move(reservation.day, reservation, change)
+            return change
+
+    def _move(self, day: date, reservation: BudgetReservation, change: Decimal) -> None:
+        """Hold ``change`` more (or give back ``-change``) under the reservation; caller holds the lock."""
+        key = (day, reservation.reservation_id)
+        held = self._reservations.setdefault(key, _Reservation(reservation.bot, Decimal(0), Decimal(0)))
+        if change >= 0:
+            held.amount += change
+        else:
+            held.released -= change
+        if reservation.at is not None:
+            held.at = r.as_utc(reservation.at, "reservation time")
+        self._bot_spend[(day, held.bot)] = self._bot_spend.get((day, held.bot), Decimal(0)) + change
+        self._global_spend[day] = self._global_spend.get(day, Decimal(0)) + change
+
+    def reservations(self, day: date) -> list[BudgetReservation]:
+        with self._lock:
+            found = [(rid, h) for (d, rid), h in self._reservations.items() if d == day]
+        return [BudgetReservation(h.bot, day, h.held, rid, h.at) for rid, h in sorted(found)]
 
     def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
         with self._lock:
@@ -221,6 +247,10 @@ class MemoryStore:
             if held is None or held.owner != owner:
                 raise ConflictError(f"finish_run: {job} at {key[1].isoformat()} is not held by {owner!r}")
             self._runs[key] = replace(held, outcome=outcome, detail=detail)
+
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        with self._lock:
+            return self._runs.get((job, r.as_utc(scheduled_for, "scheduled_for")))
 
     def last_runs(self) -> list[JobRun]:
         latest: dict[str, JobRun] = {}

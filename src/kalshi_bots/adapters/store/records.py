@@ -140,6 +140,15 @@ def check_positive(amount: object, what: str) -> None:
         raise ValueError(f"{what} must be a positive finite Decimal (got {amount!r})")
 
 
+def check_not_negative(amount: object, what: str) -> None:
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
+        raise ValueError(f"{what} must be a finite Decimal >= 0 (got {amount!r})")
+
+
+def reservation_id_from_sk(sk: str) -> str:
+    return sk.removeprefix("RES#")
+
+
 def claimable(outcome: str, lease_until: datetime, now: datetime) -> bool:
     """An existing run row may be (re)claimed: retryable, or still running with a lapsed lease."""
     return outcome == RETRYABLE_OUTCOME or (outcome == "running" and lease_until <= now)

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -40,6 +41,11 @@ def _price_table(asset: Asset) -> str:
 
 def _sql_value(value: codec.Value) -> str | int | bytes:
     return str(value) if isinstance(value, Decimal) else value
+
+
+def _held(row: sqlite3.Row) -> Decimal:
+    """What a reservation row holds now: everything reserved minus everything given back."""
+    return Decimal(row["amount"]) - Decimal(row["released"])
 
 
 def _row_item(row: sqlite3.Row) -> codec.Item:
@@ -243,27 +249,21 @@ class SqliteStore:
 
     def reserve_budget(self, reservation: BudgetReservation, limits: BudgetLimits) -> bool:
         r.check_positive(reservation.amount, "reservation amount")
-        pk, bot = r.budget_pk(reservation.day), reservation.bot
+        pk = r.budget_pk(reservation.day)
         with self._tx() as con:
-            if self._budget_row(con, pk, r.reservation_sk(reservation.reservation_id)) is not None:
+            row = self._budget_row(con, pk, r.reservation_sk(reservation.reservation_id))
+            more = reservation.amount - (_held(row) if row is not None else Decimal(0))
+            if more <= 0:
                 return True
-            bot_spent = self._spent(con, pk, r.bot_sk(bot)) + reservation.amount
-            all_spent = self._spent(con, pk, r.GLOBAL_SK) + reservation.amount
+            bot = str(row["bot"]) if row is not None else reservation.bot
+            bot_spent = self._spent(con, pk, r.bot_sk(bot)) + more
+            all_spent = self._spent(con, pk, r.GLOBAL_SK) + more
             if bot_spent > limits.limit_for(bot) or all_spent > limits.global_limit:
                 return False
-            self._upsert(con, BUDGET, {"pk": pk, "sk": r.bot_sk(bot), "bot": bot, "spent": bot_spent})
-            self._upsert(con, BUDGET, {"pk": pk, "sk": r.GLOBAL_SK, "spent": all_spent})
-            res_item: codec.Item = {
-                "pk": pk,
-                "sk": r.reservation_sk(reservation.reservation_id),
-                "bot": bot,
-                "amount": reservation.amount,
-                "released": Decimal(0),
-            }
-            self._upsert(con, BUDGET, res_item)
+            self._move(con, reservation, row, more)
             return True
 
-    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> None:
+    def release_budget(self, reservation: BudgetReservation, amount: Decimal) -> Decimal:
         r.check_positive(amount, "released amount")
         pk, rsk = r.budget_pk(reservation.day), r.reservation_sk(reservation.reservation_id)
         with self._tx() as con:
@@ -272,22 +272,75 @@ class SqliteStore:
                 raise StoreError(
                     f"release_budget: unknown reservation {reservation.reservation_id!r} on {reservation.day}"
                 )
-            held, released = Decimal(row["amount"]), Decimal(row["released"])
-            if released + amount > held:
-                raise ValueError(
-                    f"release_budget: releasing {amount} would exceed reservation "
-                    f"{reservation.reservation_id!r} ({held} reserved, {released} released)"
-                )
-            bot = str(row["bot"])
-            con.execute(
-                f"UPDATE {BUDGET} SET released = ? WHERE pk = ? AND sk = ?",  # noqa: S608
-                (str(released + amount), pk, rsk),
+            given = min(amount, _held(row))
+            if given > 0:
+                self._move(con, replace(reservation, at=None), row, -given)
+            return given
+
+    def settle_budget(self, reservation: BudgetReservation) -> Decimal:
+        r.check_not_negative(reservation.amount, "settled amount")
+        pk, rsk = r.budget_pk(reservation.day), r.reservation_sk(reservation.reservation_id)
+        with self._tx() as con:
+            row = self._budget_row(con, pk, rsk)
+            change = reservation.amount - (_held(row) if row is not None else Decimal(0))
+            if change != 0:
+                self._move(con, reservation, row, change)
+            return change
+
+    def _move(
+        self,
+        con: sqlite3.Connection,
+        reservation: BudgetReservation,
+        row: sqlite3.Row | None,
+        change: Decimal,
+    ) -> None:
+        """Hold ``change`` more (or give back ``-change``) under the reservation, inside ``con``'s write."""
+        pk = r.budget_pk(reservation.day)
+        amount = Decimal(row["amount"]) if row is not None else Decimal(0)
+        released = Decimal(row["released"]) if row is not None else Decimal(0)
+        bot = str(row["bot"]) if row is not None else reservation.bot
+        at = row["reserved_at"] if row is not None else None
+        if reservation.at is not None:
+            at = r.iso_micro(reservation.at, "reservation time")
+        item: codec.Item = {
+            "pk": pk,
+            "sk": r.reservation_sk(reservation.reservation_id),
+            "bot": bot,
+            "amount": amount + max(change, Decimal(0)),
+            "released": released + max(-change, Decimal(0)),
+        }
+        if at is not None:
+            item["reserved_at"] = at
+        self._upsert(con, BUDGET, item)
+        self._upsert(
+            con,
+            BUDGET,
+            {
+                "pk": pk,
+                "sk": r.bot_sk(bot),
+                "bot": bot,
+                "spent": self._spent(con, pk, r.bot_sk(bot)) + change,
+            },
+        )
+        self._upsert(
+            con, BUDGET, {"pk": pk, "sk": r.GLOBAL_SK, "spent": self._spent(con, pk, r.GLOBAL_SK) + change}
+        )
+
+    def reservations(self, day: date) -> list[BudgetReservation]:
+        rows = self._query(
+            f"SELECT * FROM {BUDGET} WHERE pk = ? AND sk >= 'RES#' AND sk < 'RES$' ORDER BY sk",  # noqa: S608
+            (r.budget_pk(day),),
+        )
+        return [
+            BudgetReservation(
+                str(row["bot"]),
+                day,
+                _held(row),
+                r.reservation_id_from_sk(str(row["sk"])),
+                None if row["reserved_at"] is None else r.parse_iso(row["reserved_at"], "reserved_at"),
             )
-            for sk in (r.bot_sk(bot), r.GLOBAL_SK):
-                con.execute(
-                    f"UPDATE {BUDGET} SET spent = ? WHERE pk = ? AND sk = ?",  # noqa: S608
-                    (str(self._spent(con, pk, sk) - amount), pk, sk),
-                )
+            for row in rows
+        ]
 
     def budget_state(self, bot: str, day: date, limits: BudgetLimits) -> BudgetState:
         rows = self._query(
@@ -355,6 +408,11 @@ class SqliteStore:
             if changed != 1:
                 raise ConflictError(f"finish_run: {sk} is not held by {owner!r}")
 
+    def get_run(self, job: str, scheduled_for: datetime) -> JobRun | None:
+        sql = f"SELECT * FROM {BUDGET} WHERE pk = ? AND sk = ?"  # noqa: S608
+        rows = self._query(sql, (r.JOBRUN_PK, r.jobrun_sk(job, scheduled_for)))
+        return _job_run(rows[0]) if rows else None
+
     def last_runs(self) -> list[JobRun]:
         # sk = <job>#<fixed-width time>: the max sk per job prefix is that job's latest run.
         rows = self._query(
@@ -364,18 +422,7 @@ class SqliteStore:
         runs = []
         for latest in rows:
             sql = f"SELECT * FROM {BUDGET} WHERE pk = ? AND sk = ?"  # noqa: S608
-            row = self._query(sql, (r.JOBRUN_PK, latest["sk"]))[0]
-            job, sched = str(row["sk"]).split("#", 1)
-            runs.append(
-                JobRun(
-                    job=job,
-                    scheduled_for=r.parse_iso(sched, "job run"),
-                    owner=str(row["owner"]),
-                    lease_until=r.parse_iso(row["lease_until"], "job run lease"),
-                    outcome=str(row["outcome"]),
-                    detail=str(row["detail"] or ""),
-                )
-            )
+            runs.append(_job_run(self._query(sql, (r.JOBRUN_PK, latest["sk"]))[0]))
         return sorted(runs, key=lambda run: run.job)
 
     # --- documents ------------------------------------------------------------------------
@@ -394,3 +441,15 @@ class SqliteStore:
     def list_docs(self, kind: str) -> list[tuple[str, str]]:
         rows = self._query(f"SELECT sk, body FROM {BUDGET} WHERE pk = ? ORDER BY sk", (r.doc_pk(kind),))  # noqa: S608
         return [(str(row["sk"]), str(row["body"])) for row in rows]
+
+
+def _job_run(row: sqlite3.Row) -> JobRun:
+    job, sched = str(row["sk"]).split("#", 1)
+    return JobRun(
+        job=job,
+        scheduled_for=r.parse_iso(sched, "job run"),
+        owner=str(row["owner"]),
+        lease_until=r.parse_iso(row["lease_until"], "job run lease"),
+        outcome=str(row["outcome"]),
+        detail=str(row["detail"] or ""),
+    )

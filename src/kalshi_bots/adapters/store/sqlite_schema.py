@@ -51,4 +51,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 2: job-run rows carry the TTL attribute, as on DynamoDB (cleanup removes expired ones here).
     ('ALTER TABLE "KalshiTradingBudget" ADD COLUMN expires_at INTEGER',),
+    # 3: a reservation keeps when it was last asked for (reconcile's grace for crash-leaked ones).
+    ('ALTER TABLE "KalshiTradingBudget" ADD COLUMN reserved_at TEXT',),
 )

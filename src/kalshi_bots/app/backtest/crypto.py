@@ -7,8 +7,16 @@ Per complete clock hour H (bars present at H:44 and H:59 and enough history for 
   bars the proxy is the H:59 bar's typical price (O + H + L + C) / 4
   (:meth:`~kalshi_bots.app.backtest.bars.MinuteBars.settlement_proxy`); NO wins iff it is not strictly
   above the strike;
-- the decision strike and the trade come from :func:`kalshi_bots.domain.decision.decide_hourly`; every
-  ladder strike is priced with the live :func:`kalshi_bots.domain.pricing.prob_no`.
+- the trade is the live job's whole decision, :func:`kalshi_bots.domain.hourly_decision.decide_hour`, on
+  the recorded inputs: the VOL/LATEST item the collector would have stored at :45 (its trailing minute
+  prices), the price tick, the synthetic ladder (:mod:`.ladder`), the fee schedule and the running
+  bankroll. So the replay applies the job's gates (staleness and timestamps of the VOL item and the
+  price, spot against the collector's prices, strike plausibility, the model input's minimum data, the
+  tick grid) and its strike rule, edge and Kelly sizing; on complete one-minute bars the time gates pass
+  by construction (both inputs are stamped at the decision). Not replayed: the store-backed rules
+  (daily budget, loss limit, kill switch, one order per hour is given by construction);
+- every ladder strike is priced with the live :func:`kalshi_bots.domain.pricing.prob_no_law` under the
+  model's law (normal or Student-t, and its settlement-average length).
 """
 
 from __future__ import annotations
@@ -23,33 +31,45 @@ from kalshi_bots.app.backtest.ladder import strike_grid, synthetic_event
 from kalshi_bots.app.backtest.models import (
     ALL_FEATURES,
     Features,
+    Law,
     Params,
-    StrikePoint,
     VolModel,
     compute_features,
+    stored_snapshot,
 )
-from kalshi_bots.domain.decision import HourlyDecision, decide_hourly
-from kalshi_bots.domain.markets import select_strike
-from kalshi_bots.domain.models import Asset, FeeSchedule, FeeType, PriceTick
-from kalshi_bots.domain.pricing import prob_no
+from kalshi_bots.app.deps import JobParams
+from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, NoTradeReason, Refusal
+from kalshi_bots.domain.errors import DomainError
+from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, Needs, decide_hour
+from kalshi_bots.domain.hourly_model import HourlyModel, ModelInput
+from kalshi_bots.domain.markets import hourly_target, select_strike
+from kalshi_bots.domain.models import (
+    Asset,
+    ExchangeStatus,
+    FeeSchedule,
+    FeeType,
+    PriceTick,
+    VolatilitySnapshot,
+)
+from kalshi_bots.domain.pricing import prob_no_law
 
 HOUR_S = 3600
 HISTORY_MINUTES = 121  # the 120-minute window plus its anchor
+TRADING = ExchangeStatus(exchange_active=True, trading_active=True)  # a replayed hour is a trading hour
 
 
 @dataclass(frozen=True, slots=True)
 class ReplayConfig:
     decision_minute: int = 45
     ladder_width_pct: float = 1.0
-    strike_distance_bps: int = 20
-    min_edge: float = 0.03
-    kelly_multiplier: float = 0.25
-    max_fraction: float = 0.25
-    max_contracts: int = 5
+    # The live trading rules (strike distance, min edge, Kelly, caps, input ages); its ``model`` is not
+    # read here: each replayed model supplies its own input.
+    rules: HourlyParams = field(default_factory=HourlyParams)
+    max_price_jump_pct: float = field(default_factory=lambda: JobParams().max_price_jump_pct)
     bankroll: Decimal = Decimal(100)
     half_spread: Decimal = Decimal("0.01")
     fee_schedule: FeeSchedule = field(default_factory=lambda: FeeSchedule(FeeType.QUADRATIC))
-    settlement_average_s: float = 0.0  # passed to the live pricing; 0 = the spec's formula
+    settlement_average_s: float = 0.0  # for models that do not fix it; 0 = the spec's formula
     price_ladder: bool = True  # False: score the decision strike only (faster; --strikes decision)
 
 
@@ -59,10 +79,15 @@ class HourSample:
 
     decision_time: datetime
     close_time: datetime
-    spot: Decimal
+    tick: PriceTick  # the price at the decision (the H:44 bar's close, stamped at its end)
+    snapshot: VolatilitySnapshot  # the VOL/LATEST item the collector would have stored at the decision
     settle: float
     features: Features
     decision_strike: Decimal | None  # what the live strike rule picks (model-independent)
+
+    @property
+    def spot(self) -> Decimal:
+        return self.tick.price
 
     @property
     def minutes_left(self) -> float:
@@ -86,9 +111,14 @@ class LadderRow:
 class HourResult:
     sample: HourSample
     sigma_pct: float | None
-    decision: HourlyDecision | None
+    verdict: HourlyTrade | Refusal  # the live decision on this hour's inputs
+    decision: HourlyDecision | None  # decide_hourly's numbers, when the gates let it run
     pnl: Decimal
     bankroll_after: Decimal
+
+    @property
+    def trade(self) -> HourlyTrade | None:
+        return self.verdict if isinstance(self.verdict, HourlyTrade) else None
 
 
 @dataclass(slots=True)
@@ -114,14 +144,18 @@ def bar_ticks(bars: MinuteBars) -> list[PriceTick]:
 
 
 def collect_hours(
-    bars: MinuteBars, config: ReplayConfig | None = None, needs: frozenset[str] = ALL_FEATURES
+    bars: MinuteBars,
+    config: ReplayConfig | None = None,
+    needs: frozenset[str] = ALL_FEATURES,
+    live: HourlyModel | None = None,
 ) -> list[HourSample]:
     """The replayable hours, with their model-independent features (the expensive part, done once).
 
-    ``needs`` limits the window statistics computed to those the models to be replayed read.
+    ``needs`` limits the window statistics computed to those the models to be replayed read; ``live``
+    is the settings' model (feature ``live``).
     """
     cfg = config or ReplayConfig()
-    threshold_bps = cfg.strike_distance_bps
+    threshold_bps = cfg.rules.strike_distance_bps
     ticks = bar_ticks(bars)
     samples: list[HourSample] = []
     first_hour = bars.ts[0] - bars.ts[0] % HOUR_S
@@ -134,6 +168,7 @@ def collect_hours(
         close_time = datetime.fromtimestamp(hour + HOUR_S, UTC)
         spot = ticks[j].price
         window = ticks[max(0, j - HISTORY_MINUTES) : j + 1]
+        snapshot = stored_snapshot(window, decision_time, needs, live)
         unquoted = synthetic_event(
             bars.asset,
             spot=spot,
@@ -149,17 +184,30 @@ def collect_hours(
             HourSample(
                 decision_time=decision_time,
                 close_time=close_time,
-                spot=spot,
+                tick=ticks[j],
+                snapshot=snapshot,
                 settle=bars.settlement_proxy(k),
-                features=compute_features(window, decision_time, needs),
+                features=compute_features(window, snapshot, needs, live),
                 decision_strike=None if market is None else market.floor_strike,
             )
         )
     return samples
 
 
-def strike_point(sample: HourSample, strike: Decimal) -> StrikePoint:
-    return StrikePoint(float((strike - sample.spot) / sample.spot * 100), sample.minutes_left)
+def price_no(sample: HourSample, strike: Decimal, sigma: float, law: Law, cfg: ReplayConfig) -> float:
+    """P(NO) at ``strike`` with the live pricing under the model's law."""
+    return prob_no_law(
+        sample.spot,
+        strike,
+        sample.minutes_left,
+        sigma,
+        tail_nu=law.tail_nu,
+        settlement_average_s=settlement_of(law, cfg),
+    )
+
+
+def settlement_of(law: Law, cfg: ReplayConfig) -> float:
+    return cfg.settlement_average_s if law.settlement_average_s is None else law.settlement_average_s
 
 
 def decision_strike_p(
@@ -168,16 +216,10 @@ def decision_strike_p(
     """(P(NO), outcome) at the live rule's strike, via the live pricing; for the walk-forward fit."""
     if sample.decision_strike is None:
         return None
-    sigma = model.sigma(sample.features, params, strike_point(sample, sample.decision_strike))
+    sigma = model.sigma(sample.features, params)
     if sigma is None or sigma <= 0:
         return None
-    p = prob_no(
-        sample.spot,
-        sample.decision_strike,
-        sample.minutes_left,
-        sigma,
-        settlement_average_s=cfg.settlement_average_s,
-    )
+    p = price_no(sample, sample.decision_strike, sigma, model.law(params), cfg)
     return p, int(sample.settle <= float(sample.decision_strike))
 
 
@@ -190,17 +232,15 @@ def replay(
     config: ReplayConfig | None = None,
     asset: Asset = Asset.BTC,
 ) -> ReplayResult:
-    """Run every hour through ``decide_hourly``; price the whole ladder; track bankroll and P&L."""
+    """Run every hour through the live ``decide_hour``; price the whole ladder; track bankroll and P&L."""
     cfg = config or ReplayConfig()
     chosen = dict(model.grid[0] if params is None else params)
     result = ReplayResult(model=model.name, params=chosen)
     bankroll = cfg.bankroll
+    law = model.law(chosen)
+    settlement = settlement_of(law, cfg)
     for sample in samples:
-        at = None if sample.decision_strike is None else strike_point(sample, sample.decision_strike)
-        sigma = model.sigma(sample.features, chosen, at)
-        if sigma is None or sigma <= 0:
-            result.skipped_no_sigma += 1
-            continue
+        sigma = model.sigma(sample.features, chosen)
         minutes = sample.minutes_left
         strikes = strike_grid(sample.spot, cfg.ladder_width_pct)
         ref_sigma = reference.sigma(sample.features) if reference is not None else None
@@ -213,51 +253,53 @@ def replay(
             strikes=strikes,
             half_spread=cfg.half_spread,
         )
-        decision = decide_hourly(
-            spot=sample.spot,
-            vol_15m_std_pct=sigma,
+        inputs = HourlyInputs(
             now=sample.decision_time,
+            target=hourly_target(asset, sample.decision_time),
             event=event,
-            fee_schedule=cfg.fee_schedule,
+            status=TRADING,
+            snapshot=sample.snapshot,
+            model_input=ModelInput(model.name, sigma, law.tail_nu, settlement, 0),
+            tick=sample.tick,
+            series_fees=cfg.fee_schedule,
             bankroll=bankroll,
-            min_edge=cfg.min_edge,
-            strike_distance_bps=cfg.strike_distance_bps,
-            kelly_multiplier=cfg.kelly_multiplier,
-            max_fraction=cfg.max_fraction,
-            max_contracts=cfg.max_contracts,
-            settlement_average_s=cfg.settlement_average_s,
         )
-        for strike in strikes if cfg.price_ladder else [decision.strike] if decision.strike else []:
-            row_sigma = sigma
-            if model.strike_dependent:
-                row_sigma = model.sigma(sample.features, chosen, strike_point(sample, strike)) or sigma
-            p = prob_no(
-                sample.spot, strike, minutes, row_sigma, settlement_average_s=cfg.settlement_average_s
-            )
+        verdict = decide_hour(inputs, cfg.rules, cfg.max_price_jump_pct)
+        outcome = verdict.outcome
+        if isinstance(outcome, Needs):
+            raise DomainError(f"the replay gives every input, yet the decision asks for {outcome.value}")
+        no_estimate = isinstance(outcome, Refusal) and outcome.reason is NoTradeReason.VOL_INSUFFICIENT
+        if sigma is None or no_estimate:
+            result.skipped_no_sigma += 1  # the model input's minimum data: refused, nothing to price
+            continue
+        decision = verdict.decision
+        strike = None if decision is None else decision.strike
+        for k in strikes if cfg.price_ladder else [strike] if strike else []:
+            p = price_no(sample, k, sigma, law, cfg)
             result.ladder.append(
                 LadderRow(
                     decision_time=sample.decision_time,
                     spot=sample.spot,
-                    strike=strike,
+                    strike=k,
                     minutes_left=minutes,
-                    sigma_pct=row_sigma,
+                    sigma_pct=sigma,
                     p_no=p,
                     settle=sample.settle,
-                    outcome_no=int(sample.settle <= float(strike)),
-                    decision_strike=strike == decision.strike,
+                    outcome_no=int(sample.settle <= float(k)),
+                    decision_strike=k == strike,
                 )
             )
-        pnl = trade_pnl(decision, sample.settle)
+        trade = outcome if isinstance(outcome, HourlyTrade) else None
+        pnl = trade_pnl(trade, sample.settle)
         bankroll = max(Decimal(0), bankroll + pnl)
-        result.hours.append(HourResult(sample, sigma, decision, pnl, bankroll))
+        result.hours.append(HourResult(sample, sigma, outcome, decision, pnl, bankroll))
     return result
 
 
-def trade_pnl(decision: HourlyDecision, settle: float) -> Decimal:
-    """Dollar P&L of the decision's NO order, bought at the ask and held to settlement, fees paid."""
-    if not decision.trade or decision.strike is None or decision.no_ask is None:
+def trade_pnl(trade: HourlyTrade | None, settle: float) -> Decimal:
+    """Dollar P&L of the NO order, bought at the ask and held to settlement, fees paid (None: no trade)."""
+    if trade is None:
         return Decimal(0)
-    fee = (decision.fee_per_contract or Decimal(0)) * decision.contracts
-    cost = decision.no_ask * decision.contracts + fee
-    payout = Decimal(decision.contracts) if settle <= float(decision.strike) else Decimal(0)
+    cost = (trade.no_ask + trade.fee_per_contract) * trade.contracts
+    payout = Decimal(trade.contracts) if settle <= float(trade.strike) else Decimal(0)
     return payout - cost

@@ -65,3 +65,18 @@ class TradePrint:
     at: datetime
     ticker: str
     yes_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BotlogCandidate:
+    """One ``candidate`` line of the February 2026 KXBTCD bot log: a side's book with the spot then."""
+
+    at: datetime
+    event_ticker: str
+    ticker: str
+    side: str  # "yes" | "no"
+    bid: Decimal | None
+    ask: Decimal | None
+    ask_size: int | None
+    spot: Decimal
+    close_time: datetime

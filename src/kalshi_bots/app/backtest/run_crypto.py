@@ -7,9 +7,10 @@ from typing import Any
 
 from kalshi_bots.app.backtest.bars import MinuteBars
 from kalshi_bots.app.backtest.crypto import ReplayConfig, ReplayResult, collect_hours, replay
-from kalshi_bots.app.backtest.models import MODELS, get_model
+from kalshi_bots.app.backtest.models import LIVE, MODELS, VolModel, get_model, live_model
 from kalshi_bots.app.backtest.quotes import QuoteStudy
 from kalshi_bots.app.backtest.summary import (
+    against_baseline,
     bars_dict,
     comparison_rows,
     config_dict,
@@ -24,6 +25,7 @@ from kalshi_bots.app.backtest.walkforward import (
     paired_difference,
     walk_forward,
 )
+from kalshi_bots.domain.hourly_model import HourlyModel
 
 AUTO = "auto"  # --model auto: the walk-forward choice
 BASELINE = "spec"
@@ -48,13 +50,18 @@ def run_crypto(
     reference: str = DEFAULT_REFERENCE,
     folds: int = 6,
     quotes: QuoteStudy | None = None,
+    live: HourlyModel | None = None,
 ) -> CryptoRun:
+    """Replay every model; ``live`` (the settings' model) adds the model ``live`` (``--model live``)."""
     cfg = config or ReplayConfig()
+    models: dict[str, VolModel] = dict(MODELS)
+    if live is not None:
+        models[LIVE] = live_model(live)
     if model != AUTO:
-        get_model(model)  # fail fast on a typo, before the slow part
+        get_model(model, models)  # fail fast on a typo, before the slow part
     reference_model = get_model(reference)
-    samples = collect_hours(bars, cfg)
-    evaluations = tuple(walk_forward(samples, list(MODELS.values()), folds, cfg))
+    samples = collect_hours(bars, cfg, live=live)
+    evaluations = tuple(walk_forward(samples, list(models.values()), folds, cfg))
     chosen = choose_default(evaluations, exclude=(LITERAL,))
     by_name = {e.model: e for e in evaluations}
     results = {
@@ -66,7 +73,7 @@ def run_crypto(
             config=cfg,
             asset=bars.asset,
         )
-        for name, m in MODELS.items()
+        for name, m in models.items()
     }
     selected = results[chosen.model if model == AUTO else model]
     diff, se = paired_difference(chosen, by_name[BASELINE])
@@ -75,8 +82,10 @@ def run_crypto(
         "replayable_hours": len(samples),
         "assumptions": config_dict(cfg, reference),
         "model": selected.model,
+        "model_description": models[selected.model].description,
         "params": selected.params,
         **scores_of(selected),
+        "against_spec_same_rows": against_baseline(selected, results[BASELINE]),
         "pnl_assumed_market": pnl_summary(selected, cfg.bankroll),
         "walk_forward": {
             "folds": folds,

@@ -1,7 +1,9 @@
-"""The weather backtest as one pure call: several stated (mean, sigma) scenarios, scored alike."""
+"""The weather backtest as one pure call: several stated (mean, sigma) scenarios, scored and traded alike
+(every trade decided by the live rule, :func:`kalshi_bots.domain.weather_decision.decide_weather`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,6 +12,7 @@ from typing import Any
 
 from kalshi_bots.app.backtest.metrics import Scores, score
 from kalshi_bots.app.backtest.weather import (
+    BANKROLL,
     BracketRow,
     WeatherEvent,
     market_mean,
@@ -17,6 +20,8 @@ from kalshi_bots.app.backtest.weather import (
     persistence_sd,
     score_event,
 )
+from kalshi_bots.domain.decision import Refusal
+from kalshi_bots.domain.weather_model import WeatherParams
 
 MEAN_SOURCES = ("market", "persistence")
 
@@ -36,6 +41,7 @@ class ScenarioResult:
     skipped_events: int
     scores: Scores | None
     market_scores: Scores | None  # the market's own probabilities on the same brackets
+    refusals: tuple[tuple[str, int], ...] = ()  # the live rule's no-trade reasons, with their counts
 
     @property
     def label(self) -> str:
@@ -48,7 +54,13 @@ class ScenarioResult:
 
     @property
     def pnl(self) -> Decimal:
+        """P&L of one contract per trade."""
         return sum((r.pnl for r in self.rows), Decimal(0))
+
+    @property
+    def pnl_sized(self) -> Decimal:
+        """P&L of the trades as the live rule sized them."""
+        return sum((r.pnl_sized for r in self.rows), Decimal(0))
 
 
 def _mean(event: WeatherEvent, source: str, cli: Mapping[date, int]) -> float | None:
@@ -70,9 +82,15 @@ def run_scenario(
     events: Sequence[WeatherEvent],
     cli: Mapping[date, int],
     sigmas: Mapping[str, float],
-    min_edge: float = 0.05,
+    *,
+    params: WeatherParams | None = None,
+    bankroll: Decimal = BANKROLL,
 ) -> ScenarioResult:
+    """``params``: the live weather rules (default: the bot's defaults); the scenario's sigma replaces
+    ``sigma_day_ahead_f`` and its mean is the forecast."""
+    rules = params or WeatherParams()
     rows: list[BracketRow] = []
+    refusals: Counter[str] = Counter()
     skipped = 0
     for event in events:
         mean = _mean(event, scenario.mean_source, cli)
@@ -83,8 +101,11 @@ def run_scenario(
         if mean is None or sigma is None or sigma <= 0:
             skipped += 1
             continue
-        rows += score_event(event, mean, sigma, min_edge)
-    scored = score([r.p_yes for r in rows], [r.outcome_yes for r in rows]) if rows else None
+        scored = score_event(event, mean, sigma, rules, bankroll=bankroll)
+        rows += scored.rows
+        if isinstance(scored.verdict, Refusal):
+            refusals[scored.verdict.reason.value] += 1
+    scores = score([r.p_yes for r in rows], [r.outcome_yes for r in rows]) if rows else None
     with_market = [r for r in rows if r.market_p is not None]
     market = (
         score(
@@ -93,7 +114,9 @@ def run_scenario(
         if with_market
         else None
     )
-    return ScenarioResult(scenario, tuple(rows), len(events) - skipped, skipped, scored, market)
+    return ScenarioResult(
+        scenario, tuple(rows), len(events) - skipped, skipped, scores, market, tuple(sorted(refusals.items()))
+    )
 
 
 def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
@@ -109,5 +132,8 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
         "market_price_as_probability": None if r.market_scores is None else r.market_scores.as_dict(),
         "trades": len(trades),
         "wins": sum(1 for t in trades if t.pnl > 0),
+        "contracts": sum(t.contracts for t in trades),
         "pnl_dollars_1_contract_each": str(r.pnl),
+        "pnl_dollars_sized": str(r.pnl_sized),
+        "no_trade_reasons": dict(r.refusals),
     }

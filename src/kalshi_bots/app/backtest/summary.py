@@ -9,18 +9,15 @@ from typing import Any
 
 from kalshi_bots.app.backtest.bars import MinuteBars
 from kalshi_bots.app.backtest.crypto import ReplayConfig, ReplayResult
-from kalshi_bots.app.backtest.metrics import score
 from kalshi_bots.app.backtest.quotes import QuoteStudy
 from kalshi_bots.app.backtest.walkforward import ModelEvaluation
+from kalshi_bots.domain.scoring import log_losses, paired_difference, score
 
 
 def pnl_summary(result: ReplayResult, start: Decimal) -> dict[str, Any]:
-    trades = [h for h in result.hours if h.decision is not None and h.decision.trade]
-    wins = [h for h in trades if h.pnl > 0]
-    fees = sum(
-        ((h.decision.fee_per_contract or Decimal(0)) * h.decision.contracts for h in trades if h.decision),
-        Decimal(0),
-    )
+    trades = [t for t in (h.trade for h in result.hours) if t is not None]
+    wins = [h for h in result.hours if h.trade is not None and h.pnl > 0]
+    fees = sum((t.fee_per_contract * t.contracts for t in trades), Decimal(0))
     peak = start
     max_drawdown = Decimal(0)
     for h in result.hours:
@@ -32,7 +29,7 @@ def pnl_summary(result: ReplayResult, start: Decimal) -> dict[str, Any]:
     return {
         "hours": len(result.hours),
         "trades": len(trades),
-        "contracts": sum(h.decision.contracts for h in trades if h.decision),
+        "contracts": sum(t.contracts for t in trades),
         "wins": len(wins),
         "win_rate": len(wins) / len(trades) if trades else None,
         "fees": str(fees),
@@ -52,6 +49,32 @@ def scores_of(result: ReplayResult) -> dict[str, Any]:
         out["ladder"] = score(
             [r.p_no for r in result.ladder], [r.outcome_no for r in result.ladder]
         ).as_dict()
+    return out
+
+
+def against_baseline(result: ReplayResult, baseline: ReplayResult) -> dict[str, Any]:
+    """``result`` against ``baseline`` on exactly the same (hour, strike) rows: log losses, their ratio
+    and the paired difference with a standard error clustered by hour (one hour's strikes move together)."""
+    out: dict[str, Any] = {"baseline": baseline.model}
+    for name, only_decision in (("decision_strike", True), ("ladder", False)):
+        mine = {
+            (r.decision_time, r.strike): r for r in result.ladder if r.decision_strike or not only_decision
+        }
+        rows = [
+            (mine[key], other)
+            for other in baseline.ladder
+            if (key := (other.decision_time, other.strike)) in mine
+            and (other.decision_strike or not only_decision)
+        ]
+        if not rows:
+            continue
+        ys = [a.outcome_no for a, _ in rows]
+        diff = paired_difference(
+            log_losses([a.p_no for a, _ in rows], ys),
+            log_losses([b.p_no for _, b in rows], ys),
+            [a.decision_time for a, _ in rows],
+        )
+        out[name] = diff.as_dict()
     return out
 
 
@@ -81,16 +104,22 @@ def config_dict(cfg: ReplayConfig, reference_model: str) -> dict[str, Any]:
         "settlement_proxy": "typical price (O+H+L+C)/4 of the minute before the hour, standing in for "
         "Kalshi's 60-second BRTI average; NO wins iff it is not strictly above the strike",
         "strikes": f"$100 grid ending in .99 within spot ± {cfg.ladder_width_pct}%",
-        "decision_strike": f"live select_strike: lowest strike >= spot * (1 + {cfg.strike_distance_bps} bps)",
+        "decision_strike": "live select_strike: lowest strike >= spot * "
+        f"(1 + {cfg.rules.strike_distance_bps} bps)",
         "market_price_assumption": f"NO ask = ceil_cent(P_ref(NO) + {cfg.half_spread}), NO bid = "
         f"floor_cent(P_ref(NO) - {cfg.half_spread}), P_ref from the live prob_no with the "
         f"'{reference_model}' model; clipped to [0.01, 0.99]",
         "reference_model": reference_model,
         "fees": f"Kalshi taker fee, {cfg.fee_schedule.fee_type.value} x{cfg.fee_schedule.multiplier}",
-        "min_edge": cfg.min_edge,
-        "kelly_multiplier": cfg.kelly_multiplier,
-        "max_fraction": cfg.max_fraction,
-        "max_contracts": cfg.max_contracts,
+        "decision_rule": "the live job's decision (domain.hourly_decision.decide_hour): input gates, "
+        "strike, edge, Kelly size against the running bankroll, tick grid; no daily budget or loss limit",
+        "min_edge": cfg.rules.min_edge,
+        "kelly_multiplier": cfg.rules.kelly_multiplier,
+        "max_fraction": cfg.rules.max_fraction,
+        "max_contracts": cfg.rules.max_contracts,
+        "max_vol_age_s": cfg.rules.max_vol_age_s,
+        "max_price_age_s": cfg.rules.max_price_age_s,
+        "max_price_jump_pct": cfg.max_price_jump_pct,
         "settlement_average_s": cfg.settlement_average_s,
         "log_loss_clip": 1e-6,
     }

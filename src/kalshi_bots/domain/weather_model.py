@@ -1,7 +1,7 @@
-"""The weather bot's forecast model and market checks (pure functions; the job does the I/O).
+"""The weather bot's forecast model: what the day's official high may be, as a normal law.
 
-**Model** (simple, documented, uncalibrated: starting values from feeds.md C.5/C.6; refit them on
-settled history before trusting it with money):
+**Model** (simple, documented, uncalibrated: starting values from feeds.md C.5/C.6; docs/model.md §3
+tests a calibration and keeps these):
 
 - **Tomorrow's** event: final high ~ N(forecast_high, ``sigma_day_ahead_f``) (2.6 °F at the evening run).
 - **Today's** event: final high = max(observed_max, Y), where Y is the max of the rest of the climate
@@ -15,25 +15,37 @@ settled history before trusting it with money):
 
   A *final* climate report fixes the value (s -> tiny, mu -> observed).
 
-**Station check**: the market's ``rules_primary`` must name the city's CLI product (``CLINYC``...) or,
-for the older NWS wording without a code, the settlement site's name ("Central Park", "Midway"...). A
-rule naming another CLI product, or no recognisable station at all, refuses the event.
+The brackets are priced from (mean, sigma, observed max) by
+:func:`kalshi_bots.domain.weather.event_probabilities`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from kalshi_bots.app.deps import WeatherParams
 from kalshi_bots.domain.cities import WeatherCity
 
-_CLI_TOKEN = re.compile(r"\bCLI([A-Z]{3})\b")
 PEAK_DONE_HOUR = 17.0
 MORNING_HOUR = 7.0
 _FINAL_SIGMA = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class WeatherParams:
+    """The weather bot's trading rules and forecast-error model, with their defaults."""
+
+    min_edge: float = 0.05
+    kelly_multiplier: float = 0.25
+    max_fraction: float = 0.10
+    max_contracts: int = 5
+    cities: tuple[str, ...] = ()  # series tickers, e.g. "KXHIGHNY"; empty = all known cities
+    # Forecast error model (feeds.md C.6; starting values, to be refit on our own settled history):
+    sigma_day_ahead_f: float = 2.6  # tomorrow's high vs the evening NWS forecast, °F
+    sigma_same_day_f: float = 2.1  # today's high vs the forecast, early in the day, °F
+    sigma_late_f: float = 0.8  # what the evening can still add to the observed max, °F
+    observed_bias_f: float = 0.5  # hourly readings understate the official max by ~0.5-2 °F (C.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,26 +81,3 @@ def today_model(
     mean = w * forecast_high_f + (1.0 - w) * (observed_max_f + params.observed_bias_f)
     sigma = math.sqrt(w * params.sigma_same_day_f**2 + (1.0 - w) * params.sigma_late_f**2)
     return HighModel(mean, sigma, observed_max_f)
-
-
-def station_problem(rules_primary: str, city: WeatherCity) -> str:
-    """Why the rule text does not match the city's settlement station, or ``""`` if it does."""
-    text = rules_primary.strip()
-    if not text:
-        return "rules_primary is empty"
-    named = {m.group(0) for m in _CLI_TOKEN.finditer(text)}
-    if named:
-        if named == {city.cli_pil}:
-            return ""
-        return f"rules name {sorted(named)}, expected {city.cli_pil}"
-    site = _site_name(city)
-    if site and site.lower() in text.lower():
-        return ""
-    return f"rules name neither {city.cli_pil} nor {site!r}"
-
-
-def _site_name(city: WeatherCity) -> str:
-    """The settlement site from the table's name: "New York (Central Park)" -> "Central Park"."""
-    match = re.search(r"\(([^)]+)\)", city.name)
-    site = match.group(1) if match else ""
-    return "" if site.lower() in ("intl", "") else site

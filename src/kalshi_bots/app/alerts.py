@@ -1,0 +1,368 @@
+"""Alerts from job results: trades placed, filled and settled, errors and streaks, halts, a daily summary.
+
+:class:`RunWatcher` is called by the runner after every run (``Deps.after_run``), so the local scheduler,
+the CLI ``job`` command and the Lambda handlers all feed it the same way. It never raises into the run
+and never changes its result (the runner guards the call as well).
+
+State lives in the store's document side-table, so it survives restarts and works across Lambda
+containers:
+
+- ``alert-streak/<job>``: the job's current streak (``error`` or ``no-trade``) and its length. Written
+  only when a run fails or refuses, or when a streak ends; a process remembers which jobs have no
+  streak, so a healthy collector costs one read per process, not one per minute. The dashboard reads
+  the same documents for its "error streak" column. Tracked even without webhooks. On DynamoDB the
+  collectors and cleanup are not watched here (they never touch the budget table there, by design
+  and by IAM): the template's collector-stale and error alarms cover them.
+- ``alert-sent/<client_order_id>``: which milestones of a trade were announced (placed with how many
+  contracts filled, settled), so each goes out once however many runs look at it.
+- ``alert-sent/summary-<day>``, ``alert-sent/loss-halt-<day>``: the daily summary and the loss-halt
+  alert, once per New York day.
+- ``alert-state/since``: when alerts were first switched on; older trades are never announced (no
+  burst of old news the first time a webhook is configured).
+
+Trades are found by reading the last three UTC days of the trade log after trading and reconcile
+runs only (never after a collector run); only trades young enough to have news are looked up (12 hours
+for hourly trades, three days for weather ones).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from kalshi_bots.app.alert_params import AlertParams, is_watched
+from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
+from kalshi_bots.app.logs import json_safe, log_event
+from kalshi_bots.app.results import JobResult, Outcome
+from kalshi_bots.domain.markets import NEW_YORK
+from kalshi_bots.domain.models import TradeRecord, TradeStatus
+from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
+from kalshi_bots.ports.notifier import Alert, Notifier
+from kalshi_bots.ports.store import Store
+
+logger = logging.getLogger(__name__)
+
+STREAK_DOC = "alert-streak"
+SENT_DOC = "alert-sent"
+STATE_DOC = "alert-state"
+TRADING_JOBS = frozenset({"trade-hourly-btc", "trade-hourly-eth", "weather"})
+# Jobs whose single failure is news; for the others (collectors, cleanup) only a streak is.
+LOUD_JOBS = TRADING_JOBS | {"reconcile"}
+TRADE_LOOKBACK_DAYS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    kind: str = ""  # "error" | "no-trade" | "" (none)
+    count: int = 0
+    reason: str = ""
+    since: str = ""  # scheduled time of the streak's first run
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"kind": self.kind, "count": self.count, "reason": self.reason, "since": self.since}
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Streak:
+        if not text:
+            return cls()
+        raw = json.loads(text)
+        return cls(
+            str(raw.get("kind", "")),
+            int(raw.get("count", 0)),
+            str(raw.get("reason", "")),
+            str(raw.get("since", "")),
+        )
+
+
+def news_window(trade: TradeRecord) -> timedelta:
+    """How long after it was placed a trade can still have news (a fill, a settlement). An hourly trade
+    settles within the hour (the window is generous for a late reconcile); a weather trade the next day.
+    Bounding it keeps a run's reads to the few trades that matter, not three days of them."""
+    return timedelta(hours=12) if trade.bot.endswith("-hourly") else timedelta(days=TRADE_LOOKBACK_DAYS)
+
+
+def read_streaks(store: Store) -> dict[str, Streak]:
+    """job -> current streak (the dashboard's job-health column)."""
+    return {key: Streak.from_json(body) for key, body in store.list_docs(STREAK_DOC)}
+
+
+def next_streak(current: Streak, result: JobResult, *, counts_no_trade: bool) -> Streak:
+    """The job's streak after ``result`` (pure)."""
+    if result.outcome is Outcome.ERROR:
+        kind = "error"
+    elif result.outcome is Outcome.NO_TRADE and counts_no_trade:
+        kind = "no-trade"
+    else:
+        return Streak()
+    if current.kind == kind:
+        return Streak(kind, current.count + 1, result.reason, current.since)
+    return Streak(kind, 1, result.reason, result.scheduled_for.isoformat())
+
+
+def _trade_fields(trade: TradeRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = json_safe(
+        {
+            "bot": trade.bot,
+            "mode": trade.mode,
+            "client_order_id": trade.client_order_id,
+            "contract_ticker": trade.contract_ticker,
+            "side": trade.side,
+            "quantity": trade.quantity,
+            "price_cents": trade.price_cents,
+            "model_prob": trade.model_prob,
+            "market_prob": trade.market_prob,
+            "edge": trade.edge,
+            "status": trade.status,
+            "fill_count": trade.fill_count,
+            "fees_dollars": trade.fees_dollars,
+            "reason": trade.reason,
+        }
+    )
+    return fields
+
+
+def trade_alert(trade: TradeRecord, event: str) -> Alert:
+    fields = _trade_fields(trade)
+    line = human_line("trade.recorded", fields)
+    text = line.text if line is not None else order_words(fields)
+    if event == "trade.filled":
+        text = f"FILLED (found by reconcile) {text}"
+    return Alert(event, text, fields)
+
+
+def settlement_alert(trade: TradeRecord) -> Alert:
+    fields = _trade_fields(trade) | json_safe(
+        {"settlement_result": trade.settlement_result, "pnl_dollars": trade.pnl_dollars}
+    )
+    line = human_line(
+        "reconcile.settled",
+        {
+            "ticker": trade.contract_ticker,
+            "settlement_result": trade.settlement_result,
+            "pnl": fields["pnl_dollars"],
+        },
+    )
+    return Alert("trade.settled", line.text if line else f"SETTLED {trade.contract_ticker}", fields)
+
+
+def summary_alert(trades: list[TradeRecord], day_key: str, kill_switch: str | None) -> Alert:
+    """The daily summary from the same read model as ``pnl`` and ``positions`` (no quotes: bounded)."""
+    report = pnl_report(trades)
+    today = day_line(report, datetime.fromisoformat(day_key).date())
+    positions = open_positions(trades, {})
+    at_risk = sum((p.max_loss for p in positions), Decimal(0))
+    rate = "-" if report.total.win_rate is None else f"{report.total.win_rate:.0%}"
+    text = (
+        f"Daily summary {day_key} (New York): {today.settled} settled, {today.wins} won, net "
+        f"{money(today.net)} (fees ${today.fees:.2f}). All time: net {money(report.total.net)} over "
+        f"{report.total.settled} settled trades, win rate {rate}. Open: {len(positions)} position(s), "
+        f"max loss ${at_risk:.2f}. Kill switch {'ON' if kill_switch else 'off'}."
+    )
+    fields = json_safe(
+        {
+            "day": day_key,
+            "day_settled": today.settled,
+            "day_wins": today.wins,
+            "day_net": today.net,
+            "day_fees": today.fees,
+            "all_net": report.total.net,
+            "all_settled": report.total.settled,
+            "win_rate": report.total.win_rate,
+            "open_positions": len(positions),
+            "max_loss_open": at_risk,
+            "kill_switch": bool(kill_switch),
+        }
+    )
+    return Alert("daily.summary", text, fields)
+
+
+def kill_switch_alert(on: bool, reason: str, source: str) -> Alert:
+    text = (
+        f"HALT: kill switch ON from {source} ({reason})" if on else f"RESUME: kill switch off from {source}"
+    )
+    return Alert("kill_switch.changed", text, {"on": on, "reason": reason, "source": source})
+
+
+@dataclass
+class RunWatcher:
+    """``Deps.after_run``: turns each job result into alerts and keeps the streak state."""
+
+    store: Store
+    notifier: Notifier | None
+    params: AlertParams = field(default_factory=AlertParams)
+    now: Callable[[], datetime] | None = None
+    # False on DynamoDB: there the collectors and cleanup never touch the budget table (their roles
+    # cannot read it, and 2,880 collector runs a day would pay for it); the template's collector-stale
+    # and error alarms watch them.
+    watch_housekeeping: bool = True
+    _no_streak: set[str] = field(default_factory=set)
+
+    def __call__(self, result: JobResult) -> None:
+        if result.outcome is Outcome.SKIPPED:
+            return
+        if not is_watched(result.job, watch_housekeeping=self.watch_housekeeping):
+            return
+        streak, alerts = self._update_streak(result)
+        if self.notifier is None:
+            return
+        if streak.kind == "error" and streak.count == 1 and result.job in LOUD_JOBS:
+            alerts.insert(0, self._error_alert(result))  # the first failure; repeats make a streak
+        if result.reason == "loss_limit":
+            alerts.extend(self._once(f"loss-halt-{self._day(result)}", self._loss_alert, result))
+        if result.job in LOUD_JOBS:
+            alerts.extend(self._trade_alerts(result))
+        alerts.extend(self._summary(result))
+        for alert in alerts:
+            self.notifier.send(alert)
+
+    # --- streaks -------------------------------------------------------------------------------------
+
+    def _update_streak(self, result: JobResult) -> tuple[Streak, list[Alert]]:
+        job = result.job
+        quiet = result.outcome is Outcome.OK or (
+            result.outcome is Outcome.NO_TRADE and job not in TRADING_JOBS
+        )
+        if quiet and job in self._no_streak:
+            return Streak(), []
+        current = Streak.from_json(self.store.get_doc(STREAK_DOC, job))
+        new = next_streak(current, result, counts_no_trade=job in TRADING_JOBS)
+        if new != current:
+            self.store.put_doc(STREAK_DOC, job, new.to_json())
+        if new.count == 0:
+            self._no_streak.add(job)
+        else:
+            self._no_streak.discard(job)
+        alerts = []
+        limit_error, limit_idle = self.params.error_streak, self.params.no_trade_streak
+        if new.kind == "error" and limit_error and new.count == limit_error:
+            alerts.append(self._streak_alert(result, new, f"{job} failed {new.count} runs in a row"))
+        if new.kind == "no-trade" and limit_idle and new.count == limit_idle:
+            alerts.append(self._streak_alert(result, new, f"{job} has not traded for {new.count} runs"))
+        if current.kind == "error" and new.kind != "error" and limit_error and current.count >= limit_error:
+            alerts.append(
+                Alert("job.recovered", f"{job} recovered after {current.count} failed runs", {"job": job})
+            )
+        return new, alerts
+
+    def _streak_alert(self, result: JobResult, streak: Streak, headline: str) -> Alert:
+        event = "job.error_streak" if streak.kind == "error" else "job.no_trade_streak"
+        text = f"{headline} (last: {reason_words(streak.reason)})"
+        fields = {"job": result.job, "count": streak.count, "reason": streak.reason, "since": streak.since}
+        return Alert(event, text, fields)
+
+    def _error_alert(self, result: JobResult) -> Alert:
+        fields = {
+            "job": result.job,
+            "outcome": result.outcome.value,
+            "reason": result.reason,
+            "detail": result.detail,
+            "transient": result.transient,
+        }
+        line = human_line("run.finished", fields)
+        text = line.text if line is not None and line.kind is Kind.ERROR else f"ERROR {result.job}"
+        return Alert("job.error", text, json_safe(fields | {"scheduled_for": result.scheduled_for}))
+
+    # --- once-a-day alerts ------------------------------------------------------------------------------
+
+    def _day(self, result: JobResult) -> str:
+        return result.scheduled_for.astimezone(NEW_YORK).date().isoformat()
+
+    def _once(self, key: str, build: Callable[[JobResult], Alert], result: JobResult) -> list[Alert]:
+        if self.store.get_doc(SENT_DOC, key) is not None:
+            return []
+        if not self.store.put_doc(
+            SENT_DOC, key, json.dumps({"at": result.scheduled_for.isoformat()}), only_if_absent=True
+        ):
+            return []
+        return [build(result)]
+
+    def _loss_alert(self, result: JobResult) -> Alert:
+        return Alert(
+            "loss_halt",
+            f"HALT: daily loss limit reached on {self._day(result)}; no new orders until tomorrow (New York)",
+            {"job": result.job, "day": self._day(result)},
+        )
+
+    def _summary(self, result: JobResult) -> list[Alert]:
+        at = self.params.summary_at
+        if at is None:
+            return []
+        local = result.scheduled_for.astimezone(NEW_YORK)
+        start = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+        if not start <= local < start + self.params.summary_window:
+            return []
+        day = local.date().isoformat()
+
+        def build(_: JobResult) -> Alert:
+            return summary_alert(self.store.all_trades(), day, self.store.get_flag("halt"))
+
+        return self._once(f"summary-{day}", build, result)
+
+    # --- trade milestones ---------------------------------------------------------------------------
+
+    def _since(self, result: JobResult) -> datetime:
+        text = self.store.get_doc(STATE_DOC, "since")
+        if text is None:
+            stamp = (self.now() if self.now is not None else result.scheduled_for).isoformat()
+            self.store.put_doc(STATE_DOC, "since", json.dumps({"since": stamp}), only_if_absent=True)
+            text = self.store.get_doc(STATE_DOC, "since") or json.dumps({"since": stamp})
+        return datetime.fromisoformat(json.loads(text)["since"])
+
+    def _trade_alerts(self, result: JobResult) -> list[Alert]:
+        since = self._since(result)
+        # A trade is stamped a few seconds after its scheduled minute: look back from the minute.
+        since = min(since, result.scheduled_for)
+        day = result.scheduled_for.date()
+        trades: list[TradeRecord] = []
+        for back in range(TRADE_LOOKBACK_DAYS):
+            trades.extend(self.store.trades_on(day - timedelta(days=back)))
+        alerts: list[Alert] = []
+        for trade in sorted(trades, key=lambda t: t.created_at):
+            news_possible = result.scheduled_for - trade.created_at <= news_window(trade)
+            if trade.created_at >= since and trade.status is not TradeStatus.PENDING and news_possible:
+                alerts.extend(self._milestones(trade, from_reconcile=result.job == "reconcile"))
+        return alerts
+
+    def _milestones(self, trade: TradeRecord, *, from_reconcile: bool) -> list[Alert]:
+        raw = self.store.get_doc(SENT_DOC, trade.client_order_id)
+        sent: dict[str, Any] = json.loads(raw) if raw else {}
+        if sent.get("settled") or (raw and trade.status in (TradeStatus.FAILED, TradeStatus.REJECTED)):
+            return []
+        alerts = []
+        announced = Decimal(str(sent.get("filled", "-1")))
+        if raw is None:
+            if trade.status is TradeStatus.REJECTED:
+                sent = {"filled": "0"}  # the run's job.error alert says it; nothing more to announce
+            else:
+                event = "trade.filled" if from_reconcile else "trade.placed"
+                alerts.append(trade_alert(trade, event))
+                sent = {"filled": str(trade.fill_count)}
+        elif trade.fill_count > announced:
+            alerts.append(trade_alert(trade, "trade.filled"))
+            sent["filled"] = str(trade.fill_count)
+        if trade.settlement_result is not None and trade.fill_count > 0:
+            alerts.append(settlement_alert(trade))
+            sent["settled"] = True
+        if alerts or raw is None:
+            body = json.dumps(sent)
+            if raw is None:
+                if not self.store.put_doc(SENT_DOC, trade.client_order_id, body, only_if_absent=True):
+                    return []  # another run announced it first
+            else:
+                self.store.put_doc(SENT_DOC, trade.client_order_id, body)
+        return alerts
+
+
+def notify_kill_switch(notifier: Notifier | None, *, on: bool, reason: str, source: str) -> None:
+    """Log (terminal line) and alert a kill switch change made by a person (CLI or dashboard)."""
+    alert = kill_switch_alert(on, reason, source)
+    log_event(logger, "kill_switch.changed", alert.text, on=on, reason=reason, source=source)
+    if notifier is not None:
+        notifier.send(alert)

@@ -1,0 +1,416 @@
+"""Model versus market on recorded Kalshi quotes (``kalshi-bots backtest quotes``).
+
+Every recorded quote becomes a :class:`QuoteRow`: a side's ask (and bid when recorded) for one hourly
+"greater" market at one instant, with the outcome of that side when known. A row is **scored** when
+
+1. a spot price observed at most :data:`MAX_SPOT_AGE_S` (60 s) before the quote, and not after it, exists
+   (the row's own recorded spot, else the freshest point of the spot series);
+2. the outcome of its side is known (Kalshi's result, or the settlement index / spot at the close);
+3. it is before the close, and the ask is a price strictly between 0 and 1;
+4. the live model has an input: the recorder's own P(NO), or the live
+   :func:`~kalshi_bots.domain.hourly_model.hourly_model_input` on the minute prices up to the quote's
+   minute (the ``VOL/LATEST`` the collector would hold, no older than :data:`MAX_VOL_AGE_S`).
+
+Each dropped row is counted under the first rule it fails (:class:`Drop`). On the scored rows the model's
+probability of the side winning and the market's (the ask; the bid-ask mid where the bid is recorded)
+are scored alike (:mod:`kalshi_bots.domain.scoring`), with standard errors clustered by event.
+
+**The live trading rule** on the same rows: buy one NO contract when the strike is at least
+``strike_distance_bps`` above spot and ``P(NO) - (NO ask + taker fee) >= min_edge``; at most one trade per
+event (the first qualifying quote in time, lowest strike first), held to settlement.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from kalshi_bots.domain.fees import fee_per_contract
+from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model_input
+from kalshi_bots.domain.models import Asset, FeeSchedule, FeeType, PriceTick
+from kalshi_bots.domain.pricing import prob_no_law
+from kalshi_bots.domain.scoring import (
+    Comparison,
+    PnlSummary,
+    TradeResult,
+    compare,
+    edge_after_fee,
+    pnl_summary,
+)
+from kalshi_bots.domain.volatility import compute_snapshot
+
+MAX_SPOT_AGE_S = 60.0
+MAX_VOL_AGE_S = 180.0  # the job refuses a VOL/LATEST older than this (HourlyParams.max_vol_age_s)
+
+
+class Drop(StrEnum):
+    NO_SPOT = "no_spot_within_60s"
+    NO_OUTCOME = "outcome_unknown"
+    CLOSED = "not_before_close"
+    NO_ASK = "no_usable_ask"
+    NO_MODEL = "no_model_input"
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRow:
+    """One recorded quote of one side of a KXBTCD/KXETHD "greater" market."""
+
+    source: str  # which data set, e.g. "late-band", "botlog-2026-02", "recorder"
+    event_ticker: str
+    ticker: str
+    at: datetime
+    close_time: datetime
+    side: str  # "yes" | "no"
+    ask: Decimal | None
+    strike: Decimal
+    won: bool | None  # did this side pay; None = unknown
+    bid: Decimal | None = None
+    ask_size: int | None = None
+    spot: Decimal | None = None  # recorded with the quote, if the source has one
+    spot_at: datetime | None = None
+    outcome_source: str = ""
+    recorded_p_no: float | None = None  # the recorder's own model P(NO): scored as is
+
+    @property
+    def seconds_left(self) -> float:
+        return (self.close_time - self.at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRow:
+    quote: QuoteRow
+    spot: Decimal
+    spot_age_s: float
+    vol_15m_std_pct: float | None
+    model_p_no: float
+    fee: Decimal  # taker fee of one contract at the ask
+    rule_trade: bool = False
+
+    @property
+    def model_p(self) -> float:
+        """The model's probability that this row's side wins."""
+        return self.model_p_no if self.quote.side == "no" else 1.0 - self.model_p_no
+
+    @property
+    def market_p(self) -> float:
+        return float(self.quote.ask or 0)  # scored rows always have an ask (rule 3)
+
+    @property
+    def market_mid(self) -> float | None:
+        q = self.quote
+        return None if q.bid is None or q.ask is None else float((q.bid + q.ask) / 2)
+
+    @property
+    def outcome(self) -> int:
+        return int(bool(self.quote.won))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    min_edge: float = 0.03
+    strike_distance_bps: int = 20
+    fee_schedule: FeeSchedule = field(default_factory=lambda: FeeSchedule(FeeType.QUADRATIC))
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteStudyResult:
+    rows: tuple[ScoredRow, ...]
+    drops: dict[str, dict[str, int]]  # source -> reason -> count
+    seen: dict[str, int]  # source -> rows read
+    versus_ask: Comparison | None
+    versus_mid: Comparison | None  # on the rows that recorded a bid
+    by_source: dict[str, Comparison]
+    rule: PnlSummary
+    model: str
+    rule_config: RuleConfig = field(default_factory=RuleConfig)
+
+    def as_dict(self) -> dict[str, Any]:
+        eligible = [r for r in self.rows if rule_eligible(r, self.rule_config)]
+        return {
+            "model": self.model,
+            "rows_read": self.seen,
+            "rows_scored": len(self.rows),
+            "dropped": self.drops,
+            "selection": {
+                "max_spot_age_s": MAX_SPOT_AGE_S,
+                "max_vol_age_s": MAX_VOL_AGE_S,
+                "rules": [d.value for d in Drop],
+            },
+            "model_vs_market_ask": None if self.versus_ask is None else self.versus_ask.as_dict(),
+            "model_vs_market_mid": None if self.versus_mid is None else self.versus_mid.as_dict(),
+            "by_source_vs_ask": {k: v.as_dict() for k, v in self.by_source.items()},
+            "live_rule": {
+                "min_edge": self.rule_config.min_edge,
+                "strike_distance_bps": self.rule_config.strike_distance_bps,
+                "eligible_no_quotes": len(
+                    eligible := [r for r in self.rows if rule_eligible(r, self.rule_config)]
+                ),
+                "best_edge_after_fee": max((rule_edge(r) for r in eligible), default=None),
+                "pnl": self.rule.as_dict(),
+            },
+            "live_rule_trades": [
+                {"ticker": r.quote.ticker, "time": r.quote.at.isoformat(), "ask": str(r.quote.ask)}
+                for r in self.rows
+                if r.rule_trade
+            ],
+        }
+
+
+class SpotSeries:
+    """Spot observations in time order: the freshest one at or before an instant."""
+
+    def __init__(self, points: Iterable[PriceTick]) -> None:
+        self.points = sorted(points, key=lambda t: t.at)
+        self._times = [t.at for t in self.points]
+
+    def at_or_before(self, when: datetime) -> PriceTick | None:
+        k = bisect_right(self._times, when)
+        return self.points[k - 1] if k else None
+
+
+class ModelAtMinute:
+    """The live model's input at each minute, from minute prices (cached: many quotes share a minute)."""
+
+    def __init__(self, model: HourlyModel, asset: Asset, minute_prices: Sequence[PriceTick]) -> None:
+        self.model = model
+        self.asset = asset
+        self.ticks = sorted(minute_prices, key=lambda t: t.at)
+        self._cache: dict[datetime, float | None] = {}
+
+    def vol(self, when: datetime) -> float | None:
+        minute = when.replace(second=0, microsecond=0)
+        if minute not in self._cache:
+            self._cache[minute] = self._compute(minute)
+        return self._cache[minute]
+
+    def _compute(self, minute: datetime) -> float | None:
+        snapshot = compute_snapshot(self.asset, self.ticks, minute)
+        latest = snapshot.recent_prices[-1].at if snapshot.recent_prices else None
+        if latest is None or (minute - latest).total_seconds() > MAX_VOL_AGE_S:
+            return None  # the collector would have nothing fresh: the job refuses vol_stale
+        return hourly_model_input(self.model, snapshot).vol_15m_std_pct
+
+
+def _spot_of(row: QuoteRow, spots: SpotSeries | None) -> tuple[Decimal, float] | None:
+    candidates: list[tuple[Decimal, datetime]] = []
+    if row.spot is not None and row.spot_at is not None:
+        candidates.append((row.spot, row.spot_at))
+    if spots is not None:
+        point = spots.at_or_before(row.at)
+        if point is not None:
+            candidates.append((point.price, point.at))
+    fresh = [
+        (price, (row.at - at).total_seconds())
+        for price, at in candidates
+        if 0 <= (row.at - at).total_seconds() <= MAX_SPOT_AGE_S
+    ]
+    return min(fresh, key=lambda c: c[1]) if fresh else None
+
+
+def select_and_price(
+    rows: Iterable[QuoteRow],
+    model: HourlyModel,
+    vol_at: Callable[[datetime], float | None] | None,
+    spots: SpotSeries | None,
+    fees: FeeSchedule,
+) -> tuple[list[ScoredRow], dict[str, dict[str, int]], dict[str, int]]:
+    """Apply the selection rules (module doc) in order; price the survivors with the live model.
+
+    ``vol_at(t)`` is the model's ``vol_15m_std_pct`` at the quote time (None = no input).
+    """
+    scored: list[ScoredRow] = []
+    drops: dict[str, Counter[str]] = {}
+    seen: Counter[str] = Counter()
+    for row in rows:
+        seen[row.source] += 1
+        reason, result = _score_one(row, model, vol_at, spots, fees)
+        if result is None:
+            drops.setdefault(row.source, Counter())[str(reason)] += 1
+        else:
+            scored.append(result)
+    scored.sort(key=lambda r: (r.quote.at, r.quote.event_ticker, r.quote.strike, r.quote.side))
+    return scored, {k: dict(v) for k, v in drops.items()}, dict(seen)
+
+
+def _score_one(
+    row: QuoteRow,
+    model: HourlyModel,
+    vol_at: Callable[[datetime], float | None] | None,
+    spots: SpotSeries | None,
+    fees: FeeSchedule,
+) -> tuple[str, ScoredRow | None]:
+    spot = _spot_of(row, spots)
+    if spot is None:
+        return Drop.NO_SPOT, None
+    if row.won is None:
+        return Drop.NO_OUTCOME, None
+    if row.seconds_left <= 0:
+        return Drop.CLOSED, None
+    if row.ask is None or not 0 < row.ask < 1:
+        return Drop.NO_ASK, None
+    price, age = spot
+    vol: float | None = None
+    if row.recorded_p_no is not None:
+        p_no = row.recorded_p_no
+    else:
+        vol = None if vol_at is None else vol_at(row.at)
+        if vol is None or vol <= 0:
+            return Drop.NO_MODEL, None
+        p_no = prob_no_law(
+            price,
+            row.strike,
+            row.seconds_left / 60.0,
+            vol,
+            tail_nu=model.tail_nu,
+            settlement_average_s=model.settlement_average_s,
+        )
+    return "", ScoredRow(row, price, age, vol, p_no, fee_per_contract(1, row.ask, fees))
+
+
+def rule_eligible(r: ScoredRow, rule: RuleConfig) -> bool:
+    """A NO quote the live strike rule could pick: strike >= spot * (1 + bps), some size at the ask."""
+    q = r.quote
+    threshold = r.spot * (1 + Decimal(rule.strike_distance_bps) / 10_000)
+    return q.side == "no" and q.strike >= threshold and (q.ask_size is None or q.ask_size >= 1)
+
+
+def rule_edge(r: ScoredRow) -> float:
+    return edge_after_fee(r.model_p_no, r.quote.ask or Decimal(1), r.fee)
+
+
+def apply_live_rule(rows: Sequence[ScoredRow], rule: RuleConfig) -> list[ScoredRow]:
+    """Mark the live rule's trades (module doc): NO side, strike far enough above spot, edge after fee."""
+    traded_events: set[str] = set()
+    ordered = sorted(range(len(rows)), key=lambda i: (rows[i].quote.at, rows[i].quote.strike))
+    chosen: set[int] = set()
+    for i in ordered:
+        r = rows[i]
+        if r.quote.event_ticker in traded_events or not rule_eligible(r, rule):
+            continue
+        if rule_edge(r) >= rule.min_edge:
+            traded_events.add(r.quote.event_ticker)
+            chosen.add(i)
+    return [replace(r, rule_trade=True) if i in chosen else r for i, r in enumerate(rows)]
+
+
+def _compare(rows: Sequence[ScoredRow], mid: bool = False) -> Comparison | None:
+    usable = [r for r in rows if not mid or r.market_mid is not None]
+    if not usable:
+        return None
+    market = [(r.market_mid if mid else r.market_p) or 0.0 for r in usable]
+    return compare(
+        [r.model_p for r in usable],
+        market,
+        [r.outcome for r in usable],
+        [r.quote.event_ticker for r in usable],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSource:
+    """One data set of quotes with the prices that go with it.
+
+    ``minute_prices`` are the collector's minute prices for the model's history (and spot);
+    ``spot_points`` are further spot observations used only as spot (e.g. BRTI quarter-hours).
+    """
+
+    name: str
+    rows: Sequence[QuoteRow]
+    minute_prices: Sequence[PriceTick] = ()
+    spot_points: Sequence[PriceTick] = ()
+    asset: Asset = Asset.BTC
+
+
+def study_quotes(
+    sources: Sequence[QuoteSource], model: HourlyModel, *, rule: RuleConfig | None = None
+) -> QuoteStudyResult:
+    """Select, price and score every quote of every source; run the live rule on the scored rows."""
+    cfg = rule or RuleConfig()
+    scored: list[ScoredRow] = []
+    drops: dict[str, dict[str, int]] = {}
+    seen: dict[str, int] = {}
+    for source in sources:
+        vol_at = (
+            ModelAtMinute(model, source.asset, source.minute_prices).vol if source.minute_prices else None
+        )
+        points = [*source.minute_prices, *source.spot_points]
+        spots = SpotSeries(points) if points else None
+        rows, dropped, counted = select_and_price(source.rows, model, vol_at, spots, cfg.fee_schedule)
+        scored += rows
+        for name, reasons in dropped.items():
+            merged = drops.setdefault(name, {})
+            for reason, n in reasons.items():
+                merged[reason] = merged.get(reason, 0) + n
+        for name, n in counted.items():
+            seen[name] = seen.get(name, 0) + n
+    scored.sort(key=lambda r: (r.quote.at, r.quote.event_ticker, r.quote.strike, r.quote.side))
+    marked = apply_live_rule(scored, cfg)
+    trades = [
+        TradeResult(r.quote.ask or Decimal(0), r.fee, bool(r.quote.won)) for r in marked if r.rule_trade
+    ]
+    names = sorted({r.quote.source for r in marked})
+    by_source = {s: c for s in names if (c := _compare([r for r in marked if r.quote.source == s]))}
+    return QuoteStudyResult(
+        rows=tuple(marked),
+        drops=drops,
+        seen=seen,
+        versus_ask=_compare(marked),
+        versus_mid=_compare(marked, mid=True),
+        by_source=by_source,
+        rule=pnl_summary(trades),
+        model=model.name,
+        rule_config=cfg,
+    )
+
+
+ROW_COLUMNS = (
+    "source",
+    "event_ticker",
+    "ticker",
+    "time",
+    "seconds_left",
+    "side",
+    "strike",
+    "ask",
+    "bid",
+    "fee",
+    "spot",
+    "spot_age_s",
+    "vol_15m_std_pct",
+    "model_p",
+    "market_p",
+    "outcome",
+    "outcome_source",
+    "rule_trade",
+)
+
+
+def row_cells(r: ScoredRow) -> tuple[str, ...]:
+    """One line of the per-row CSV (model_p and market_p are for the row's side)."""
+    q = r.quote
+    return (
+        q.source,
+        q.event_ticker,
+        q.ticker,
+        q.at.isoformat(),
+        f"{q.seconds_left:g}",
+        q.side,
+        str(q.strike),
+        str(q.ask),
+        "" if q.bid is None else str(q.bid),
+        str(r.fee),
+        str(r.spot),
+        f"{r.spot_age_s:g}",
+        "" if r.vol_15m_std_pct is None else f"{r.vol_15m_std_pct:.6f}",
+        f"{r.model_p:.6f}",
+        f"{r.market_p:.4f}",
+        str(r.outcome),
+        q.outcome_source,
+        str(int(r.rule_trade)),
+    )
