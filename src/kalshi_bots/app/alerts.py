@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from kalshi_bots.app.alert_params import AlertParams
+from kalshi_bots.app.alert_params import AlertParams, is_watched
 from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.results import JobResult, Outcome
@@ -62,9 +62,6 @@ TRADING_JOBS = frozenset({JobName.TRADE_BTC, JobName.TRADE_ETH, JobName.WEATHER}
 # Jobs whose single failure is news; for the others (collectors, cleanup) only a streak is.
 LOUD_JOBS = TRADING_JOBS | {JobName.RECONCILE}
 TRADE_LOOKBACK_DAYS = 3
-# Housekeeping jobs: on DynamoDB these never read the budget table (their roles cannot: the market
-# recorder may only put its snapshots there and query its events).
-HOUSEKEEPING = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.CLEANUP, JobName.RECORD_MARKET})
 # The outcomes a streak counts.
 STREAK_KINDS = frozenset({Outcome.ERROR, Outcome.NO_TRADE})
 
@@ -233,7 +230,7 @@ class RunWatcher:
     def __call__(self, result: JobResult) -> None:
         if result.outcome is Outcome.SKIPPED:
             return
-        if result.job in HOUSEKEEPING and not self.watch_housekeeping:
+        if not is_watched(result.job, watch_housekeeping=self.watch_housekeeping):
             return
         streak, alerts = self._update_streak(result)
         if self.notifier is None:

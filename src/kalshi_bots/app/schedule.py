@@ -51,9 +51,10 @@ class ScheduleRule:
 
     @property
     def aws_expression(self) -> str:
-        """The EventBridge Scheduler expression (``rate(...)`` or six-field ``cron(...)``)."""
-        if self.minutes is None and self.hours is None:
-            return "rate(1 minute)"
+        """The EventBridge Scheduler expression: always a six-field ``cron(...)``, even every minute.
+
+        Not ``rate(1 minute)``: a rate schedule fires at the second it was created, up to 59 s off
+        the minute, while a cron fires at the start of each minute, as the local scheduler does."""
         minute = "*" if self.minutes is None else cron_field(self.minutes)
         hour = "*" if self.hours is None else cron_field(self.hours)
         return f"cron({minute} {hour} * * ? *)"

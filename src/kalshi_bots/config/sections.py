@@ -40,7 +40,7 @@ from kalshi_bots.config.parsers import (
 from kalshi_bots.config.setting import Reasons, Section, Sources, section, setting
 from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName, hourly_model
-from kalshi_bots.domain.models import Bot, BudgetLimits
+from kalshi_bots.domain.models import TRADING_BOTS, Bot, BudgetLimits
 from kalshi_bots.domain.params import (
     RECORDER_WINDOW,
     AlertParams,
@@ -162,9 +162,15 @@ class NwsSettings(Section):
         return None if self.contact is None else f"(kalshi-bots, {self.contact})"
 
 
+def _budget_field(bot: Bot) -> str:
+    """The BudgetSettings field holding ``bot``'s daily cap (``btc-hourly`` -> ``btc_hourly``)."""
+    return bot.value.replace("-", "_")
+
+
 class BudgetSettings(Section):
     PARAMS = BudgetLimits
-    DERIVED: ClassVar[Sources] = {"per_bot": ("btc_hourly", "eth_hourly", "weather")}
+    # One cap per trading bot, found by name: a bot without a field fails the drift test.
+    DERIVED: ClassVar[Sources] = {"per_bot": tuple(_budget_field(bot) for bot in TRADING_BOTS)}
 
     global_limit: Decimal = setting(
         "BUDGET_GLOBAL",
@@ -198,13 +204,7 @@ class BudgetSettings(Section):
     )
 
     def derived(self) -> dict[str, Any]:
-        return {
-            "per_bot": (
-                (Bot.BTC_HOURLY, self.btc_hourly),
-                (Bot.ETH_HOURLY, self.eth_hourly),
-                (Bot.WEATHER, self.weather),
-            )
-        }
+        return {"per_bot": tuple((bot, getattr(self, _budget_field(bot))) for bot in TRADING_BOTS)}
 
 
 class HourlyModelSettings(Section):

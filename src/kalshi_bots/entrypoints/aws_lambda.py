@@ -6,8 +6,9 @@ One handler per function in ``infra/template.yaml``. A scheduled handler:
    template fills with ``<aws.scheduler.scheduled-time>``, or a classic EventBridge
    "Scheduled Event"'s ``time``);
 2. builds settings and dependencies once per container (lazily: the first invocation pays for
-   boto3/httpx, later ones reuse the clients) and reads the Kalshi key from SSM only when the mode
-   signs requests;
+   botocore, and each adapter is built when the job first calls it, so a collector never loads the
+   Kalshi client; later invocations reuse them) and reads the Kalshi key from SSM only when the
+   mode signs requests;
 3. runs the job and returns its small JSON result.
 
 A deliberate no-trade or an already-done run is success. A failed run raises, so Lambda's async
@@ -30,13 +31,20 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
+
+# CloudWatch Embedded Metric Format lines (collector freshness, trade decisions) feed the alarms.
+# The two names are re-exported for the tests that read the metric lines.
+from kalshi_bots.entrypoints.lambda_metrics import (  # noqa: F401
+    COLLECTOR_METRIC,
+    METRIC_NAMESPACE,
+    emit_metrics,
+)
 
 if TYPE_CHECKING:
     from kalshi_bots.app.deps import Deps
@@ -48,14 +56,9 @@ if TYPE_CHECKING:
 CREDENTIALS_PARAMETER_ENV = "SSM_KALSHI_CREDENTIALS"
 API_TOKEN_PARAMETER_ENV = "SSM_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
 
-# CloudWatch Embedded Metric Format: one line per collector run feeds the "collector stale" alarms.
-METRIC_NAMESPACE = "KalshiBots"
-COLLECTOR_METRIC = "CollectorSuccess"
-
 # Time kept back from the invocation's remaining time to record the run's outcome and report it.
 DEADLINE_MARGIN_S = 3.0
 
-_COLLECTOR_ASSET = {JobName.COLLECT_BTC: "BTC", JobName.COLLECT_ETH: "ETH"}
 _SIGNING_MODES = frozenset({"demo", "live"})
 
 Event = Mapping[str, Any]
@@ -112,10 +115,10 @@ def scheduled_for(event: Event, job: JobName) -> datetime:
 
 # --------------------------------------------------------------------------- secrets and deps
 def read_ssm_secure_string(name: str) -> str:
-    """One decrypted SecureString. boto3 is imported here, not at module import."""
-    import boto3
+    """One decrypted SecureString. botocore is imported here, not at module import."""
+    from kalshi_bots.adapters.aws_session import aws_client
 
-    client = boto3.client("ssm")
+    client = aws_client("ssm")
     try:
         response = client.get_parameter(Name=name, WithDecryption=True)
     except client.exceptions.ParameterNotFound:
@@ -182,7 +185,7 @@ class _Container:
         environ.update(secret_environ(environ, read_ssm_secure_string))
         settings = Settings.from_env(environ)
         _route_logs(settings.log_level)
-        self._deps = build_deps(settings, clock=self._clock)
+        self._deps = build_deps(settings, clock=self._clock, defer_adapters=True)
         token = settings.api.token
         self._api_token = token.get_secret_value() if token is not None else None
 
@@ -211,29 +214,6 @@ def reset_container(clock: Clock | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- scheduled handlers
-def _emit_collector_metric(job: JobName, result: JobResult) -> None:
-    asset = _COLLECTOR_ASSET.get(job)
-    if asset is None:
-        return
-    line = {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": METRIC_NAMESPACE,
-                    "Dimensions": [["Asset"]],
-                    "Metrics": [{"Name": COLLECTOR_METRIC, "Unit": "Count"}],
-                }
-            ],
-        },
-        "Asset": asset,
-        COLLECTOR_METRIC: 1 if result.outcome is Outcome.OK else 0,
-        "job": job.value,
-        "outcome": result.outcome.value,
-    }
-    print(json.dumps(line), flush=True)
-
-
 def invocation_deadline(context: Any) -> Deadline | None:
     """The Lambda context's remaining time minus :data:`DEADLINE_MARGIN_S` (None without a context)."""
     remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
@@ -251,7 +231,7 @@ def run_scheduled(job: JobName, event: Event, context: Any = None) -> dict[str, 
     from kalshi_bots.app.runner import run_job
 
     result = run_job(CONTAINER.deps(), job, when, deadline=deadline)
-    _emit_collector_metric(job, result)
+    emit_metrics(job, result)
     print(json.dumps({"job": job.value, "result": result.to_json()}, default=str), flush=True)
     if result.outcome is Outcome.ERROR:
         raise JobFailedError(result)

@@ -276,12 +276,28 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         age = "never" if snapshot is None else f"{(now - snapshot.computed_at).total_seconds():.0f}s ago"
         print(f"  prices {asset.value:11} last volatility update {age}")
     runs = store.last_runs()
+    print(f"weather bot: {weather_bot_state(settings, runs)}")
     print("last runs:" if runs else "last runs:  none yet")
     for run in runs:
         detail = f"  {run.detail}" if run.detail else ""
         outcome = displayed_outcome(run, now)  # `abandoned`: still `running` past its lease (process died)
         print(f"  {run.job:20} {run.scheduled_for:%Y-%m-%d %H:%M}Z  {outcome}{detail}")
     return 0
+
+
+def weather_bot_state(settings: Settings, runs: list[Any]) -> str:
+    """Why the weather bot is on or off: it needs an NWS contact, here and on AWS alike (where the
+    template leaves its schedule disabled without the NwsContact parameter)."""
+    last = max((r.scheduled_for for r in runs if r.job == JobName.WEATHER.value), default=None)
+    seen = f"last run {last:%Y-%m-%d %H:%M}Z" if last else "no run recorded in this store"
+    if settings.store.kind is StoreKind.DYNAMODB:
+        return (
+            f"{seen}. On AWS it runs only when the stack's NwsContact parameter is set (else its "
+            "Weather-6pm-8pm-ET schedule is disabled; the stack's WeatherBot output says which)"
+        )
+    if settings.nws.contact is None:
+        return f"off: KALSHI_BOTS_NWS_CONTACT is not set (NWS requires a contact); {seen}"
+    return f"on; {seen}"
 
 
 def cmd_halt(args: argparse.Namespace, settings: Settings) -> int:

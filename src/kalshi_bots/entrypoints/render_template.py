@@ -54,19 +54,22 @@ DELIVERY: dict[JobName, DeliveryPolicy] = {
 }
 
 
-# Rules off by default are switched on by a template parameter; its condition name per job.
-# (TRADE_ETH: parameter TradeEth, the AWS twin of KALSHI_BOTS_TRADE_ETH.)
-SWITCH_CONDITIONS: dict[JobName, str] = {JobName.TRADE_ETH: "TradeEthOn"}
+# Rules a template parameter switches, and the condition that enables each:
+# - TRADE_ETH: parameter TradeEth (off by default), the AWS twin of KALSHI_BOTS_TRADE_ETH;
+# - WEATHER: parameter NwsContact. NWS requires a contact in the User-Agent, so without one the
+#   schedule stays off (visibly: the stack's WeatherBot output) instead of running a bot that can
+#   fetch no forecast. Locally the same rule holds: no KALSHI_BOTS_NWS_CONTACT, no weather bot.
+SWITCH_CONDITIONS: dict[JobName, str] = {JobName.TRADE_ETH: "TradeEthOn", JobName.WEATHER: "WeatherOn"}
 
 
 def schedule_state(rule: ScheduleRule) -> str:
-    """``ENABLED``, or for a rule that is off by default the condition-driven switch."""
-    if rule.enabled_by_default:
-        return "ENABLED"
+    """``ENABLED``, or the condition-driven switch of a rule a parameter turns on."""
     condition = SWITCH_CONDITIONS.get(rule.job)
-    if condition is None:
+    if condition is not None:
+        return f"!If [{condition}, ENABLED, DISABLED]"
+    if not rule.enabled_by_default:
         raise ValueError(f"{rule.rule_name} is off by default but has no switch in SWITCH_CONDITIONS")
-    return f"!If [{condition}, ENABLED, DISABLED]"
+    return "ENABLED"
 
 
 def schedule_logical_id(rule: ScheduleRule) -> str:

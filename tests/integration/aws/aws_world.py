@@ -56,8 +56,9 @@ class DynamoCalls:
     """Every DynamoDB action the handlers' clients perform, as IAM sees it: (action, table).
 
     A transaction is authorized per contained item (Put -> PutItem ...), a batch write as
-    BatchWriteItem on each table it touches. Hooked on boto3's default session, which the store's
-    client is created from (hooks must exist before the container builds its client)."""
+    BatchWriteItem on each table it touches. Hooked on the process's botocore session
+    (``adapters.aws_session``), which the store's client is created from (hooks must exist before
+    the container builds its client)."""
 
     TRANSACT: ClassVar[dict[str, str]] = {
         "Put": "PutItem",
@@ -68,20 +69,30 @@ class DynamoCalls:
 
     def __init__(self) -> None:
         self.seen: set[tuple[str, str]] = set()
+        # (action, table, partition key) of single-item writes and reads: what an IAM condition on
+        # dynamodb:LeadingKeys is evaluated against.
+        self.keys: set[tuple[str, str, str]] = set()
 
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         op = model.name
         if op == "TransactWriteItems":
             for item in params["TransactItems"]:
                 [(kind, body)] = item.items()
-                self.seen.add((self.TRANSACT[kind], body["TableName"]))
+                self._record(self.TRANSACT[kind], body)
         elif op in ("BatchWriteItem", "BatchGetItem"):
             self.seen.update((op, table) for table in params["RequestItems"])
         elif "TableName" in params:
-            self.seen.add((op, params["TableName"]))
+            self._record(op, params)
+
+    def _record(self, action: str, body: dict[str, Any]) -> None:
+        self.seen.add((action, body["TableName"]))
+        item = body.get("Key") or body.get("Item")
+        if item is not None:
+            self.keys.add((action, body["TableName"], item["pk"]["S"]))
 
     def clear(self) -> None:
         self.seen.clear()
+        self.keys.clear()
 
 
 @dataclass

@@ -5,7 +5,7 @@
   container and the CLI all run on one injected clock (``aws_world.WorldClock``: pinned minute, real
   seconds), so no test depends on the minute it starts.
 - SSM Parameter Store: a small fake speaking the ``AmazonSSM.GetParameter`` JSON protocol on 127.0.0.1,
-  reached by boto3 through ``AWS_ENDPOINT_URL_SSM`` (the handler code has no test hooks).
+  reached by botocore through ``AWS_ENDPOINT_URL_SSM`` (the handler code has no test hooks).
 - Events: the payloads AWS documents for EventBridge Scheduler targets (our ``Input`` with the
   scheduled time substituted), classic EventBridge "Scheduled Event"s and function URL requests
   (payload format 2.0).
@@ -66,15 +66,15 @@ def world(clock: WorldClock) -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="session")
 def dynamo_calls() -> Iterator[DynamoCalls]:
-    import boto3
+    from kalshi_bots.adapters.aws_session import aws_session
 
     calls = DynamoCalls()
-    events = boto3._get_default_session().events
-    events.register("provide-client-params.dynamodb.*", calls)
+    session = aws_session()  # the process's one botocore session, which the store's client uses
+    session.register("provide-client-params.dynamodb.*", calls)
     try:
         yield calls
     finally:
-        events.unregister("provide-client-params.dynamodb.*", calls)
+        session.unregister("provide-client-params.dynamodb.*", calls)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ the permissions it needs.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -16,10 +14,11 @@ import pytest
 from sam_support import TEMPLATE, translate
 
 from kalshi_bots.adapters.http import DEFAULT_TIMEOUT, RetryPolicy
+from kalshi_bots.adapters.store import records
 from kalshi_bots.adapters.store.schema import TTL_ATTRIBUTE, table_definitions
 from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.schedule import SCHEDULE, JobName
-from kalshi_bots.entrypoints import aws_lambda, render_template
+from kalshi_bots.entrypoints import aws_lambda, lambda_metrics, render_template
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 TRADING_FUNCTIONS = ("BTCTradingBot", "ETHTradingBot", "KalshiWeatherBot", "Reconciler")
@@ -69,15 +68,28 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def leading_keys(statement: dict[str, Any]) -> str:
+    """``""``, or ``[pk=A,B]`` for a statement limited to items whose partition key is A or B (the
+    only condition this template uses)."""
+    condition = statement.get("Condition")
+    if condition is None:
+        return ""
+    assert list(condition) == ["ForAllValues:StringEquals"], condition
+    [(key, values)] = condition["ForAllValues:StringEquals"].items()
+    assert key == "dynamodb:LeadingKeys", condition
+    return f"[pk={','.join(as_list(values))}]"
+
+
 def grants(role: dict[str, Any]) -> set[tuple[str, str]]:
-    """Every (action, resource) pair the role's inline policies allow."""
+    """Every (action, resource) pair the role's inline policies allow; a resource limited to some
+    partition keys reads ``arn:<table>[pk=...]``."""
     pairs: set[tuple[str, str]] = set()
     for policy in role["Properties"].get("Policies", []):
         for st in statements(policy["PolicyDocument"]):
             assert st["Effect"] == "Allow", f"unexpected {st['Effect']} in {policy['PolicyName']}"
             for action in as_list(st["Action"]):
                 for resource in as_list(st["Resource"]):
-                    pairs.add((action, ref_name(resource)))
+                    pairs.add((action, ref_name(resource) + leading_keys(st)))
     return pairs
 
 
@@ -94,7 +106,10 @@ CLAIMS = ddb("GetItem PutItem UpdateItem", "KalshiTradingBudget")
 # TransactWriteItems, and reserve/release_budget update BOT#/GLOBAL and the RES# item in one.
 # DynamoDB has no IAM action for TransactWriteItems: each contained Put/Update/Delete is authorized
 # as PutItem/UpdateItem/DeleteItem. Query: realized P&L of the day and the paper exchange's documents.
-TRADER_BUDGET = ddb("GetItem PutItem UpdateItem DeleteItem Query", "KalshiTradingBudget")
+# The only delete is a settled trade leaving the open-trade index: DeleteItem is limited to that
+# partition key, so no function can delete the kill switch (pk FLAG).
+OPEN_INDEX_DELETE = {("dynamodb:DeleteItem", f"arn:KalshiTradingBudget[pk={records.OPEN_TRADE_PK}]")}
+TRADER_BUDGET = ddb("GetItem PutItem UpdateItem Query", "KalshiTradingBudget") | OPEN_INDEX_DELETE
 TRADE_LOG = ddb("GetItem PutItem Query", "BTCTradeLog")  # Query: the reconcile pass after each run
 
 # The minimal set per function, derived from the Store methods each job calls (DynamoStore).
@@ -130,6 +145,9 @@ def lint(path: Path) -> list[str]:
     return [f"{m.rule.id} {m.filename}:{m.linenumber} {m.message}" for m in lint_file(path)]
 
 
+# cfn-lint takes 5-10 s per file (its rule set loads slowly): the two lint tests are marked slow so
+# `make unit` stays quick; `make test` and CI run them.
+@pytest.mark.slow
 def test_cfn_lint_passes_on_the_sam_template_and_its_translation(
     cfn_template: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -139,6 +157,7 @@ def test_cfn_lint_passes_on_the_sam_template_and_its_translation(
     assert lint(translated) == []
 
 
+@pytest.mark.slow
 def test_cfn_lint_catches_an_error_inside_a_sam_resource(
     sam_template: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -151,16 +170,7 @@ def test_cfn_lint_catches_an_error_inside_a_sam_resource(
     assert any("900" in f for f in findings), findings
 
 
-@pytest.mark.skipif(shutil.which("sam") is None, reason="the sam CLI is not installed")
-def test_sam_validate_lint() -> None:
-    result = subprocess.run(
-        ["sam", "validate", "--lint", "--template-file", str(TEMPLATE), "--region", "us-east-1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"SAM_CLI_TELEMETRY": "0", "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+# `sam validate --lint` and `sam build`: tests/unit/aws/test_sam_cli.py (the project's SAM CLI).
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -171,14 +181,37 @@ def test_generated_schedule_block_is_current() -> None:
     )
 
 
-def resolve_state(sam: dict[str, Any], state: Any) -> str:
-    """A schedule's State with the template's parameters at their defaults."""
+def condition_holds(sam: dict[str, Any], name: str, overrides: dict[str, str] | None = None) -> bool:
+    """A template Condition (Equals/Not, the only forms used) with parameters at their defaults."""
+
+    def value(operand: Any) -> str:
+        if isinstance(operand, dict):
+            ref = operand["Ref"]
+            return (overrides or {}).get(ref, str(sam["Parameters"][ref]["Default"]))
+        return str(operand)
+
+    def holds(expr: dict[str, Any]) -> bool:
+        if "Fn::Equals" in expr:
+            left, right = expr["Fn::Equals"]
+            return value(left) == value(right)
+        if "Fn::Not" in expr:
+            return not holds(expr["Fn::Not"][0])
+        raise AssertionError(f"unexpected condition {expr}")
+
+    return holds(sam["Conditions"][name])
+
+
+def resolve_state(sam: dict[str, Any], state: Any, overrides: dict[str, str] | None = None) -> str:
+    """A schedule's State with the template's parameters at their defaults (or ``overrides``)."""
     if isinstance(state, str):
         return state
     condition, if_true, if_false = state["Fn::If"]
-    left, right = sam["Conditions"][condition]["Fn::Equals"]
-    default = sam["Parameters"][left["Ref"]]["Default"]
-    return str(if_true if default == right else if_false)
+    return str(if_true if condition_holds(sam, condition, overrides) else if_false)
+
+
+# Rules on in app.schedule that the template leaves off until a parameter says otherwise: the weather
+# bot needs an NWS contact (NwsContact, empty by default), as it does locally.
+OFF_UNTIL_CONFIGURED = {JobName.WEATHER}
 
 
 def test_schedules_equal_the_app_schedule(sam_template: dict[str, Any]) -> None:
@@ -207,7 +240,7 @@ def test_schedules_equal_the_app_schedule(sam_template: dict[str, Any]) -> None:
             r.aws_expression,
             r.timezone,
             r.function,
-            "ENABLED" if r.enabled_by_default else "DISABLED",
+            "ENABLED" if r.enabled_by_default and r.job not in OFF_UNTIL_CONFIGURED else "DISABLED",
             r.job.value,
             f"kalshi_bots.entrypoints.aws_lambda.{aws_lambda.HANDLERS[r.job].__name__}",
         )
@@ -231,6 +264,23 @@ def test_weather_runs_at_6_and_8_pm_new_york_time(sam_template: dict[str, Any]) 
     assert weather["ScheduleExpressionTimezone"] == "America/New_York"
 
 
+def test_weather_is_on_exactly_when_the_nws_contact_is_set(sam_template: dict[str, Any]) -> None:
+    state = sam_template["Resources"]["KalshiWeatherBotSchedule"]["Properties"]["State"]
+    assert resolve_state(sam_template, state) == "DISABLED"  # default: no contact, visibly off
+    assert resolve_state(sam_template, state, {"NwsContact": "ops@example.com"}) == "ENABLED"
+    env = sam_template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["KALSHI_BOTS_NWS_CONTACT"] == {"Ref": "NwsContact"}
+    # ...and the stack says so: its WeatherBot output names the parameter to set.
+    output = sam_template["Outputs"]["WeatherBot"]["Value"]["Fn::If"]
+    assert output[0] == "WeatherOn" and "NwsContact" in output[2]
+
+
+def test_every_minute_is_a_cron_on_the_minute_not_a_rate(sam_template: dict[str, Any]) -> None:
+    # rate(1 minute) fires at the second the schedule was created, up to 59 s off the minute.
+    for name in ("BTCPriceCollectorSchedule", "ETHPriceCollectorSchedule"):
+        assert sam_template["Resources"][name]["Properties"]["ScheduleExpression"] == "cron(* * * * ? *)"
+
+
 def test_schedule_expressions_are_six_field_crons_or_rates_in_real_zones(
     sam_template: dict[str, Any],
 ) -> None:
@@ -244,7 +294,7 @@ def test_schedule_expressions_are_six_field_crons_or_rates_in_real_zones(
             assert len(fields) == 6, f"{name}: {expr}"
             assert "?" in (fields[2], fields[4]), f"{name}: one of day-of-month/day-of-week must be ?"
         else:
-            assert expr in ("rate(1 minute)", "rate(1 hour)"), f"{name}: {expr}"
+            raise AssertionError(f"{name}: {expr} is not a cron (rates drift off the minute)")
         assert p["FlexibleTimeWindow"] == {"Mode": "OFF"}
         assert p["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["FailedEventsQueue", "Arn"]}
         assert p["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"] >= 60
@@ -328,6 +378,13 @@ def test_adding_dynamodb_star_is_caught(sam_template: dict[str, Any]) -> None:
     assert grants(function_roles(cfn)["BTCPriceCollector"]) != EXPECTED_GRANTS["BTCPriceCollector"]
 
 
+def test_no_function_can_delete_the_kill_switch(cfn_template: dict[str, Any]) -> None:
+    for name, role in function_roles(cfn_template).items():
+        deletes = {r for a, r in grants(role) if a == "dynamodb:DeleteItem" and "KalshiTradingBudget" in r}
+        assert deletes <= {f"arn:KalshiTradingBudget[pk={records.OPEN_TRADE_PK}]"}, name
+    assert records.FLAG_PK != records.OPEN_TRADE_PK
+
+
 def test_only_signing_functions_can_read_the_kalshi_key(cfn_template: dict[str, Any]) -> None:
     readers = {n for n, role in function_roles(cfn_template).items() if grants(role) >= KALSHI_KEY}
     assert readers == set(TRADING_FUNCTIONS)
@@ -338,18 +395,23 @@ def function_props(sam: dict[str, Any], name: str) -> dict[str, Any]:
     return sam["Resources"][name]["Properties"]  # type: ignore[no-any-return]
 
 
-def test_reserved_concurrency_one_on_trading_functions(sam_template: dict[str, Any]) -> None:
+def test_reserved_concurrency_is_opt_in(sam_template: dict[str, Any]) -> None:
+    # Off by default: an account with the new-account quota of 10 cannot reserve any, and the
+    # first deploy would fail. The job-run claim already refuses a second copy of a run.
     for name in TRADING_FUNCTIONS:
         reserved = function_props(sam_template, name)["ReservedConcurrentExecutions"]
         assert reserved == {"Fn::If": ["ReserveConcurrency", 1, {"Ref": "AWS::NoValue"}]}, name
-    assert sam_template["Parameters"]["ReserveTradingConcurrency"]["Default"] == "true"
+    assert sam_template["Parameters"]["ReserveTradingConcurrency"]["Default"] == "false"
+    assert not condition_holds(sam_template, "ReserveConcurrency")
 
 
 def test_function_names_handlers_runtime_and_log_groups(sam_template: dict[str, Any]) -> None:
     glob = sam_template["Globals"]["Function"]
     assert glob["Runtime"] in ("python3.12", "python3.11")
     assert glob["Architectures"] == ["arm64"]
-    assert glob["CodeUri"] == "../build/lambda.zip"
+    # Per function, not in Globals: `sam build` rewrites only the functions' relative paths.
+    assert "CodeUri" not in glob
+    assert glob["Environment"]["Variables"]["PYDANTIC_DISABLE_PLUGINS"] == "__all__"  # cold start
     logs = {
         g["Properties"]["LogGroupName"]: k
         for k, g in resources_of(sam_template, "AWS::Logs::LogGroup").items()
@@ -357,6 +419,7 @@ def test_function_names_handlers_runtime_and_log_groups(sam_template: dict[str, 
     for name in ALL_FUNCTIONS:
         props = function_props(sam_template, name)
         assert props["FunctionName"] == name  # the spec's `aws logs tail /aws/lambda/<name>` works
+        assert props["CodeUri"] == "../build/lambda.zip", name
         module, _, attr = props["Handler"].rpartition(".")
         assert module == "kalshi_bots.entrypoints.aws_lambda"
         assert callable(getattr(aws_lambda, attr))
@@ -393,8 +456,19 @@ def test_scheduled_functions_send_failures_to_the_queue(sam_template: dict[str, 
         }
 
 
-def test_volatility_api_is_a_function_url_with_token_in_ssm(sam_template: dict[str, Any]) -> None:
+def test_volatility_api_is_opt_in_with_its_own_throttle_and_token_in_ssm(
+    sam_template: dict[str, Any],
+) -> None:
+    # Off by default; when on, a public function URL (the handler checks the bearer token) whose
+    # reserved concurrency caps what a flood of refused requests can cost.
+    resources = sam_template["Resources"]
+    for name in ("ETHVolatilityAPI", "ETHVolatilityAPILogs", "ETHVolatilityAPIErrors"):
+        assert resources[name]["Condition"] == "ApiOn", name
+    assert sam_template["Outputs"]["VolatilityApiUrl"]["Condition"] == "ApiOn"
+    assert not condition_holds(sam_template, "ApiOn")
+    assert condition_holds(sam_template, "ApiOn", {"VolatilityApi": "on"})
     props = function_props(sam_template, "ETHVolatilityAPI")
+    assert props["ReservedConcurrentExecutions"] == 2
     assert props["FunctionUrlConfig"] == {"AuthType": "NONE"}
     assert props["Environment"]["Variables"][aws_lambda.API_TOKEN_PARAMETER_ENV] == {
         "Ref": "ApiTokenParameter"
@@ -407,11 +481,16 @@ def test_every_function_has_an_errors_alarm_and_collectors_a_freshness_alarm(
 ) -> None:
     alarms = resources_of(sam_template, "AWS::CloudWatch::Alarm").values()
     error_alarms = {
-        a["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        a["Properties"]["Dimensions"][0]["Value"]["Ref"]: a.get("Condition")
         for a in alarms
         if a["Properties"]["MetricName"] == "Errors"
     }
-    assert error_alarms == set(ALL_FUNCTIONS) - UNALARMED_FUNCTIONS
+    assert set(error_alarms) == set(ALL_FUNCTIONS) - UNALARMED_FUNCTIONS
+    # ETH trading and the API are off by default: their alarms exist with them only.
+    assert {f: c for f, c in error_alarms.items() if c} == {
+        "ETHTradingBot": "TradeEthOn",
+        "ETHVolatilityAPI": "ApiOn",
+    }
     stale = {
         a["Properties"]["Dimensions"][0]["Value"]: a["Properties"]
         for a in alarms
@@ -424,7 +503,21 @@ def test_every_function_has_an_errors_alarm_and_collectors_a_freshness_alarm(
         assert props["TreatMissingData"] == "breaching"  # a collector that stops running also alarms
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
-    assert len(list(alarms)) <= 10  # the always-free CloudWatch alarm count
+    at_defaults = [a for a in alarms if "Condition" not in a or condition_holds(sam_template, a["Condition"])]
+    assert len(at_defaults) <= 10  # the always-free CloudWatch alarm count
+
+
+def test_a_silent_bot_alarms(sam_template: dict[str, Any]) -> None:
+    # No trade decision (trade or deliberate no-trade) by any bot for 3 hours: the BTC bot decides
+    # hourly, so runs are not happening or all fail. The metric is printed by the handler (EMF).
+    silent = sam_template["Resources"]["TradingSilent"]["Properties"]
+    assert silent["Namespace"] == lambda_metrics.METRIC_NAMESPACE
+    assert silent["MetricName"] == lambda_metrics.DECISION_METRIC
+    assert "Dimensions" not in silent  # the handler emits it without dimensions: one metric, all bots
+    assert silent["Period"] * silent["EvaluationPeriods"] == 3 * 3600
+    assert silent["DatapointsToAlarm"] == silent["EvaluationPeriods"]
+    assert (silent["ComparisonOperator"], silent["Threshold"]) == ("LessThanThreshold", 1)
+    assert silent["TreatMissingData"] == "breaching"  # a bot that stops running at all alarms too
 
 
 def test_job_names_have_handlers() -> None:

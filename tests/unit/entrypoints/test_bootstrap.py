@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_bots.adapters.kalshi.client import KalshiClient
 from kalshi_bots.adapters.paper import PaperExchange
 from kalshi_bots.adapters.store.sqlite import SqliteStore
-from kalshi_bots.bootstrap import WeatherUnconfigured, build_deps, job_params
+from kalshi_bots.app.alerts import RunWatcher
+from kalshi_bots.bootstrap import Deferred, WeatherUnconfigured, build_deps, job_params
 from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset, Bot, Mode
 from kalshi_bots.ports.errors import AuthError
@@ -131,3 +132,82 @@ def test_the_sqlite_paper_path_never_imports_boto3(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_deferred_adapters_are_built_on_first_use_once(tmp_path):
+    # The Lambda handlers defer: a collector's cold start never builds (nor imports) the exchange.
+    deps = build_deps(settings(tmp_path), defer_adapters=True)
+    for adapter in (deps.exchange, deps.prices, deps.weather):
+        assert isinstance(adapter, Deferred) and not adapter.is_built
+    assert "not built" in repr(deps.exchange)
+    balance = deps.exchange.balance()  # any call builds it; the paper wallet answers
+    assert isinstance(deps.exchange, Deferred) and deps.exchange.is_built
+    assert isinstance(deps.exchange.resolve(), PaperExchange)
+    assert deps.exchange.resolve() is deps.exchange.resolve()
+    assert balance == deps.exchange.balance()
+    assert not deps.prices.is_built  # untouched adapters stay unbuilt
+
+
+def test_a_deferred_adapter_that_fails_to_build_fails_on_use_and_retries(tmp_path):
+    attempts = []
+
+    def build():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise AuthError("kalshi", "bad key")
+        return "built"
+
+    deferred = Deferred(build)
+    with pytest.raises(AuthError, match="bad key"):
+        deferred.resolve()
+    assert deferred.resolve() == "built" and len(attempts) == 2
+
+
+def test_a_paper_cold_start_imports_neither_boto3_nor_the_signer(tmp_path):
+    code = (
+        "import sys\n"
+        "from kalshi_bots.config import Settings\n"
+        "from kalshi_bots.bootstrap import build_deps\n"
+        f"s = Settings.from_env({{'KALSHI_BOTS_SQLITE_PATH': {str(tmp_path / 'x.db')!r}}})\n"
+        "deps = build_deps(s, defer_adapters=True)\n"
+        "deps.exchange.resolve(); deps.prices.resolve()\n"  # built, but no market data asked for yet
+        "heavy = ('boto3', 'cryptography', 'kalshi_bots.adapters.nws', 'kalshi_bots.adapters.kalshi.wire')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_deferred_watcher_loads_alerts_only_for_a_run_it_watches(tmp_path):
+    # On DynamoDB (Lambda) collectors and cleanup are not watched: their containers must never import
+    # the alert watcher. A trading run builds it once and keeps its streaks as on every other path.
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "from kalshi_bots.adapters.store.sqlite import SqliteStore\n"
+        "from kalshi_bots.app.results import JobResult, Outcome\n"
+        "from kalshi_bots.config import Settings\n"
+        "from kalshi_bots.bootstrap import build_deps\n"
+        f"path = {str(tmp_path / 'k.db')!r}\n"
+        "s = Settings.from_env({'KALSHI_BOTS_STORE': 'dynamodb', 'KALSHI_BOTS_SQLITE_PATH': path})\n"
+        "store = SqliteStore(path)\n"
+        "deps = build_deps(s, store=store, defer_adapters=True)\n"
+        "at = datetime(2026, 3, 9, 14, 45, tzinfo=UTC)\n"
+        "for job in ('collect-prices-btc', 'collect-prices-eth', 'cleanup'):\n"
+        "    deps.after_run(JobResult(job, at, Outcome.ERROR, 'boom'))\n"
+        "print('kalshi_bots.app.alerts' in sys.modules, deps.after_run.is_built)\n"
+        "deps.after_run(JobResult('trade-hourly-btc', at, Outcome.ERROR, 'boom'))\n"
+        "print('kalshi_bots.app.alerts' in sys.modules, deps.after_run.is_built)\n"
+        "streak = lambda job: store.get_doc('alert-streak', job)\n"
+        "print(streak('collect-prices-btc'), streak('trade-hourly-btc'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    before, after, streaks = out.stdout.strip().splitlines()
+    assert before == "False False"
+    assert after == "True True"
+    assert streaks.startswith("None ") and '"kind": "error"' in streaks and '"count": 1' in streaks
+
+
+def test_without_deferral_the_watcher_is_built_at_once_and_watches_every_job(tmp_path):
+    deps = build_deps(settings(tmp_path), defer_adapters=False)
+    assert isinstance(deps.after_run, RunWatcher) and deps.after_run.watch_housekeeping

@@ -169,9 +169,24 @@ def test_db_init_halt_resume_and_status(capsys, environ):
     assert "kill switch: ON - testing" in out
     assert "mode:        paper" in out and "budget btc-hourly  $25.00 left of $25.00" in out
     assert "prices BTC         last volatility update never" in out
+    assert "weather bot: off: KALSHI_BOTS_NWS_CONTACT is not set" in out
     assert main(["resume"], environ) == 0
     assert main(["status"], environ) == 0
     assert "kill switch: off" in capsys.readouterr().out
+
+
+def test_status_says_whether_the_weather_bot_runs_and_why(capsys, environ):
+    assert main(["db", "init"], environ) == 0  # status only reads a store that exists
+    assert main(["status"], environ | {"KALSHI_BOTS_NWS_CONTACT": "ops@example.com"}) == 0
+    assert "weather bot: on; no run recorded in this store" in capsys.readouterr().out
+
+
+def test_status_against_aws_points_at_the_stack_parameter():
+    from kalshi_bots.config import Settings
+    from kalshi_bots.entrypoints.cli_commands import weather_bot_state
+
+    state = weather_bot_state(Settings.from_env({"KALSHI_BOTS_STORE": "dynamodb"}), [])
+    assert state.startswith("no run recorded in this store") and "NwsContact parameter" in state
 
 
 def trade(at: datetime, coid: str) -> TradeRecord:

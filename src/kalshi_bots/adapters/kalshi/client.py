@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -30,7 +30,6 @@ from kalshi_bots.adapters.http import (
     send_once,
     send_with_retries,
 )
-from kalshi_bots.adapters.kalshi.auth import KalshiSigner
 from kalshi_bots.adapters.kalshi.orders import create_order_body, resolve_unknown_outcome
 from kalshi_bots.adapters.kalshi.wire import (
     EventResponse,
@@ -70,6 +69,9 @@ from kalshi_bots.ports.errors import (
     TransientError,
 )
 from kalshi_bots.ports.exchange import Exchange
+
+if TYPE_CHECKING:  # the signer (cryptography) is only imported by whoever signs: paper runs never do
+    from kalshi_bots.adapters.kalshi.auth import KalshiSigner
 
 SERVICE = "kalshi"
 PRODUCTION_URL = "https://external-api.kalshi.com/trade-api/v2"

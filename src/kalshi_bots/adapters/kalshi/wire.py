@@ -57,7 +57,10 @@ ReqDec = Annotated[Decimal, BeforeValidator(_decimal)]
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # defer_build: each model's validator is built once, on its first use, not at import. A Lambda
+    # cold start then pays only for the replies its job parses (a paper run never parses the account
+    # replies: orders, fills, settlements, balance).
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 # --- exchange status -------------------------------------------------------------------------------

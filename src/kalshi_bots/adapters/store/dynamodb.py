@@ -70,10 +70,11 @@ class DynamoStore:
         meter: CapacityMeter | None = None,
     ) -> None:
         if client is None:
-            import boto3  # lazy: the SQLite path and the Lambda cold start do not pay for it unused
+            # Imported here, not at module load, so the SQLite path never pays for botocore.
+            # endpoint_url None lets botocore honour AWS_ENDPOINT_URL_DYNAMODB itself.
+            from kalshi_bots.adapters.aws_session import aws_client
 
-            # endpoint_url None lets boto3 honour AWS_ENDPOINT_URL_DYNAMODB itself.
-            client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url)
+            client = aws_client("dynamodb", region=region, endpoint_url=endpoint_url)
         self.tables = tables or TableNames()
         # TTLs count from the row's own time (price minute, scheduled run). Tests that write fixed
         # past dates pass long TTLs: DynamoDB Local really does expire items within seconds.
