@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from kalshi_bots.adapters.http import RetryPolicy
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.domain.models import Asset
-from kalshi_bots.sandbox.kalshi_fake import PREFIX, FakeKalshi, seed_demo_markets
+from kalshi_bots.sandbox.kalshi import PREFIX, FakeKalshi
+from kalshi_bots.sandbox.kalshi.demo import seed_demo_markets
 
 N = 300
 KEY_ID = "bench-key"

@@ -38,6 +38,18 @@ def require_aware(t: datetime, name: str = "time") -> datetime:
     return t.astimezone(UTC)
 
 
+def floor_minute(t: datetime, name: str = "time") -> datetime:
+    """``t`` in UTC, truncated to its minute: the identity of a scheduled run and of a price row (every
+    schedule is minute-granular). A naive time is an error."""
+    return require_aware(t, name).replace(second=0, microsecond=0)
+
+
+def ceil_minute(t: datetime, name: str = "time") -> datetime:
+    """The first whole minute at or after ``t`` (UTC)."""
+    floor = floor_minute(t, name)
+    return floor if floor == t else floor + timedelta(minutes=1)
+
+
 def next_top_of_hour(t: datetime) -> datetime:
     """The first top of the hour strictly after ``t`` (UTC). 06:45Z -> 07:00Z; 07:00Z -> 08:00Z."""
     utc = require_aware(t, "t")

@@ -286,7 +286,7 @@ def source_from_settings(
     settings: Settings, *, store: Store, clock: Clock, jobs: frozenset[JobName]
 ) -> DashboardSource:
     from kalshi_bots.bootstrap import build_notifier, display_market_data, job_params, snapshot_store_of
-    from kalshi_bots.entrypoints.cli_commands import store_label
+    from kalshi_bots.entrypoints.cli_output import store_label
 
     return DashboardSource(
         store=store,

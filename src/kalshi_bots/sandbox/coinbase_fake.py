@@ -22,7 +22,7 @@ from typing import Any
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.faults import FaultQueue, malformed_fault, status_fault
-from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
+from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response, ServedFake
 
 MAX_CANDLES = 300
 ALLOWED_GRANULARITIES = frozenset({60, 300, 900, 3600, 21600, 86400})
@@ -74,7 +74,7 @@ def _parse_iso(raw: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class FakeCoinbase:
+class FakeCoinbase(ServedFake):
     def __init__(self, *, seed: int = 7, host: str = "127.0.0.1", port: int = 0) -> None:
         self.server = FakeServer(host, port)
         self.faults = FaultQueue()
@@ -96,19 +96,9 @@ class FakeCoinbase:
     def url(self) -> str:
         return self.server.url
 
-    def start(self) -> FakeCoinbase:
-        self.server.start()
-        return self
-
     def stop(self) -> None:
         self._released.set()  # hanging handlers end (their sockets drop) before the server goes
         self.server.stop()
-
-    def __enter__(self) -> FakeCoinbase:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Forget prices, faults and recorded requests (lets tests share one running server)."""

@@ -23,8 +23,8 @@ from types import TracebackType
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.coinbase_fake import FakeCoinbase
-from kalshi_bots.sandbox.kalshi_demo import DEMO_CITIES, seed_demo_markets
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
+from kalshi_bots.sandbox.kalshi.demo import DEMO_CITIES, seed_demo_markets
 from kalshi_bots.sandbox.nws_fake import FakeNws
 
 ASSETS = (Asset.BTC, Asset.ETH)

@@ -27,7 +27,7 @@ from kalshi_bots.sandbox.nws_wire import (
     problem,
     whole_f,
 )
-from kalshi_bots.sandbox.server import FakeServer, Request, Response
+from kalshi_bots.sandbox.server import FakeServer, Request, Response, ServedFake
 
 GEOJSON = "application/geo+json"
 OFFICE_NAMES = {
@@ -51,7 +51,7 @@ class _Product:
     text: str
 
 
-class FakeNws:
+class FakeNws(ServedFake):
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.server = FakeServer(host, port)
         self.faults = FaultQueue()
@@ -83,19 +83,6 @@ class FakeNws:
     @property
     def url(self) -> str:
         return self.server.url
-
-    def start(self) -> FakeNws:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeNws:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- seeding ----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from kalshi_bots.adapters.kalshi import (
 )
 from kalshi_bots.adapters.kalshi.auth import signing_message, verify_signature
 from kalshi_bots.ports.errors import AuthError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import KEY_ID
 

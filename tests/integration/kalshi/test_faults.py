@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_bots.adapters.http import RetryPolicy
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.ports.errors import MalformedResponseError, RejectedError, TransientError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 from kalshi_bots.sandbox.server import FakeServer, Response
 
 from .conftest import EVENT, KEY_ID, SleepLog

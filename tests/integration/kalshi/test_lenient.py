@@ -12,7 +12,7 @@ from kalshi_bots.adapters.kalshi.wire import ExchangeStatusWire, MarketWire, Ord
 from kalshi_bots.adapters.kalshi.wire_account import FillWire, OrderWire
 from kalshi_bots.domain.models import BookSide, OrderStatus, StrikeType
 from kalshi_bots.ports.errors import MalformedResponseError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import EVENT, SERIES, strike_market
 

@@ -10,7 +10,7 @@ import pytest
 from kalshi_bots.adapters.kalshi import KalshiClient
 from kalshi_bots.domain.models import FeeType, StrikeType
 from kalshi_bots.ports.errors import NotFoundError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import EVENT, SERIES, strike_market
 

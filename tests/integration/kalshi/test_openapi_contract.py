@@ -17,7 +17,7 @@ import yaml
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.adapters.kalshi.wire_account import CreateOrderResponse
 from kalshi_bots.domain.models import BookSide, OrderIntent, TimeInForce
-from kalshi_bots.sandbox.kalshi_fake import PREFIX, FakeKalshi
+from kalshi_bots.sandbox.kalshi import PREFIX, FakeKalshi
 
 from .conftest import EVENT, SERIES, strike_market
 from .openapi_check import load_spec, problems

@@ -15,7 +15,7 @@ from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.domain.models import BookSide, Bot, OrderIntent, TimeInForce
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 from kalshi_bots.ports.errors import OrderOutcomeUnknownError, RejectedError, TransientError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import SleepLog
 

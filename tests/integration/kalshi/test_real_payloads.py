@@ -58,8 +58,8 @@ from kalshi_bots.domain.models import (
     StrikeType,
 )
 from kalshi_bots.ports.errors import MalformedResponseError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
-from kalshi_bots.sandbox.kalshi_faults import ORDERS_PATH
+from kalshi_bots.sandbox.kalshi import FakeKalshi
+from kalshi_bots.sandbox.kalshi.faults import ORDERS_PATH
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 PAYLOADS = SHARED / "data" / "found-data" / "kalshi_api_payloads_real"

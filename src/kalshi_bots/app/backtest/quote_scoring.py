@@ -33,6 +33,7 @@ from typing import Any
 
 from kalshi_bots.domain.fees import fee_per_contract
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model_input
+from kalshi_bots.domain.markets import floor_minute
 from kalshi_bots.domain.models import Asset, FeeSchedule, FeeType, PriceTick
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.scoring import (
@@ -184,7 +185,7 @@ class ModelAtMinute:
         self._cache: dict[datetime, float | None] = {}
 
     def vol(self, when: datetime) -> float | None:
-        minute = when.replace(second=0, microsecond=0)
+        minute = floor_minute(when)
         if minute not in self._cache:
             self._cache[minute] = self._compute(minute)
         return self._cache[minute]

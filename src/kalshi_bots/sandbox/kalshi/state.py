@@ -1,4 +1,4 @@
-"""The in-memory exchange behind :class:`~kalshi_bots.sandbox.kalshi_fake.FakeKalshi`.
+"""The in-memory exchange behind :class:`~kalshi_bots.sandbox.kalshi.server.FakeKalshi`.
 
 One account, a YES book per market (bids only, as Kalshi publishes it), V2 order semantics and
 settlement. Simplifications, on purpose and documented:
@@ -7,7 +7,7 @@ settlement. Simplifications, on purpose and documented:
 - ``bid`` buys YES and ``ask`` buys NO (no netting against an existing YES position);
 - fee = ceil_to_cent(0.07 x multiplier x sum(c x p x (1 - p))) per order (reference §5), spread over
   the order's fills so their ``fee_cost`` adds up to the order's fee.
-Rendering to wire JSON lives in :mod:`kalshi_bots.sandbox.kalshi_render`.
+Rendering to wire JSON lives in :mod:`kalshi_bots.sandbox.kalshi.render`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.fees import TAKER_COEFFICIENT, fee_coefficient
 from kalshi_bots.domain.models import FeeSchedule, FeeType
-from kalshi_bots.sandbox.kalshi_requests import CENT, ONE, ZERO, FakeReject, validated_order
+from kalshi_bots.sandbox.kalshi.order_rules import CENT, ONE, ZERO, FakeReject, validated_order
 
 
 @dataclass(slots=True)

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kalshi_bots.sandbox.kalshi_requests import ONE, ZERO
-from kalshi_bots.sandbox.kalshi_state import (
+from kalshi_bots.sandbox.kalshi.order_rules import ONE, ZERO
+from kalshi_bots.sandbox.kalshi.state import (
     ExchangeState,
     FakeEvent,
     FakeMarket,
