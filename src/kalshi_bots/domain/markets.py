@@ -29,6 +29,8 @@ from kalshi_bots.domain.models import Asset, Market, StrikeType
 NEW_YORK = ZoneInfo("America/New_York")
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 ACTIVE_STATUS = "active"  # the market object's status while it trades (the list filter calls it "open")
+# The minutes of each hour the market recorder may snapshot the hourly ladders (:45 to :59).
+RECORDER_WINDOW: tuple[int, ...] = tuple(range(45, 60))
 
 
 def require_aware(t: datetime, name: str = "time") -> datetime:
