@@ -58,7 +58,7 @@ from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.errors import NotFoundError, RejectedError
 from kalshi_bots.ports.exchange import MarketData
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import DocStore
 
 SERVICE = "paper"
 BALANCE_KIND, BALANCE_KEY = "paper", "balance"
@@ -79,7 +79,7 @@ class PaperExchange:
     def __init__(
         self,
         market_data: MarketData,
-        store: Store,
+        store: DocStore,
         clock: Clock,
         starting_balance: Decimal = Decimal(1000),
     ) -> None:

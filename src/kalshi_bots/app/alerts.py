@@ -4,8 +4,8 @@
 the CLI ``job`` command and the Lambda handlers all feed it the same way. It never raises into the run
 and never changes its result (the runner guards the call as well).
 
-State lives in the store's document side-table, so it survives restarts and works across Lambda
-containers:
+State lives in the store's document table (as typed :class:`~kalshi_bots.app.shelves.Shelf` values), so
+it survives restarts and works across Lambda containers:
 
 - ``alert-streak/<job>``: the job's current streak (``error`` or ``no-trade``) and its length. Written
   only when a run fails or refuses, or when a streak ends; a process remembers which jobs have no
@@ -30,10 +30,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kalshi_bots.app.alert_params import AlertParams, is_watched
 from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
@@ -43,12 +43,13 @@ from kalshi_bots.app.risk import HALT_FLAG
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard import DEFAULT_DAYS
 from kalshi_bots.app.scorecard_view import ScorecardView, scorecard_view
+from kalshi_bots.app.shelves import Shelf
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TradeRecord, TradeStatus
 from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
 from kalshi_bots.domain.reasons import NoTradeReason, Reason, parse_reason
 from kalshi_bots.ports.notifier import Alert, Notifier
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import DocStore, FlagStore, TradeLog
 
 if TYPE_CHECKING:
     from kalshi_bots.ports.snapshots import SnapshotStore
@@ -104,9 +105,54 @@ def news_window(trade: TradeRecord) -> timedelta:
     return timedelta(hours=12) if trade.bot.is_hourly else timedelta(days=TRADE_LOOKBACK_DAYS)
 
 
-def read_streaks(store: Store) -> dict[str, Streak]:
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """What was announced of one trade: up to how many contracts filled, and whether it settled."""
+
+    filled: Decimal | None = None  # None: nothing yet (a document written before any announcement)
+    settled: bool = False
+
+    def to_json(self) -> str:
+        doc: dict[str, Any] = {} if self.filled is None else {"filled": str(self.filled)}
+        if self.settled:
+            doc["settled"] = True
+        return json.dumps(doc)
+
+    @classmethod
+    def from_json(cls, text: str) -> Announced:
+        raw = json.loads(text) if text else {}
+        filled = raw.get("filled")
+        return cls(None if filled is None else Decimal(str(filled)), bool(raw.get("settled")))
+
+
+def _encode_at(at: datetime) -> str:
+    return json.dumps({"at": at.isoformat()})
+
+
+def _decode_at(text: str) -> datetime:
+    return datetime.fromisoformat(json.loads(text)["at"])
+
+
+def _encode_since(since: datetime) -> str:
+    return json.dumps({"since": since.isoformat()})
+
+
+def _decode_since(text: str) -> datetime:
+    return datetime.fromisoformat(json.loads(text)["since"])
+
+
+def streak_shelf(store: DocStore) -> Shelf[Streak]:
+    """``alert-streak/<job>``: each job's current streak."""
+    return Shelf(store, STREAK_DOC, Streak.to_json, Streak.from_json)
+
+
+def read_streaks(store: DocStore) -> dict[str, Streak]:
     """job -> current streak (the dashboard's job-health column)."""
-    return {key: Streak.from_json(body) for key, body in store.list_docs(STREAK_DOC)}
+    return dict(streak_shelf(store).items())
+
+
+class WatchStore(DocStore, TradeLog, FlagStore, Protocol):
+    """What the watcher reads and keeps: its documents, the trade log and the kill switch."""
 
 
 def next_streak(current: Streak, result: JobResult, *, counts_no_trade: bool) -> Streak:
@@ -214,7 +260,7 @@ def kill_switch_alert(on: bool, reason: str, source: str) -> Alert:
 class RunWatcher:
     """``Deps.after_run``: turns each job result into alerts and keeps the streak state."""
 
-    store: Store
+    store: WatchStore
     notifier: Notifier | None
     params: AlertParams = field(default_factory=AlertParams)
     now: Callable[[], datetime] | None = None
@@ -226,6 +272,18 @@ class RunWatcher:
     snapshots: SnapshotStore | None = None
     scorecard_days: int = DEFAULT_DAYS
     _no_streak: set[JobName] = field(default_factory=set)
+    _streaks: Shelf[Streak] = field(init=False, repr=False)
+    # ``alert-sent``: the trade milestones by client_order_id, and the once-a-day alerts by
+    # ``summary-<day>`` / ``loss-halt-<day>`` (when each went out); the keys never collide.
+    _announced: Shelf[Announced] = field(init=False, repr=False)
+    _sent_once: Shelf[datetime] = field(init=False, repr=False)
+    _since_shelf: Shelf[datetime] = field(init=False, repr=False)  # ``alert-state/since``
+
+    def __post_init__(self) -> None:
+        self._streaks = streak_shelf(self.store)
+        self._announced = Shelf(self.store, SENT_DOC, Announced.to_json, Announced.from_json)
+        self._sent_once = Shelf(self.store, SENT_DOC, _encode_at, _decode_at)
+        self._since_shelf = Shelf(self.store, STATE_DOC, _encode_since, _decode_since)
 
     def __call__(self, result: JobResult) -> None:
         if result.outcome is Outcome.SKIPPED:
@@ -254,10 +312,10 @@ class RunWatcher:
         )
         if quiet and job in self._no_streak:
             return Streak(), []
-        current = Streak.from_json(self.store.get_doc(STREAK_DOC, job))
+        current = self._streaks.get(job) or Streak()
         new = next_streak(current, result, counts_no_trade=job in TRADING_JOBS)
         if new != current:
-            self.store.put_doc(STREAK_DOC, job, new.to_json())
+            self._streaks.put(job, new)
         if new.count == 0:
             self._no_streak.add(job)
         else:
@@ -301,11 +359,7 @@ class RunWatcher:
         return result.scheduled_for.astimezone(NEW_YORK).date().isoformat()
 
     def _once(self, key: str, build: Callable[[JobResult], Alert], result: JobResult) -> list[Alert]:
-        if self.store.get_doc(SENT_DOC, key) is not None:
-            return []
-        if not self.store.put_doc(
-            SENT_DOC, key, json.dumps({"at": result.scheduled_for.isoformat()}), only_if_absent=True
-        ):
+        if self._sent_once.get(key) is not None or not self._sent_once.add(key, result.scheduled_for):
             return []
         return [build(result)]
 
@@ -336,12 +390,12 @@ class RunWatcher:
     # --- trade milestones ---------------------------------------------------------------------------
 
     def _since(self, result: JobResult) -> datetime:
-        text = self.store.get_doc(STATE_DOC, "since")
-        if text is None:
-            stamp = (self.now() if self.now is not None else result.scheduled_for).isoformat()
-            self.store.put_doc(STATE_DOC, "since", json.dumps({"since": stamp}), only_if_absent=True)
-            text = self.store.get_doc(STATE_DOC, "since") or json.dumps({"since": stamp})
-        return datetime.fromisoformat(json.loads(text)["since"])
+        since = self._since_shelf.get("since")
+        if since is None:
+            stamp = self.now() if self.now is not None else result.scheduled_for
+            self._since_shelf.add("since", stamp)
+            since = self._since_shelf.get("since") or stamp  # a concurrent first run may have won
+        return since
 
     def _trade_alerts(self, result: JobResult) -> list[Alert]:
         since = self._since(result)
@@ -359,32 +413,32 @@ class RunWatcher:
         return alerts
 
     def _milestones(self, trade: TradeRecord, *, from_reconcile: bool) -> list[Alert]:
-        raw = self.store.get_doc(SENT_DOC, trade.client_order_id)
-        sent: dict[str, Any] = json.loads(raw) if raw else {}
-        if sent.get("settled") or (raw and trade.status in (TradeStatus.FAILED, TradeStatus.REJECTED)):
+        before = self._announced.get(trade.client_order_id)
+        failed = trade.status in (TradeStatus.FAILED, TradeStatus.REJECTED)
+        if before is not None and (before.settled or failed):
             return []
         alerts = []
-        announced = Decimal(str(sent.get("filled", "-1")))
-        if raw is None:
+        if before is None:
             if trade.status is TradeStatus.REJECTED:
-                sent = {"filled": "0"}  # the run's job.error alert says it; nothing more to announce
+                # the run's job.error alert says it; nothing more to announce
+                after = Announced(filled=Decimal(0))
             else:
                 event = "trade.filled" if from_reconcile else "trade.placed"
                 alerts.append(trade_alert(trade, event))
-                sent = {"filled": str(trade.fill_count)}
-        elif trade.fill_count > announced:
+                after = Announced(filled=trade.fill_count)
+        elif trade.fill_count > (Decimal(-1) if before.filled is None else before.filled):
             alerts.append(trade_alert(trade, "trade.filled"))
-            sent["filled"] = str(trade.fill_count)
+            after = replace(before, filled=trade.fill_count)
+        else:
+            after = before
         if trade.settlement_result is not None and trade.fill_count > 0:
             alerts.append(settlement_alert(trade))
-            sent["settled"] = True
-        if alerts or raw is None:
-            body = json.dumps(sent)
-            if raw is None:
-                if not self.store.put_doc(SENT_DOC, trade.client_order_id, body, only_if_absent=True):
-                    return []  # another run announced it first
-            else:
-                self.store.put_doc(SENT_DOC, trade.client_order_id, body)
+            after = replace(after, settled=True)
+        if before is None:
+            if not self._announced.add(trade.client_order_id, after):
+                return []  # another run announced it first
+        elif alerts:
+            self._announced.put(trade.client_order_id, after)
         return alerts
 
 
