@@ -123,8 +123,6 @@ def main() -> None:
             raw_get(f"/events/{event}", {"with_nested_markets": "true"}),
             transport,
         )
-        book = raw_get(f"/markets/{ticker}/orderbook", signer=rsa_signer)
-        run("orderbook (signed, RSA)", lambda: client.orderbook(ticker), book, transport)
         rsa_balance = raw_get("/portfolio/balance", signer=rsa_signer)
         run("balance (signed, RSA-PSS 2048)", client.balance, rsa_balance, transport)
         ed_balance = raw_get("/portfolio/balance", signer=ed_signer)

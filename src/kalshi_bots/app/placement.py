@@ -131,10 +131,6 @@ class Placement:
     record_saved: bool = True  # False: the outcome is known, its record not updated (reconcile will)
 
     @property
-    def order_sent(self) -> bool:
-        return self.status in (PlacementStatus.FILLED, PlacementStatus.NOT_FILLED, PlacementStatus.UNKNOWN)
-
-    @property
     def reason(self) -> Reason | None:
         """The one reason the placement reports (None for a fill)."""
         if self.refusal is not None:

@@ -97,15 +97,6 @@ def hourly_target(asset: Asset, decision_time: datetime) -> HourlyTarget:
     )
 
 
-def hourly_event_ticker(asset: Asset, decision_time: datetime) -> str:
-    """Event ticker for the next top of the hour after ``decision_time``.
-
-    2025-12-11T06:45Z -> ``KXBTCD-25DEC1102``. On the fall-back night the ticker is shared by two
-    instants; use :func:`hourly_target` to see that and verify ``close_time`` before trading.
-    """
-    return hourly_target(asset, decision_time).event_ticker
-
-
 def strike_threshold(spot: Decimal, min_distance_bps: int) -> Decimal:
     """The lowest acceptable strike: ``spot * (1 + bps / 10000)``."""
     if not spot.is_finite() or spot <= 0:

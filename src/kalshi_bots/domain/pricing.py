@@ -151,20 +151,6 @@ def prob_no_law(
     )
 
 
-def prob_settles_above(
-    spot: Decimal,
-    strike: Decimal,
-    minutes_left: float,
-    vol_15m_std_pct: float,
-    *,
-    settlement_average_s: float = 0.0,
-) -> float:
-    """P(YES) for a KXBTCD "greater" market: settlement value strictly above ``strike``."""
-    return 1.0 - prob_no(
-        spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s
-    )
-
-
 def _check_price(name: str, value: Decimal) -> None:
     if not isinstance(value, Decimal):
         raise DomainError(f"{name} must be a Decimal, got {type(value).__name__}")

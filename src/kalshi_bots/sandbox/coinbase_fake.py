@@ -84,7 +84,6 @@ class FakeCoinbase(ServedFake):
         self._rng = random.Random(seed)
         self._trade_id = 1_000_000
         # Hanging: requests that get no answer until released (or the fake stops), then a dropped socket.
-        self._hangs: list[str | None] = []
         self._hang_forever = False
         self._released = threading.Event()
         self.server.route("GET", f"/products/{PRODUCT}/ticker", self._ticker)
@@ -108,7 +107,6 @@ class FakeCoinbase(ServedFake):
             self._rng = random.Random(self._seed)
             self.faults.clear()
             self.server.requests.clear()
-            self._hangs.clear()
             self._hang_forever = False
         self._released.set()
 
@@ -187,33 +185,21 @@ class FakeCoinbase(ServedFake):
     def malformed_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
         self.faults.add(malformed_fault(), times=times, endpoint=endpoint)
 
-    def hang_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
-        """The next ``times`` matching requests are read and never answered (a server that accepted the
-        connection and went silent) until :meth:`release_hangs` or :meth:`stop`."""
-        with self.server.lock:
-            self._hangs.extend([endpoint] * times)
-            self._released.clear()
-
     def hang_forever(self) -> None:
-        """Every request from now on hangs, like a wedged server."""
+        """Every request from now on is read and never answered (a server that accepted the connection and
+        went silent, wedged) until :meth:`release_hangs` or :meth:`stop`."""
         with self.server.lock:
             self._hang_forever = True
             self._released.clear()
 
     def release_hangs(self) -> None:
         with self.server.lock:
-            self._hangs.clear()
             self._hang_forever = False
         self._released.set()
 
-    def _maybe_hang(self, endpoint: str) -> None:
+    def _maybe_hang(self) -> None:
         with self.server.lock:
             hang = self._hang_forever
-            for index, wanted in enumerate(self._hangs):
-                if wanted in (None, endpoint):
-                    del self._hangs[index]
-                    hang = True
-                    break
         if hang:
             self._released.wait()
             raise DropConnection
@@ -254,7 +240,7 @@ class FakeCoinbase(ServedFake):
         return Response.json({"message": "NotFound"}, 404)
 
     def _ticker(self, request: Request) -> Response:
-        self._maybe_hang("ticker")
+        self._maybe_hang()
         injected = self.faults.take("ticker")
         if injected is not None:
             return injected
@@ -281,7 +267,7 @@ class FakeCoinbase(ServedFake):
             }
 
     def _candles_route(self, request: Request) -> Response:
-        self._maybe_hang("candles")
+        self._maybe_hang()
         injected = self.faults.take("candles")
         if injected is not None:
             return injected

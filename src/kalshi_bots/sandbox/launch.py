@@ -139,8 +139,3 @@ def sandbox_environment(urls: SandboxUrls) -> dict[str, str]:
         "KALSHI_BOTS_NWS_CONTACT": "sandbox@localhost",
         "KALSHI_BOTS_WEATHER_CITIES": ",".join(WEATHER_SERIES),
     }
-
-
-def launch(clock: Callable[[], datetime] | None = None) -> Sandbox:
-    """Start a seeded sandbox (remember to ``stop()`` it, or use ``with Sandbox() as world``)."""
-    return Sandbox(clock=clock).start()

@@ -59,7 +59,6 @@ class FakeNws(ServedFake):
         route = self.server.route
         route("GET", r"/points/(?P<lat>-?[0-9.]+),(?P<lon>-?[0-9.]+)", self._points)
         route("GET", r"/gridpoints/(?P<wfo>[A-Z]{3})/(?P<x>\d+),(?P<y>\d+)/forecast", self._forecast)
-        route("GET", r"/stations/(?P<station>[A-Z0-9]+)/observations/latest", self._latest)
         route("GET", r"/stations/(?P<station>[A-Z0-9]+)/observations", self._observations)
         route("GET", r"/products/types/CLI/locations/(?P<loc>[A-Z0-9]+)", self._cli_list)
         route("GET", r"/products/(?P<pid>[0-9a-f-]+)", self._product)
@@ -207,7 +206,7 @@ class FakeNws(ServedFake):
     # -- failure injection ------------------------------------------------------------------------
 
     def fail_next(self, status: int, *, times: int = 1, endpoint: str | None = None) -> None:
-        """Endpoints: points, forecast, latest, observations, cli_list, product."""
+        """Endpoints: points, forecast, observations, cli_list, product."""
         headers = {"Retry-After": "0"} if status in (429, 503) else {}
         response = problem(status, "Unexpected Problem", f"injected HTTP {status}", "UnexpectedProblem")
         response.headers.update(headers)
@@ -288,19 +287,6 @@ class FakeNws(ServedFake):
 
     def _station_obs(self, station: str) -> list[tuple[datetime, float | None]]:
         return sorted((o for o in self._obs.get(station, []) if o[0] <= self.now), reverse=True)
-
-    def _latest(self, request: Request) -> Response:
-        refused = self._guard(request, "latest")
-        if refused is not None:
-            return refused
-        with self.server.lock:
-            readings = self._station_obs(request.match["station"])
-        if not readings:
-            return problem(404, "Not Found", "No observations", "NotFound")
-        return Response.json(
-            observation_feature(self.url, request.match["station"], *readings[0]),
-            headers={"Content-Type": GEOJSON},
-        )
 
     def _observations(self, request: Request) -> Response:
         refused = self._guard(request, "observations")

@@ -21,7 +21,7 @@ from decimal import Decimal
 from kalshi_bots.app.backtest.quote_scoring import QuoteRow, SpotSeries
 from kalshi_bots.app.backtest.records import BotlogCandidate, LateBandQuote
 from kalshi_bots.domain.markets import floor_minute
-from kalshi_bots.domain.models import Asset, PriceTick
+from kalshi_bots.domain.models import PriceTick
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.snapshot_export import SnapshotRow
 
@@ -169,7 +169,3 @@ def _recorded_p_no(s: SnapshotRow) -> float | None:
         tail_nu=s.tail_nu,
         settlement_average_s=s.settlement_average_s or 0.0,
     )
-
-
-def asset_of(series: str) -> Asset:
-    return Asset.ETH if "ETH" in series.upper() else Asset.BTC

@@ -18,8 +18,6 @@ from kalshi_bots.sandbox.kalshi.render import (
     event_json,
     exchange_status_json,
     market_json,
-    orderbook_json,
-    positions_json,
     series_json,
 )
 from kalshi_bots.sandbox.kalshi.state import ExchangeState, FakeEvent, FakeMarket
@@ -53,14 +51,11 @@ class KalshiEndpoints:
             ("GET", r"/events/(?P<t>[^/]+)", self._h_event, False),
             ("GET", r"/markets", self._h_markets, False),
             ("GET", r"/markets/(?P<t>[^/]+)", self._h_market, False),
-            ("GET", r"/markets/(?P<t>[^/]+)/orderbook", self._h_orderbook, False),
             ("GET", r"/portfolio/balance", self._h_balance, True),
-            ("GET", r"/portfolio/positions", self._h_positions, True),
             ("GET", r"/portfolio/orders", self._h_orders, True),
             ("GET", r"/portfolio/fills", self._h_fills, True),
             ("GET", r"/portfolio/settlements", self._h_settlements, True),
             ("POST", ORDERS_PATH, self._h_create_order, True),
-            ("DELETE", ORDERS_PATH + r"/(?P<id>[^/]+)", self._h_cancel, True),
         ]
 
     def _visible(self, order_id: str) -> bool:
@@ -153,19 +148,9 @@ class KalshiEndpoints:
     def _h_market(self, request: Request) -> Response:
         return Response.json({"market": self._market_json(self.state.market(request.match["t"]))})
 
-    def _h_orderbook(self, request: Request) -> Response:
-        depth = int(request.arg("depth") or 0)
-        return Response.json(orderbook_json(self.state.market(request.match["t"]), depth))
-
     def _h_balance(self, request: Request) -> Response:
         index = request.arg("exchange_index")
         return Response.json(balance_json(self.state, self.clock(), int(index) if index else None))
-
-    def _h_positions(self, request: Request) -> Response:
-        ticker = request.arg("ticker")
-        rows = [p for p in positions_json(self.state, self.clock()) if not ticker or p["ticker"] == ticker]
-        page, cursor = self._page(request, rows, 100)
-        return Response.json({"market_positions": page, "event_positions": [], "cursor": cursor})
 
     def _h_orders(self, request: Request) -> Response:
         ticker, status = request.arg("ticker"), request.arg("status")
@@ -214,6 +199,3 @@ class KalshiEndpoints:
         if self.order_visibility_delay is not None:
             self._visible_after[reply["order_id"]] = self.clock() + self.order_visibility_delay
         return Response.json(reply, 201)
-
-    def _h_cancel(self, request: Request) -> Response:
-        return Response.json(self.state.cancel(request.match["id"], self.clock()))

@@ -307,21 +307,6 @@ class ExchangeState:
                 }
             )
 
-    def cancel(self, order_id: str, now: datetime) -> dict[str, Any]:
-        for order in self.orders:
-            if order["order_id"] == order_id:
-                if order["status"] != "resting":
-                    raise FakeReject(400, "order_not_cancelable", f"order {order_id} is {order['status']}")
-                reduced = order["remaining_count_fp"]
-                order.update(status="canceled", remaining_count_fp=count_fp(ZERO), last_update_time=iso(now))
-                return {
-                    "order_id": order_id,
-                    "client_order_id": order["client_order_id"],
-                    "reduced_by": reduced,
-                    "ts_ms": int(now.timestamp() * 1000),
-                }
-        raise FakeReject(404, "not_found", f"order {order_id} not found")
-
     # --- settlement ------------------------------------------------------------------------------------
 
     def settle(self, ticker: str, result: str, now: datetime) -> None:
