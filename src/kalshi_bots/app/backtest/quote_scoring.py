@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from kalshi_bots.domain.fees import fee_per_contract
+from kalshi_bots.domain.fees import edge_after_fee, fee_per_contract
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model_input
 from kalshi_bots.domain.markets import floor_minute
 from kalshi_bots.domain.models import Asset, FeeSchedule, FeeType, PriceTick
@@ -41,7 +41,6 @@ from kalshi_bots.domain.scoring import (
     PnlSummary,
     TradeResult,
     compare,
-    edge_after_fee,
     pnl_summary,
 )
 from kalshi_bots.domain.volatility import compute_snapshot
