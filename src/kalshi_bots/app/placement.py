@@ -296,22 +296,26 @@ def _not_sent(deps: Deps, plan: OrderPlan, refusal: Refusal) -> Placement:
         client_order_id=plan.intent.client_order_id,
         reason=refusal.reason,
     )
-    record = replace(plan.record, status=TradeStatus.FAILED, reason=refusal.reason.value)
-    deps.store.update_trade(record)
-    risk.book_spend(deps.store, record)
-    return Placement(PlacementStatus.REFUSED, record, refusal=refusal)
+    return Placement(PlacementStatus.REFUSED, _close_failed(deps, plan, refusal.reason), refusal=refusal)
 
 
 def _close_not_sent(deps: Deps, plan: OrderPlan, reason: ErrorReason) -> None:
     """Best effort after a store failure in the last look: close our record as failed (no order was
     sent) and release its hold. If the store fails again the record stays pending: reconcile finds no
     order for it and releases the budget."""
-    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason.value)
     try:
-        deps.store.update_trade(record)
-        risk.book_spend(deps.store, record)
+        _close_failed(deps, plan, reason)
     except StoreError as exc:
         log_event(logger, "order.record_update_failed", str(exc), logging.ERROR, ticker=plan.intent.ticker)
+
+
+def _close_failed(deps: Deps, plan: OrderPlan, reason: Reason) -> TradeRecord:
+    """The plan's record as failed (no order was sent) with ``reason``, its hold released. Raises
+    StoreError."""
+    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason.value)
+    deps.store.update_trade(record)
+    risk.book_spend(deps.store, record)
+    return record
 
 
 def _unknown(plan: OrderPlan, exc: Exception) -> Placement:

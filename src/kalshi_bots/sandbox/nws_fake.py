@@ -16,6 +16,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from kalshi_bots.domain.cities import CITIES, WeatherCity
 from kalshi_bots.sandbox.cli_text import CliContent, render_cli
@@ -311,15 +312,7 @@ class FakeNws(ServedFake):
             return refused
         with self.server.lock:
             graph = [
-                {
-                    "@id": f"{self.url}/products/{p.product_id}",
-                    "id": p.product_id,
-                    "wmoCollectiveId": "CDUS41",
-                    "issuingOffice": p.office,
-                    "issuanceTime": p.issued_at.isoformat(),
-                    "productCode": "CLI",
-                    "productName": "Climatological Report (Daily)",
-                }
+                self._product_json(p)
                 for p in self._products
                 if p.location == request.match["loc"] and p.issued_at <= self.now
             ]
@@ -335,8 +328,12 @@ class FakeNws(ServedFake):
             found = [p for p in self._products if p.product_id == request.match["pid"]]
         if not found:
             return problem(404, "Not Found", "Product not found", "NotFound")
-        p = found[0]
-        body = {
+        body = self._product_json(found[0]) | {"productText": found[0].text}
+        return Response.json(body, headers={"Content-Type": GEOJSON})
+
+    def _product_json(self, p: _Product) -> dict[str, Any]:
+        """A CLI product as the listing shows it (the product itself adds its text)."""
+        return {
             "@id": f"{self.url}/products/{p.product_id}",
             "id": p.product_id,
             "wmoCollectiveId": "CDUS41",
@@ -344,6 +341,4 @@ class FakeNws(ServedFake):
             "issuanceTime": p.issued_at.isoformat(),
             "productCode": "CLI",
             "productName": "Climatological Report (Daily)",
-            "productText": p.text,
         }
-        return Response.json(body, headers={"Content-Type": GEOJSON})
