@@ -108,14 +108,15 @@ class VolatilitySnapshot:
 
 class LenientEnum(StrEnum):
     """A wire enum Kalshi may extend: a value this code does not know reads as ``UNKNOWN`` (tolerated on
-    read, never traded). Subclasses define ``UNKNOWN = "unknown"``."""
+    read, never traded). Subclasses define an ``UNKNOWN`` member."""
 
     @classmethod
     def parse(cls, raw: str | None) -> Self:
+        unknown = cls["UNKNOWN"]
         try:
-            return cls(raw or "unknown")
+            return cls(raw) if raw else unknown
         except ValueError:
-            return cls("unknown")
+            return unknown
 
 
 class StrikeType(LenientEnum):
