@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -51,20 +50,17 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.claims import claim_group
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
+from kalshi_bots.app.order_plan import OrderPlan
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.market_snapshot import TradeDecision
 from kalshi_bots.domain.models import (
-    Bot,
     BudgetReservation,
-    Market,
-    Mode,
-    OrderIntent,
     OrderResult,
     Side,
     TradeRecord,
     TradeStatus,
 )
-from kalshi_bots.domain.orders import buy_intent, intent_problem, is_definitive_rejection
+from kalshi_bots.domain.orders import intent_problem, is_definitive_rejection
 from kalshi_bots.domain.reasons import ErrorReason, NoTradeReason, OrderReason, Reason
 from kalshi_bots.ports.errors import (
     AuthError,
@@ -95,63 +91,6 @@ class PlacementStatus(StrEnum):
     REFUSED = "refused"  # no order sent (budget, duplicate, claim, kill switch, loss limit, bad intent)
     REJECTED = "rejected"  # the exchange refused the order
     UNKNOWN = "unknown"  # sent, outcome unknown: the record stays pending for reconcile
-
-
-@dataclass(frozen=True, slots=True)
-class OrderPlan:
-    bot: Bot
-    day: date  # trading day the budget is booked on
-    intent: OrderIntent
-    record: TradeRecord  # status pending, every decision attribute filled
-    cost_per_contract: Decimal  # outcome price + fee per contract, dollars
-    # At most one live order or position per group (weather: the event ticker); "" = no group.
-    exclusive_group: str = ""
-
-
-def plan_order(
-    *,
-    bot: Bot,
-    mode: Mode,
-    now: datetime,
-    scheduled_for: datetime,
-    client_order_id: str,
-    market: Market,
-    side: Side,
-    price: Decimal,
-    contracts: int,
-    fee_per_contract: Decimal,
-    model_prob: float,
-    edge: float,
-    kelly_fraction: float,
-    strike: Decimal | None,
-    spot: Decimal | None = None,
-    exclusive_group: str = "",
-) -> OrderPlan:
-    """A decided order as the order path takes it: the immediate-or-cancel buy of ``contracts`` of
-    ``side`` at up to ``price``; its trade record, pending, with every decision attribute (written before
-    the POST); and its budget, ``price + fee`` a contract, on the trading day of ``now``."""
-    intent = buy_intent(
-        market.ticker, side, price, contracts, client_order_id, exchange_index=market.exchange_index
-    )
-    record = TradeRecord(
-        created_at=now,
-        client_order_id=client_order_id,
-        bot=bot,
-        mode=mode,
-        contract_ticker=market.ticker,
-        side=side,
-        quantity=contracts,
-        price_cents=price * 100,
-        btc_price=spot,
-        strike_price=strike,
-        model_prob=model_prob,
-        market_prob=float(price),
-        edge=edge,
-        kelly_fraction=kelly_fraction,
-        status=TradeStatus.PENDING,
-        scheduled_for=scheduled_for,
-    )
-    return OrderPlan(bot, risk.trading_day(now), intent, record, price + fee_per_contract, exclusive_group)
 
 
 @dataclass(frozen=True, slots=True)

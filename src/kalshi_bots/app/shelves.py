@@ -1,5 +1,5 @@
 """Typed documents in the store's document table: one :class:`Shelf` per kind, declaring its name and
-its encoding once, so the jobs keep values (a :class:`~kalshi_bots.app.alerts.Streak`, a claim's holder)
+its encoding once, so the jobs keep values (a :class:`~kalshi_bots.app.alert_state.Streak`, a claim's holder)
 and never handle JSON text or kind strings themselves.
 
 The table itself (:class:`~kalshi_bots.ports.store.DocStore`: text under (kind, key), with an insert

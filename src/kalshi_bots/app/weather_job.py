@@ -44,7 +44,8 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
-from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order, plan_order
+from kalshi_bots.app.order_plan import OrderPlan, plan_order
+from kalshi_bots.app.placement import Placement, PlacementStatus, place_order
 from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobReport, Outcome
 from kalshi_bots.app.schedule import JobName, rule_for

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kalshi_bots.adapters.store.memory import MemoryStore
-from kalshi_bots.app.alerts import Announced, Streak, streak_shelf
+from kalshi_bots.app.alert_state import Announced, Streak, streak_shelf
 from kalshi_bots.app.claims import claim_shelf
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.shelves import Shelf
