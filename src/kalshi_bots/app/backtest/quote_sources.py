@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from kalshi_bots.app.backtest.quote_scoring import QuoteRow, SpotSeries
+from kalshi_bots.app.backtest.quote_rows import QuoteRow, SpotSeries
 from kalshi_bots.app.backtest.records import BotlogCandidate, LateBandQuote
 from kalshi_bots.domain.markets import floor_minute
 from kalshi_bots.domain.models import PriceTick
