@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from kalshi_bots.adapters.http import RetryPolicy
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.domain.models import Asset
-from kalshi_bots.sandbox.kalshi_fake import PREFIX, FakeKalshi, seed_demo_markets
+from kalshi_bots.sandbox.kalshi import PREFIX, FakeKalshi
+from kalshi_bots.sandbox.kalshi.demo import seed_demo_markets
 
 N = 300
 KEY_ID = "bench-key"
@@ -122,8 +123,6 @@ def main() -> None:
             raw_get(f"/events/{event}", {"with_nested_markets": "true"}),
             transport,
         )
-        book = raw_get(f"/markets/{ticker}/orderbook", signer=rsa_signer)
-        run("orderbook (signed, RSA)", lambda: client.orderbook(ticker), book, transport)
         rsa_balance = raw_get("/portfolio/balance", signer=rsa_signer)
         run("balance (signed, RSA-PSS 2048)", client.balance, rsa_balance, transport)
         ed_balance = raw_get("/portfolio/balance", signer=ed_signer)

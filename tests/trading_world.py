@@ -97,8 +97,8 @@ def dashboard_over_trades(
     """A world with ``hours`` settled hourly trades and one open position (the next hour's market), and
     the dashboard serving its store on a free port of 127.0.0.1, on the world's clock."""
     from kalshi_bots.bootstrap import open_configured_store
-    from kalshi_bots.entrypoints.cli_run import scheduled_jobs
     from kalshi_bots.entrypoints.dashboard import source_from_settings, start_dashboard
+    from kalshi_bots.entrypoints.scheduler import scheduled_jobs
 
     with trading_world(db, **extra_env) as world:
         for hour in range(hours):

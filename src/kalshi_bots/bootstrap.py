@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from kalshi_bots.ports.exchange import Exchange, MarketData
     from kalshi_bots.ports.feeds import PriceFeed, WeatherSource
     from kalshi_bots.ports.notifier import Notifier
-    from kalshi_bots.ports.store import Store
+    from kalshi_bots.ports.store import DocStore, Store
 
 PAPER_STARTING_BALANCE = Decimal(1000)  # dollars; the paper wallet is created once with this
 
@@ -289,7 +289,7 @@ def system_clock() -> Clock:
     return SystemClock()
 
 
-def display_clock(store: Store) -> Clock:
+def display_clock(store: DocStore) -> Clock:
     """The clock ages are shown on: a sandbox run's accelerated world clock when this store holds one
     (so `status` does not print negative ages), else the system clock."""
     from kalshi_bots.sandbox.world_clock import stored_clock

@@ -25,7 +25,7 @@ from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.adapters.paper import PaperExchange
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.ports.exchange import Exchange
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi, FakeMarket
+from kalshi_bots.sandbox.kalshi import FakeKalshi, FakeMarket
 
 IMPLEMENTATIONS = ("paper", "kalshi")
 KEY_ID = "contract-suite-key"

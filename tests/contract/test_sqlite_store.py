@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from kalshi_bots.adapters.store.factory import open_store
 from kalshi_bots.adapters.store.sqlite import SqliteStore
 from kalshi_bots.adapters.store.sqlite_schema import MIGRATIONS
 from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, BudgetReservation, PriceTick, RunStatus
@@ -49,7 +48,7 @@ def test_processes_sharing_one_file_never_overspend_and_claim_once(tmp_path: Pat
 
 def test_fresh_file_is_initialised_on_open_and_reopening_is_harmless(tmp_path: Path) -> None:
     path = str(tmp_path / "sub.db")
-    store = open_store("sqlite", sqlite_path=path)
+    store = SqliteStore(path)
     store.put_price(PriceTick(Asset.BTC, RUN, Decimal("1.5")))
     store.init_schema()
     again = SqliteStore(path)

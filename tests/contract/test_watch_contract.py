@@ -14,7 +14,8 @@ import pytest
 
 from kalshi_bots.adapters.clock import FixedClock
 from kalshi_bots.app.alert_params import AlertParams
-from kalshi_bots.app.alerts import RunWatcher, read_streaks
+from kalshi_bots.app.alert_state import read_streaks
+from kalshi_bots.app.alerts import RunWatcher
 from kalshi_bots.app.portfolio_view import load_portfolio
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.schedule import JobName

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 from kalshi_bots.sandbox.launch import WEATHER_SERIES, Sandbox
 
 KEY_ID = "e2e-test-key"

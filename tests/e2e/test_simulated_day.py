@@ -25,7 +25,7 @@ from kalshi_bots.domain.markets import event_ticker_for_close, hourly_target, ne
 from kalshi_bots.domain.models import Asset, TradeStatus
 from kalshi_bots.domain.volatility import compute_snapshot
 from kalshi_bots.entrypoints.cli import main
-from kalshi_bots.entrypoints.cli_commands import SPEC_TRADE_ATTRIBUTES
+from kalshi_bots.entrypoints.cli_portfolio import SPEC_TRADE_ATTRIBUTES
 from kalshi_bots.entrypoints.scheduler import Firing, Scheduler, enabled_jobs
 from kalshi_bots.sandbox.launch import Sandbox
 

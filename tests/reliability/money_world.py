@@ -1,5 +1,5 @@
 """The money path as it runs in demo/live mode, with faults on cue: the real ``KalshiClient`` over HTTP
-against the fake Kalshi server (``sandbox/kalshi_fake.py``), an injected clock shared by the jobs and
+against the fake Kalshi server (``sandbox/kalshi/``), an injected clock shared by the jobs and
 the fake, and a store wrapper that fails or "dies" exactly where a test says.
 
 Only the price feed and the weather source are in-process fakes (their HTTP faults are another
@@ -39,7 +39,7 @@ from kalshi_bots.domain.models import (
 from kalshi_bots.ports.errors import StoreError
 from kalshi_bots.ports.feeds import ForecastHigh, ObservedMax
 from kalshi_bots.ports.store import Store
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi, FakeMarket
+from kalshi_bots.sandbox.kalshi import FakeKalshi, FakeMarket
 
 D = Decimal
 KEY_ID = "reliability-key"

@@ -27,9 +27,8 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.models import Asset, BookSide, OrderIntent
 from kalshi_bots.ports.errors import MalformedResponseError
 from kalshi_bots.sandbox.coinbase_fake import FakeCoinbase
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
-from kalshi_bots.sandbox.kalshi_faults import ORDERS_PATH
-from kalshi_bots.sandbox.kalshi_state import FakeMarket
+from kalshi_bots.sandbox.kalshi import FakeKalshi, FakeMarket
+from kalshi_bots.sandbox.kalshi.faults import ORDERS_PATH
 
 from .hourly_world import HourlyWorld, T, start_world
 

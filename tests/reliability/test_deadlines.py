@@ -27,7 +27,7 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.bootstrap import build_deps
 from kalshi_bots.config import Settings
 from kalshi_bots.domain.models import BookSide, OrderIntent
-from kalshi_bots.entrypoints import aws_lambda
+from kalshi_bots.entrypoints import aws_lambda, lambda_jobs
 from kalshi_bots.entrypoints.cli import main
 from kalshi_bots.ports.deadline import Deadline, current_deadline, deadline_scope
 from kalshi_bots.ports.errors import TransientError
@@ -119,7 +119,7 @@ def test_a_lambda_collector_ends_before_the_invocation_times_out(lambda_env):
     elapsed = time.monotonic() - started
     assert failed.value.result.transient and "deadline" in failed.value.result.detail
     # The run ended before the margin kept for recording the outcome: the invocation was not killed.
-    assert elapsed < 5.0 - aws_lambda.DEADLINE_MARGIN_S + SLACK_S, f"took {elapsed:.1f} s"
+    assert elapsed < 5.0 - lambda_jobs.DEADLINE_MARGIN_S + SLACK_S, f"took {elapsed:.1f} s"
     assert context.get_remaining_time_in_millis() > 0
 
 

@@ -19,7 +19,7 @@ from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints.cli import main
-from kalshi_bots.sandbox.kalshi_state import FakeMarket
+from kalshi_bots.sandbox.kalshi import FakeMarket
 from kalshi_bots.sandbox.launch import Sandbox
 
 from .hourly_world import TARGET, HourlyWorld, start_world

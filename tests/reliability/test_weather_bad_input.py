@@ -11,7 +11,7 @@ from typing import Any
 from kalshi_bots.app.results import Outcome
 from kalshi_bots.app.weather_job import weather
 from kalshi_bots.domain.models import Bot
-from kalshi_bots.sandbox.kalshi_faults import EVENT_PATHS
+from kalshi_bots.sandbox.kalshi.faults import EVENT_PATHS
 
 from .money_world import WEATHER_EVENTS, WEATHER_RUN, list_weather_events, money_world
 

@@ -56,9 +56,9 @@ from kalshi_bots.domain.models import (
 )
 from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.ports.clock import Clock
-from kalshi_bots.ports.errors import NotFoundError, RejectedError
+from kalshi_bots.ports.errors import RejectedError
 from kalshi_bots.ports.exchange import MarketData
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import DocStore
 
 SERVICE = "paper"
 BALANCE_KIND, BALANCE_KEY = "paper", "balance"
@@ -79,7 +79,7 @@ class PaperExchange:
     def __init__(
         self,
         market_data: MarketData,
-        store: Store,
+        store: DocStore,
         clock: Clock,
         starting_balance: Decimal = Decimal(1000),
     ) -> None:
@@ -198,13 +198,6 @@ class PaperExchange:
     def find_order(self, client_order_id: str, ticker: str) -> OrderResult | None:
         text = self._store.get_doc(ORDER_KIND, client_order_id)
         return None if text is None else paper_docs.loads(OrderResult, text)
-
-    def cancel_order(self, order_id: str, ticker: str) -> None:
-        """Paper orders never rest, so there is nothing to cancel; an unknown id is an error."""
-        for _, text in self._store.list_docs(ORDER_KIND):
-            if json.loads(text)["order_id"] == order_id:
-                return
-        raise NotFoundError(SERVICE, f"no paper order {order_id}")
 
     def fills(self, since: datetime) -> list[Fill]:
         found = [paper_docs.loads(Fill, text) for _, text in self._store.list_docs(FILL_KIND)]

@@ -4,21 +4,8 @@
 the CLI ``job`` command and the Lambda handlers all feed it the same way. It never raises into the run
 and never changes its result (the runner guards the call as well).
 
-State lives in the store's document side-table, so it survives restarts and works across Lambda
-containers:
-
-- ``alert-streak/<job>``: the job's current streak (``error`` or ``no-trade``) and its length. Written
-  only when a run fails or refuses, or when a streak ends; a process remembers which jobs have no
-  streak, so a healthy collector costs one read per process, not one per minute. The dashboard reads
-  the same documents for its "error streak" column. Tracked even without webhooks. On DynamoDB the
-  collectors and cleanup are not watched here (they never touch the budget table there, by design
-  and by IAM): the template's collector-stale and error alarms cover them.
-- ``alert-sent/<client_order_id>``: which milestones of a trade were announced (placed with how many
-  contracts filled, settled), so each goes out once however many runs look at it.
-- ``alert-sent/summary-<day>``, ``alert-sent/loss-halt-<day>``: the daily summary and the loss-halt
-  alert, once per New York day.
-- ``alert-state/since``: when alerts were first switched on; older trades are never announced (no
-  burst of old news the first time a webhook is configured).
+What it remembers between runs (streaks, what was announced) is in :mod:`.alert_state`; what each
+alert says, in :mod:`.alert_messages`.
 
 Trades are found by reading the last three UTC days of the trade log after trading and reconcile
 runs only (never after a collector run); only trades young enough to have news are looked up (12 hours
@@ -27,74 +14,47 @@ for hourly trades, three days for weather ones).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
+from kalshi_bots.app.alert_messages import kill_switch_alert, settlement_alert, summary_alert, trade_alert
 from kalshi_bots.app.alert_params import AlertParams, is_watched
-from kalshi_bots.app.event_text import Kind, human_line, money, order_words, reason_words
+from kalshi_bots.app.alert_state import (
+    Announced,
+    Streak,
+    announced_shelf,
+    next_streak,
+    sent_once_shelf,
+    since_shelf,
+    streak_shelf,
+)
+from kalshi_bots.app.event_text import Kind, human_line, reason_words
 from kalshi_bots.app.logs import json_safe, log_event
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.risk import HALT_FLAG
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard import DEFAULT_DAYS
-from kalshi_bots.app.scorecard_view import ScorecardView, scorecard_view
+from kalshi_bots.app.scorecard_view import scorecard_view
+from kalshi_bots.app.shelves import Shelf
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TradeRecord, TradeStatus
-from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
-from kalshi_bots.domain.reasons import NoTradeReason, Reason, parse_reason
+from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.ports.notifier import Alert, Notifier
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import DocStore, FlagStore, TradeLog
 
 if TYPE_CHECKING:
     from kalshi_bots.ports.snapshots import SnapshotStore
 
 logger = logging.getLogger(__name__)
 
-STREAK_DOC = "alert-streak"
-SENT_DOC = "alert-sent"
-STATE_DOC = "alert-state"
 TRADING_JOBS = frozenset({JobName.TRADE_BTC, JobName.TRADE_ETH, JobName.WEATHER})
 # Jobs whose single failure is news; for the others (collectors, cleanup) only a streak is.
 LOUD_JOBS = TRADING_JOBS | {JobName.RECONCILE}
 TRADE_LOOKBACK_DAYS = 3
-# The outcomes a streak counts.
-STREAK_KINDS = frozenset({Outcome.ERROR, Outcome.NO_TRADE})
-
-
-@dataclass(frozen=True, slots=True)
-class Streak:
-    kind: Outcome | None = None  # ERROR or NO_TRADE; None = no streak
-    count: int = 0
-    reason: Reason | None = None
-    since: str = ""  # scheduled time of the streak's first run
-
-    @property
-    def failing(self) -> bool:
-        return self.kind is Outcome.ERROR
-
-    def to_json(self) -> str:
-        kind = "" if self.kind is None else self.kind.value
-        reason = "" if self.reason is None else self.reason.value
-        return json.dumps({"kind": kind, "count": self.count, "reason": reason, "since": self.since})
-
-    @classmethod
-    def from_json(cls, text: str | None) -> Streak:
-        """The stored document (the same JSON as ever: kind and reason as their text)."""
-        if not text:
-            return cls()
-        raw = json.loads(text)
-        kind = str(raw.get("kind", ""))
-        return cls(
-            Outcome(kind) if kind in STREAK_KINDS else None,
-            int(raw.get("count", 0)),
-            parse_reason(str(raw.get("reason", ""))),
-            str(raw.get("since", "")),
-        )
 
 
 def news_window(trade: TradeRecord) -> timedelta:
@@ -104,117 +64,15 @@ def news_window(trade: TradeRecord) -> timedelta:
     return timedelta(hours=12) if trade.bot.is_hourly else timedelta(days=TRADE_LOOKBACK_DAYS)
 
 
-def read_streaks(store: Store) -> dict[str, Streak]:
-    """job -> current streak (the dashboard's job-health column)."""
-    return {key: Streak.from_json(body) for key, body in store.list_docs(STREAK_DOC)}
-
-
-def next_streak(current: Streak, result: JobResult, *, counts_no_trade: bool) -> Streak:
-    """The job's streak after ``result`` (pure)."""
-    kind = result.outcome
-    if (kind is Outcome.NO_TRADE and not counts_no_trade) or kind not in STREAK_KINDS:
-        return Streak()
-    if current.kind == kind:
-        return Streak(kind, current.count + 1, result.reason, current.since)
-    return Streak(kind, 1, result.reason, result.scheduled_for.isoformat())
-
-
-def _trade_fields(trade: TradeRecord) -> dict[str, Any]:
-    fields: dict[str, Any] = json_safe(
-        {
-            "bot": trade.bot,
-            "mode": trade.mode,
-            "client_order_id": trade.client_order_id,
-            "contract_ticker": trade.contract_ticker,
-            "side": trade.side,
-            "quantity": trade.quantity,
-            "price_cents": trade.price_cents,
-            "model_prob": trade.model_prob,
-            "market_prob": trade.market_prob,
-            "edge": trade.edge,
-            "status": trade.status,
-            "fill_count": trade.fill_count,
-            "fees_dollars": trade.fees_dollars,
-            "reason": trade.reason,
-        }
-    )
-    return fields
-
-
-def trade_alert(trade: TradeRecord, event: str) -> Alert:
-    fields = _trade_fields(trade)
-    line = human_line("trade.recorded", fields)
-    text = line.text if line is not None else order_words(fields)
-    if event == "trade.filled":
-        text = f"FILLED (found by reconcile) {text}"
-    return Alert(event, text, fields)
-
-
-def settlement_alert(trade: TradeRecord) -> Alert:
-    fields = _trade_fields(trade) | json_safe(
-        {"settlement_result": trade.settlement_result, "pnl_dollars": trade.pnl_dollars}
-    )
-    line = human_line(
-        "reconcile.settled",
-        {
-            "ticker": trade.contract_ticker,
-            "settlement_result": trade.settlement_result,
-            "pnl": fields["pnl_dollars"],
-        },
-    )
-    return Alert("trade.settled", line.text if line else f"SETTLED {trade.contract_ticker}", fields)
-
-
-def summary_alert(
-    trades: list[TradeRecord], day_key: str, kill_switch: str | None, card: ScorecardView | None = None
-) -> Alert:
-    """The daily summary from the same read model as ``pnl`` and ``positions`` (no quotes: bounded),
-    and the live scorecard's line per bot when given (model vs market, P&L against expectation)."""
-    report = pnl_report(trades)
-    today = day_line(report, datetime.fromisoformat(day_key).date())
-    positions = open_positions(trades, {})
-    at_risk = sum((p.max_loss for p in positions), Decimal(0))
-    rate = "-" if report.total.win_rate is None else f"{report.total.win_rate:.0%}"
-    text = (
-        f"Daily summary {day_key} (New York): {today.settled} settled, {today.wins} won, net "
-        f"{money(today.net)} (fees ${today.fees:.2f}). All time: net {money(report.total.net)} over "
-        f"{report.total.settled} settled trades, win rate {rate}. Open: {len(positions)} position(s), "
-        f"max loss ${at_risk:.2f}. Kill switch {'ON' if kill_switch else 'off'}."
-    )
-    if card is not None:
-        text += " " + card.words()
-    fields = json_safe(
-        {
-            "day": day_key,
-            "day_settled": today.settled,
-            "day_wins": today.wins,
-            "day_net": today.net,
-            "day_fees": today.fees,
-            "all_net": report.total.net,
-            "all_settled": report.total.settled,
-            "win_rate": report.total.win_rate,
-            "open_positions": len(positions),
-            "max_loss_open": at_risk,
-            "kill_switch": bool(kill_switch),
-        }
-    )
-    if card is not None:
-        fields["scorecard"] = {"days": card.days, "problem": card.problem, "bots": card.as_fields()}
-    return Alert("daily.summary", text, fields)
-
-
-def kill_switch_alert(on: bool, reason: str, source: str) -> Alert:
-    text = (
-        f"HALT: kill switch ON from {source} ({reason})" if on else f"RESUME: kill switch off from {source}"
-    )
-    return Alert("kill_switch.changed", text, {"on": on, "reason": reason, "source": source})
+class WatchStore(DocStore, TradeLog, FlagStore, Protocol):
+    """What the watcher reads and keeps: its documents, the trade log and the kill switch."""
 
 
 @dataclass
 class RunWatcher:
     """``Deps.after_run``: turns each job result into alerts and keeps the streak state."""
 
-    store: Store
+    store: WatchStore
     notifier: Notifier | None
     params: AlertParams = field(default_factory=AlertParams)
     now: Callable[[], datetime] | None = None
@@ -226,6 +84,17 @@ class RunWatcher:
     snapshots: SnapshotStore | None = None
     scorecard_days: int = DEFAULT_DAYS
     _no_streak: set[JobName] = field(default_factory=set)
+    # What the watcher remembers between runs (module :mod:`.alert_state`).
+    _streaks: Shelf[Streak] = field(init=False, repr=False)
+    _announced: Shelf[Announced] = field(init=False, repr=False)
+    _sent_once: Shelf[datetime] = field(init=False, repr=False)
+    _since_shelf: Shelf[datetime] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._streaks = streak_shelf(self.store)
+        self._announced = announced_shelf(self.store)
+        self._sent_once = sent_once_shelf(self.store)
+        self._since_shelf = since_shelf(self.store)
 
     def __call__(self, result: JobResult) -> None:
         if result.outcome is Outcome.SKIPPED:
@@ -254,10 +123,10 @@ class RunWatcher:
         )
         if quiet and job in self._no_streak:
             return Streak(), []
-        current = Streak.from_json(self.store.get_doc(STREAK_DOC, job))
+        current = self._streaks.get(job) or Streak()
         new = next_streak(current, result, counts_no_trade=job in TRADING_JOBS)
         if new != current:
-            self.store.put_doc(STREAK_DOC, job, new.to_json())
+            self._streaks.put(job, new)
         if new.count == 0:
             self._no_streak.add(job)
         else:
@@ -301,11 +170,7 @@ class RunWatcher:
         return result.scheduled_for.astimezone(NEW_YORK).date().isoformat()
 
     def _once(self, key: str, build: Callable[[JobResult], Alert], result: JobResult) -> list[Alert]:
-        if self.store.get_doc(SENT_DOC, key) is not None:
-            return []
-        if not self.store.put_doc(
-            SENT_DOC, key, json.dumps({"at": result.scheduled_for.isoformat()}), only_if_absent=True
-        ):
+        if self._sent_once.get(key) is not None or not self._sent_once.add(key, result.scheduled_for):
             return []
         return [build(result)]
 
@@ -336,12 +201,12 @@ class RunWatcher:
     # --- trade milestones ---------------------------------------------------------------------------
 
     def _since(self, result: JobResult) -> datetime:
-        text = self.store.get_doc(STATE_DOC, "since")
-        if text is None:
-            stamp = (self.now() if self.now is not None else result.scheduled_for).isoformat()
-            self.store.put_doc(STATE_DOC, "since", json.dumps({"since": stamp}), only_if_absent=True)
-            text = self.store.get_doc(STATE_DOC, "since") or json.dumps({"since": stamp})
-        return datetime.fromisoformat(json.loads(text)["since"])
+        since = self._since_shelf.get("since")
+        if since is None:
+            stamp = self.now() if self.now is not None else result.scheduled_for
+            self._since_shelf.add("since", stamp)
+            since = self._since_shelf.get("since") or stamp  # a concurrent first run may have won
+        return since
 
     def _trade_alerts(self, result: JobResult) -> list[Alert]:
         since = self._since(result)
@@ -359,32 +224,32 @@ class RunWatcher:
         return alerts
 
     def _milestones(self, trade: TradeRecord, *, from_reconcile: bool) -> list[Alert]:
-        raw = self.store.get_doc(SENT_DOC, trade.client_order_id)
-        sent: dict[str, Any] = json.loads(raw) if raw else {}
-        if sent.get("settled") or (raw and trade.status in (TradeStatus.FAILED, TradeStatus.REJECTED)):
+        before = self._announced.get(trade.client_order_id)
+        failed = trade.status in (TradeStatus.FAILED, TradeStatus.REJECTED)
+        if before is not None and (before.settled or failed):
             return []
         alerts = []
-        announced = Decimal(str(sent.get("filled", "-1")))
-        if raw is None:
+        if before is None:
             if trade.status is TradeStatus.REJECTED:
-                sent = {"filled": "0"}  # the run's job.error alert says it; nothing more to announce
+                # the run's job.error alert says it; nothing more to announce
+                after = Announced(filled=Decimal(0))
             else:
                 event = "trade.filled" if from_reconcile else "trade.placed"
                 alerts.append(trade_alert(trade, event))
-                sent = {"filled": str(trade.fill_count)}
-        elif trade.fill_count > announced:
+                after = Announced(filled=trade.fill_count)
+        elif trade.fill_count > (Decimal(-1) if before.filled is None else before.filled):
             alerts.append(trade_alert(trade, "trade.filled"))
-            sent["filled"] = str(trade.fill_count)
+            after = replace(before, filled=trade.fill_count)
+        else:
+            after = before
         if trade.settlement_result is not None and trade.fill_count > 0:
             alerts.append(settlement_alert(trade))
-            sent["settled"] = True
-        if alerts or raw is None:
-            body = json.dumps(sent)
-            if raw is None:
-                if not self.store.put_doc(SENT_DOC, trade.client_order_id, body, only_if_absent=True):
-                    return []  # another run announced it first
-            else:
-                self.store.put_doc(SENT_DOC, trade.client_order_id, body)
+            after = replace(after, settled=True)
+        if before is None:
+            if not self._announced.add(trade.client_order_id, after):
+                return []  # another run announced it first
+        elif alerts:
+            self._announced.put(trade.client_order_id, after)
         return alerts
 
 

@@ -19,27 +19,45 @@ exchange's own order list for over ten minutes.
 from __future__ import annotations
 
 import json
+from typing import Protocol
 
+from kalshi_bots.app.shelves import Shelf
 from kalshi_bots.domain.models import TradeRecord, TradeStatus
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import DocStore, TradeLog
 
 CLAIM_KIND = "position-claim"
 MAX_CLAIMS = 50  # numbers per group; one IOC per run and slot keeps real groups far below this
 
 
-def claim_group(store: Store, group: str, client_order_id: str) -> bool:
+class ClaimStore(DocStore, TradeLog, Protocol):
+    """Claims are documents; whether a holder still counts is in its trade record."""
+
+
+def claim_shelf(store: DocStore) -> Shelf[str]:
+    """Claim number -> the client_order_id holding it (stored as ``{"client_order_id": ...}``)."""
+    return Shelf(store, CLAIM_KIND, _encode_holder, _decode_holder)
+
+
+def _encode_holder(client_order_id: str) -> str:
+    return json.dumps({"client_order_id": client_order_id})
+
+
+def _decode_holder(text: str) -> str:
+    return str(json.loads(text)["client_order_id"])
+
+
+def claim_group(store: ClaimStore, group: str, client_order_id: str) -> bool:
     """Take ``group``'s claim for ``client_order_id``; False if another order holds it.
 
     Raises StoreError when the store fails (callers send nothing)."""
+    claims = claim_shelf(store)
     for number in range(MAX_CLAIMS):
         key = f"{group}#{number}"
-        holder = _holder(store, key)
+        holder = claims.get(key)
         if holder is None:
-            if store.put_doc(
-                CLAIM_KIND, key, json.dumps({"client_order_id": client_order_id}), only_if_absent=True
-            ):
+            if claims.add(key, client_order_id):
                 return True
-            holder = _holder(store, key)  # lost the insert race: see who won
+            holder = claims.get(key)  # lost the insert race: see who won
             if holder is None:
                 return False
         if holder == client_order_id:
@@ -55,8 +73,3 @@ def holds_position(trade: TradeRecord | None) -> bool:
     if trade is None or trade.fill_count > 0:
         return True
     return trade.status in (TradeStatus.PENDING, TradeStatus.EXECUTED)
-
-
-def _holder(store: Store, key: str) -> str | None:
-    body = store.get_doc(CLAIM_KIND, key)
-    return None if body is None else str(json.loads(body)["client_order_id"])

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
 from kalshi_bots.app.results import JobReport, Outcome
+from kalshi_bots.domain.markets import floor_minute
 from kalshi_bots.domain.models import VOL_WINDOWS_MINUTES, Asset, PriceTick, VolatilitySnapshot
 from kalshi_bots.domain.reasons import PriceProblem, RunReason
 from kalshi_bots.domain.sanity import feed_time_problem, price_problem
@@ -42,10 +43,6 @@ logger = logging.getLogger(__name__)
 LONGEST_WINDOW = timedelta(minutes=max(VOL_WINDOWS_MINUTES))
 _MINUTE = timedelta(minutes=1)
 _LATE_AFTER = timedelta(minutes=2)
-
-
-def floor_minute(t: datetime) -> datetime:
-    return t.replace(second=0, microsecond=0)
 
 
 def collect_prices(deps: Deps, scheduled_for: datetime, *, asset: Asset) -> JobReport:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -51,12 +50,11 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.claims import claim_group
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
+from kalshi_bots.app.order_plan import OrderPlan
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.market_snapshot import TradeDecision
 from kalshi_bots.domain.models import (
-    Bot,
     BudgetReservation,
-    OrderIntent,
     OrderResult,
     Side,
     TradeRecord,
@@ -96,17 +94,6 @@ class PlacementStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPlan:
-    bot: Bot
-    day: date  # trading day the budget is booked on
-    intent: OrderIntent
-    record: TradeRecord  # status pending, every decision attribute filled
-    cost_per_contract: Decimal  # outcome price + fee per contract, dollars
-    # At most one live order or position per group (weather: the event ticker); "" = no group.
-    exclusive_group: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Rejection:
     """The exchange's definitive refusal of an order, as it gave it."""
 
@@ -129,10 +116,6 @@ class Placement:
     rejection: Rejection | None = None
     failure: str = ""
     record_saved: bool = True  # False: the outcome is known, its record not updated (reconcile will)
-
-    @property
-    def order_sent(self) -> bool:
-        return self.status in (PlacementStatus.FILLED, PlacementStatus.NOT_FILLED, PlacementStatus.UNKNOWN)
 
     @property
     def reason(self) -> Reason | None:
@@ -252,22 +235,26 @@ def _not_sent(deps: Deps, plan: OrderPlan, refusal: Refusal) -> Placement:
         client_order_id=plan.intent.client_order_id,
         reason=refusal.reason,
     )
-    record = replace(plan.record, status=TradeStatus.FAILED, reason=refusal.reason.value)
-    deps.store.update_trade(record)
-    risk.book_spend(deps.store, record)
-    return Placement(PlacementStatus.REFUSED, record, refusal=refusal)
+    return Placement(PlacementStatus.REFUSED, _close_failed(deps, plan, refusal.reason), refusal=refusal)
 
 
 def _close_not_sent(deps: Deps, plan: OrderPlan, reason: ErrorReason) -> None:
     """Best effort after a store failure in the last look: close our record as failed (no order was
     sent) and release its hold. If the store fails again the record stays pending: reconcile finds no
     order for it and releases the budget."""
-    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason.value)
     try:
-        deps.store.update_trade(record)
-        risk.book_spend(deps.store, record)
+        _close_failed(deps, plan, reason)
     except StoreError as exc:
         log_event(logger, "order.record_update_failed", str(exc), logging.ERROR, ticker=plan.intent.ticker)
+
+
+def _close_failed(deps: Deps, plan: OrderPlan, reason: Reason) -> TradeRecord:
+    """The plan's record as failed (no order was sent) with ``reason``, its hold released. Raises
+    StoreError."""
+    record = replace(plan.record, status=TradeStatus.FAILED, reason=reason.value)
+    deps.store.update_trade(record)
+    risk.book_spend(deps.store, record)
+    return record
 
 
 def _unknown(plan: OrderPlan, exc: Exception) -> Placement:

@@ -25,7 +25,7 @@ from kalshi_bots.domain.portfolio import (
 )
 from kalshi_bots.ports.errors import ExternalServiceError, TransientError
 from kalshi_bots.ports.exchange import MarketData
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import TradeLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ def open_tickers(trades: Sequence[TradeRecord]) -> list[str]:
     return list(dict.fromkeys(t.contract_ticker for t in trades if is_open(t)))
 
 
-def load_portfolio(store: Store, market_data: MarketData | None) -> Portfolio:
+def load_portfolio(store: TradeLog, market_data: MarketData | None) -> Portfolio:
     """Every trade in the store, open positions marked to the last quotes, realized P&L."""
     trades = sorted(store.all_trades(), key=lambda t: t.created_at)
     return build_portfolio(trades, fetch_quotes(market_data, open_tickers(trades)))

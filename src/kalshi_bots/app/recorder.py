@@ -40,9 +40,8 @@ from kalshi_bots.domain.market_snapshot import (
     event_result_of,
     hourly_snapshot,
 )
-from kalshi_bots.domain.markets import hourly_target
+from kalshi_bots.domain.markets import RECORDER_WINDOW, hourly_target
 from kalshi_bots.domain.models import Asset, Bot, PriceTick
-from kalshi_bots.domain.params import RECORDER_WINDOW
 from kalshi_bots.domain.reasons import ErrorReason, RunReason
 from kalshi_bots.domain.sanity import foreign_market_refusal, fresh_snapshot, price_refusal, spot_refusal
 from kalshi_bots.ports.errors import ExternalServiceError, NotFoundError, StoreError, TransientError

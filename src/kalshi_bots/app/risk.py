@@ -17,17 +17,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.markets import NEW_YORK, require_aware
 from kalshi_bots.domain.models import BudgetLimits, BudgetReservation, TradeRecord, TradeStatus
 from kalshi_bots.domain.orders import trade_spend
 from kalshi_bots.domain.reasons import NoTradeReason
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import BudgetBook, FlagStore
 
 HALT_FLAG = "halt"  # store flag: any non-empty value stops all trading until cleared
 # Where a refusal came from, as its detail: the gate before anything is read, or the order path.
 GATE, ORDER_PATH = "risk gate", "order path"
+
+
+class RiskBook(FlagStore, BudgetBook, Protocol):
+    """What the risk gates read and book: the kill switch flag, the day's P&L and the budget."""
 
 
 def trading_day(now: datetime) -> date:
@@ -35,7 +40,7 @@ def trading_day(now: datetime) -> date:
     return require_aware(now, "now").astimezone(NEW_YORK).date()
 
 
-def gate_refusal(store: Store, day: date, limits: BudgetLimits) -> Refusal | None:
+def gate_refusal(store: RiskBook, day: date, limits: BudgetLimits) -> Refusal | None:
     """Why trading is not allowed right now (kill switch, loss limit), or ``None`` if both gates pass.
 
     Raises StoreError when the store cannot be read: the run ends in ``store_unavailable``, no order.
@@ -47,28 +52,28 @@ def gate_refusal(store: Store, day: date, limits: BudgetLimits) -> Refusal | Non
     return None
 
 
-def kill_switch_on(store: Store) -> bool:
+def kill_switch_on(store: FlagStore) -> bool:
     """Raises StoreError when the flag cannot be read (no order either way)."""
     return bool(store.get_flag(HALT_FLAG))
 
 
-def loss_limit_hit(store: Store, day: date, limits: BudgetLimits) -> bool:
+def loss_limit_hit(store: BudgetBook, day: date, limits: BudgetLimits) -> bool:
     """Realized P&L of the day at or below ``-daily_loss_limit``. A limit of 0 means no loss halt."""
     if limits.daily_loss_limit <= 0:
         return False
     return store.realized_pnl(day) <= -limits.daily_loss_limit
 
 
-def halt(store: Store, reason: str) -> None:
+def halt(store: FlagStore, reason: str) -> None:
     """Turn the kill switch on (the CLI's ``halt``)."""
     store.set_flag(HALT_FLAG, reason.strip() or "halted")
 
 
-def resume(store: Store) -> None:
+def resume(store: FlagStore) -> None:
     store.set_flag(HALT_FLAG, None)
 
 
-def pre_send_refusal(store: Store, budget: BudgetReservation, limits: BudgetLimits) -> Refusal | None:
+def pre_send_refusal(store: RiskBook, budget: BudgetReservation, limits: BudgetLimits) -> Refusal | None:
     """The last look before an order POST: why it must not go out now, or ``None``.
 
     Re-asserts the reservation (a no-op when it still holds ``budget.amount``; if something gave it
@@ -99,7 +104,7 @@ def booking(trade: TradeRecord) -> BudgetReservation:
     )
 
 
-def book_spend(store: Store, trade: TradeRecord) -> Decimal:
+def book_spend(store: BudgetBook, trade: TradeRecord) -> Decimal:
     """Make the trade's reservation hold exactly what the trade cost (0 if nothing filled): releases
     the unfilled part, and re-reserves spend discovered later. Returns the change. Raises StoreError."""
     return store.settle_budget(booking(trade))

@@ -42,7 +42,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from types import MappingProxyType
 
@@ -52,6 +52,7 @@ from kalshi_bots.app.logs import job_context, log_event
 from kalshi_bots.app.results import JobReport, JobResult, Outcome
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.errors import DomainError
+from kalshi_bots.domain.markets import floor_minute
 from kalshi_bots.domain.models import Asset, JobRun, RunStatus
 from kalshi_bots.domain.reasons import ErrorReason, NoTradeReason, Reason, RunReason, ServiceFailure
 from kalshi_bots.ports.deadline import Deadline, deadline_scope
@@ -137,9 +138,7 @@ SELF_IDEMPOTENT_JOBS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobN
 
 def normalise_scheduled_for(scheduled_for: datetime) -> datetime:
     """Aware UTC, truncated to the minute: the identity of a scheduled run. Naive times are refused."""
-    if scheduled_for.tzinfo is None or scheduled_for.utcoffset() is None:
-        raise ValueError(f"scheduled_for must be timezone-aware, got naive {scheduled_for.isoformat()}")
-    return scheduled_for.astimezone(UTC).replace(second=0, microsecond=0)
+    return floor_minute(scheduled_for, "scheduled_for")
 
 
 def run_id_for(job: JobName, scheduled_for: datetime) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kalshi_bots.domain.params import RECORDER_WINDOW
+from kalshi_bots.domain.markets import RECORDER_WINDOW
 
 
 class JobName(StrEnum):

@@ -10,21 +10,15 @@ trades logged on each UTC day of the period (one ``begins_with(sk, day)`` query 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from datetime import datetime, timedelta
 
 from kalshi_bots.domain.models import TRADING_BOTS, Bot, TradeRecord
 from kalshi_bots.domain.scorecard import Scorecard, bot_scorecards
 from kalshi_bots.ports.snapshots import SnapshotStore
+from kalshi_bots.ports.store import TradeLog
 
 DEFAULT_DAYS = 30  # the recorder's default retention: everything the store still holds
 _AFTER_LAST_CLOSE = timedelta(microseconds=1)
-
-
-class TradeLog(Protocol):
-    """What the scorecard reads of the trade log (every Store has it)."""
-
-    def trades_on(self, day: date) -> list[TradeRecord]: ...
 
 
 def scorecard(

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kalshi_bots.app.event_text import money
-from kalshi_bots.app.scorecard import DEFAULT_DAYS, TradeLog, scorecard
+from kalshi_bots.app.scorecard import DEFAULT_DAYS, scorecard
 from kalshi_bots.domain.models import TRADING_BOTS, Bot
 from kalshi_bots.domain.scorecard import ScoreLine
 from kalshi_bots.ports.snapshots import SnapshotStore
+from kalshi_bots.ports.store import TradeLog
 
 METRIC = "log loss on the contracts each decision looked at (lower is better); market = bid-ask mid"
 

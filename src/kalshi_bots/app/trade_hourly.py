@@ -47,7 +47,8 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
-from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
+from kalshi_bots.app.order_plan import plan_order
+from kalshi_bots.app.placement import Placement, PlacementStatus, place_order
 from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobReport, Outcome
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal
@@ -61,8 +62,8 @@ from kalshi_bots.domain.market_snapshot import (
     hourly_snapshot,
 )
 from kalshi_bots.domain.markets import HourlyTarget, hourly_target
-from kalshi_bots.domain.models import Asset, Bot, Side, TradeRecord, TradeStatus, VolatilitySnapshot
-from kalshi_bots.domain.orders import buy_no_intent, client_order_id
+from kalshi_bots.domain.models import Asset, Bot, Side, VolatilitySnapshot
+from kalshi_bots.domain.orders import client_order_id
 from kalshi_bots.domain.reasons import ErrorReason, NoTradeReason
 from kalshi_bots.domain.sanity import too_late
 from kalshi_bots.ports.errors import NotFoundError
@@ -203,30 +204,24 @@ def _gather_and_decide(deps: Deps, run: _Run, seen: _Seen) -> tuple[_Seen, Hourl
 
 
 def _place(deps: Deps, run: _Run, seen: _Seen, trade: HourlyTrade) -> JobReport:
-    market, no_ask = trade.market, trade.no_ask
-    intent = buy_no_intent(market.ticker, no_ask, trade.contracts, run.client_order_id, market.exchange_index)
-    record = TradeRecord(
-        created_at=seen.now,
-        client_order_id=run.client_order_id,
+    tick = seen.inputs.tick if seen.inputs is not None else None
+    plan = plan_order(
         bot=run.bot,
         mode=deps.params.mode,
-        contract_ticker=market.ticker,
+        now=seen.now,
+        scheduled_for=run.scheduled_for,
+        client_order_id=run.client_order_id,
+        market=trade.market,
         side=Side.NO,
-        quantity=trade.contracts,
-        price_cents=no_ask * 100,
-        btc_price=seen.inputs.tick.price
-        if seen.inputs is not None and seen.inputs.tick is not None
-        else None,
-        strike_price=trade.strike,
+        price=trade.no_ask,
+        contracts=trade.contracts,
+        fee_per_contract=trade.fee_per_contract,
         model_prob=trade.p_no,
-        market_prob=float(no_ask),
         edge=trade.edge,
         kelly_fraction=trade.kelly_applied,
-        status=TradeStatus.PENDING,
-        scheduled_for=run.scheduled_for,
+        strike=trade.strike,
+        spot=tick.price if tick is not None else None,
     )
-    day = risk.trading_day(seen.now)
-    plan = OrderPlan(run.bot, day, intent, record, no_ask + trade.fee_per_contract)
     return _placed(run, seen, place_order(deps, plan))
 
 

@@ -44,7 +44,8 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.edge import edge_gate_refusal
 from kalshi_bots.app.logs import json_safe, log_event
-from kalshi_bots.app.placement import OrderPlan, Placement, PlacementStatus, place_order
+from kalshi_bots.app.order_plan import OrderPlan, plan_order
+from kalshi_bots.app.placement import Placement, PlacementStatus, place_order
 from kalshi_bots.app.recorder import decision_snapshot_stored
 from kalshi_bots.app.results import JobReport, Outcome
 from kalshi_bots.app.schedule import JobName, rule_for
@@ -52,18 +53,12 @@ from kalshi_bots.domain.cities import CITIES, WeatherCity, city_for_series
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.market_snapshot import TradeDecision, weather_snapshot
 from kalshi_bots.domain.models import (
-    BookSide,
     Bot,
     Event,
     ExchangeStatus,
     FeeSchedule,
-    OrderIntent,
-    Side,
-    TimeInForce,
-    TradeRecord,
-    TradeStatus,
 )
-from kalshi_bots.domain.orders import buy_no_intent, client_order_id, trading_slot
+from kalshi_bots.domain.orders import client_order_id, trading_slot
 from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.weather_decision import (
     Horizon,
@@ -346,41 +341,22 @@ def _trade(  # noqa: PLR0917
 
 def _plan(deps: Deps, scheduled_for: datetime, now: datetime, trade: WeatherTrade) -> OrderPlan:
     pick = trade.pick
-    market, price, contracts = pick.market, pick.price, trade.contracts
-    coid = slot_client_order_id(market.ticker, scheduled_for)
-    index = market.exchange_index
-    intent = (
-        OrderIntent(
-            market.ticker, BookSide.BID, price, contracts, coid, TimeInForce.IMMEDIATE_OR_CANCEL, index
-        )
-        if pick.side is Side.YES
-        else buy_no_intent(market.ticker, price, contracts, coid, index)
-    )
-    strike = market.floor_strike if market.floor_strike is not None else market.cap_strike
-    record = TradeRecord(
-        created_at=now,
-        client_order_id=coid,
+    market = pick.market
+    return plan_order(
         bot=BOT,
         mode=deps.params.mode,
-        contract_ticker=market.ticker,
+        now=now,
+        scheduled_for=scheduled_for,
+        client_order_id=slot_client_order_id(market.ticker, scheduled_for),
+        market=market,
         side=pick.side,
-        quantity=contracts,
-        price_cents=price * 100,
-        btc_price=None,
-        strike_price=strike,
+        price=pick.price,
+        contracts=trade.contracts,
+        fee_per_contract=trade.fee_per_contract,
         model_prob=pick.p_model,
-        market_prob=float(price),
         edge=trade.edge,
         kelly_fraction=trade.kelly_applied,
-        status=TradeStatus.PENDING,
-        scheduled_for=scheduled_for,
-    )
-    return OrderPlan(
-        BOT,
-        risk.trading_day(now),
-        intent,
-        record,
-        price + trade.fee_per_contract,
+        strike=market.floor_strike if market.floor_strike is not None else market.cap_strike,
         exclusive_group=pick.event.event_ticker,
     )
 

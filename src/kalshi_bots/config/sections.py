@@ -40,9 +40,9 @@ from kalshi_bots.config.parsers import (
 from kalshi_bots.config.setting import Reasons, Section, Sources, section, setting
 from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName, hourly_model
+from kalshi_bots.domain.markets import RECORDER_WINDOW
 from kalshi_bots.domain.models import TRADING_BOTS, Bot, BudgetLimits
 from kalshi_bots.domain.params import (
-    RECORDER_WINDOW,
     AlertParams,
     EdgeParams,
     RecorderParams,

@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
-from kalshi_bots.domain.fees import fee_per_contract
+from kalshi_bots.domain.fees import edge_after_fee, fee_per_contract
 from kalshi_bots.domain.markets import minutes_until, next_top_of_hour, require_aware, select_strike
 from kalshi_bots.domain.models import Event, FeeSchedule, Market
 from kalshi_bots.domain.pricing import prob_no_law, scaled_sigma_pct
@@ -92,7 +92,7 @@ class HourlyDecision:
             contracts=self.contracts,
             fee_per_contract=fee,
             p_no=self.p_no,
-            edge=self.edge if self.edge is not None else self.p_no - float(no_ask + fee),
+            edge=self.edge if self.edge is not None else edge_after_fee(self.p_no, no_ask, fee),
             kelly_applied=self.kelly_applied or 0.0,
         )
 
@@ -223,7 +223,7 @@ def _decide(
         worst_fee = fee_per_contract(1, no_ask, fee_schedule)
     except UnknownFeeTypeError as exc:
         return _refuse(d, NoTradeReason.FEE_TYPE_UNKNOWN, str(exc))
-    edge = p_no - float(no_ask + worst_fee)
+    edge = edge_after_fee(p_no, no_ask, worst_fee)
     d = replace(d, fee_per_contract=worst_fee, edge=edge)
     if edge < min_edge:
         return _refuse(d, NoTradeReason.EDGE_TOO_SMALL, f"edge {edge:.4f} < min_edge {min_edge}")
@@ -238,6 +238,6 @@ def _decide(
         d,
         trade=True,
         fee_per_contract=fee,
-        edge=p_no - float(no_ask + fee),
+        edge=edge_after_fee(p_no, no_ask, fee),
         contracts=sizing.contracts,
     )

@@ -91,3 +91,9 @@ def effective_fee_schedule(series: FeeSchedule, event: Event) -> FeeSchedule:
     fee_type = series.fee_type if event.fee_type_override is None else FeeType.parse(event.fee_type_override)
     multiplier = series.multiplier if event.fee_multiplier_override is None else event.fee_multiplier_override
     return FeeSchedule(fee_type, multiplier)
+
+
+def edge_after_fee(p_win: float, price: Decimal, fee: Decimal) -> float:
+    """The edge of every rule, live and backtest: the probability that a contract bought at ``price``
+    wins, minus its all-in cost (price plus the fee of one contract), in dollars per $1 contract."""
+    return p_win - float(price + fee)

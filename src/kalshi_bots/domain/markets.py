@@ -29,6 +29,8 @@ from kalshi_bots.domain.models import Asset, Market, StrikeType
 NEW_YORK = ZoneInfo("America/New_York")
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 ACTIVE_STATUS = "active"  # the market object's status while it trades (the list filter calls it "open")
+# The minutes of each hour the market recorder may snapshot the hourly ladders (:45 to :59).
+RECORDER_WINDOW: tuple[int, ...] = tuple(range(45, 60))
 
 
 def require_aware(t: datetime, name: str = "time") -> datetime:
@@ -36,6 +38,18 @@ def require_aware(t: datetime, name: str = "time") -> datetime:
     if t.tzinfo is None or t.utcoffset() is None:
         raise DomainError(f"{name} must be timezone-aware, got naive {t.isoformat()}")
     return t.astimezone(UTC)
+
+
+def floor_minute(t: datetime, name: str = "time") -> datetime:
+    """``t`` in UTC, truncated to its minute: the identity of a scheduled run and of a price row (every
+    schedule is minute-granular). A naive time is an error."""
+    return require_aware(t, name).replace(second=0, microsecond=0)
+
+
+def ceil_minute(t: datetime, name: str = "time") -> datetime:
+    """The first whole minute at or after ``t`` (UTC)."""
+    floor = floor_minute(t, name)
+    return floor if floor == t else floor + timedelta(minutes=1)
 
 
 def next_top_of_hour(t: datetime) -> datetime:
@@ -81,15 +95,6 @@ def hourly_target(asset: Asset, decision_time: datetime) -> HourlyTarget:
         close_time=close,
         ambiguous=ticker_hour_is_ambiguous(close),
     )
-
-
-def hourly_event_ticker(asset: Asset, decision_time: datetime) -> str:
-    """Event ticker for the next top of the hour after ``decision_time``.
-
-    2025-12-11T06:45Z -> ``KXBTCD-25DEC1102``. On the fall-back night the ticker is shared by two
-    instants; use :func:`hourly_target` to see that and verify ``close_time`` before trading.
-    """
-    return hourly_target(asset, decision_time).event_ticker
 
 
 def strike_threshold(spot: Decimal, min_distance_bps: int) -> Decimal:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Self
 
 from kalshi_bots.domain.errors import UnknownBotError
 
@@ -105,7 +106,20 @@ class VolatilitySnapshot:
         return None
 
 
-class StrikeType(StrEnum):
+class LenientEnum(StrEnum):
+    """A wire enum Kalshi may extend: a value this code does not know reads as ``UNKNOWN`` (tolerated on
+    read, never traded). Subclasses define an ``UNKNOWN`` member."""
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Self:
+        unknown = cls["UNKNOWN"]
+        try:
+            return cls(raw) if raw else unknown
+        except ValueError:
+            return unknown
+
+
+class StrikeType(LenientEnum):
     GREATER = "greater"
     GREATER_OR_EQUAL = "greater_or_equal"
     LESS = "less"
@@ -115,13 +129,6 @@ class StrikeType(StrEnum):
     CUSTOM = "custom"
     STRUCTURED = "structured"
     UNKNOWN = "unknown"  # any value Kalshi adds later: tolerated on read, never traded
-
-    @classmethod
-    def parse(cls, raw: str | None) -> StrikeType:
-        try:
-            return cls(raw or cls.UNKNOWN)
-        except ValueError:
-            return cls.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,19 +179,12 @@ class Event:
     fee_multiplier_override: Decimal | None = None
 
 
-class FeeType(StrEnum):
+class FeeType(LenientEnum):
     QUADRATIC = "quadratic"
     QUADRATIC_WITH_MAKER_FEES = "quadratic_with_maker_fees"
     QUADRATIC_WITH_COMBO_MAKER_FEES = "quadratic_with_combo_maker_fees"
     FLAT = "flat"
     UNKNOWN = "unknown"
-
-    @classmethod
-    def parse(cls, raw: str | None) -> FeeType:
-        try:
-            return cls(raw or cls.UNKNOWN)
-        except ValueError:
-            return cls.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)

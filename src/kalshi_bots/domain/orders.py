@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
 from kalshi_bots.domain.markets import require_aware
-from kalshi_bots.domain.models import BookSide, Bot, OrderIntent, TimeInForce, TradeRecord
+from kalshi_bots.domain.models import BookSide, Bot, OrderIntent, Side, TimeInForce, TradeRecord
 
 # HTTP statuses that mean "the exchange refused this order; it does not exist". Any other failure of an
 # order POST (408, 425, 429, 5xx, a dropped connection, an unreadable reply) is an *unknown outcome*:
@@ -87,6 +87,24 @@ def buy_no_intent(
         client_order_id=client_order_id,
         time_in_force=TimeInForce.IMMEDIATE_OR_CANCEL,
         exchange_index=exchange_index,
+    )
+
+
+def buy_intent(
+    ticker: str,
+    side: Side,
+    price: Decimal,
+    count: int,
+    client_order_id: str,
+    *,
+    exchange_index: int | None = None,
+) -> OrderIntent:
+    """Buy ``count`` contracts of ``side`` at up to ``price``, immediate-or-cancel: YES is a bid on the YES
+    book at ``price``; NO is :func:`buy_no_intent`."""
+    if side is Side.NO:
+        return buy_no_intent(ticker, price, count, client_order_id, exchange_index)
+    return OrderIntent(
+        ticker, BookSide.BID, price, count, client_order_id, TimeInForce.IMMEDIATE_OR_CANCEL, exchange_index
     )
 
 

@@ -16,11 +16,9 @@ from decimal import Decimal
 
 from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.hourly_decision import HourlyParams
+from kalshi_bots.domain.markets import RECORDER_WINDOW
 from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, Mode
 from kalshi_bots.domain.weather_model import WeatherParams
-
-# The minutes of each hour the market recorder may snapshot the hourly ladders (:45 to :59).
-RECORDER_WINDOW: tuple[int, ...] = tuple(range(45, 60))
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,15 +81,21 @@ def prob_no(
     ``minutes_left <= 0`` or zero vol -> deterministic: NO iff ``spot <= strike``.
     ``settlement_average_s`` > 0 shortens the effective horizon to ``T - 2s/3`` (see module doc).
     """
+    sigma = _horizon_sigma_pct(spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s)
+    if sigma == 0.0:
+        return 0.0 if spot > strike else 1.0
+    return normal_cdf(z_score(spot, strike, sigma))
+
+
+def _horizon_sigma_pct(
+    spot: Decimal, strike: Decimal, minutes_left: float, vol_15m_std_pct: float, settlement_average_s: float
+) -> float:
+    """The inputs checked, then the sd (percent) of the log move over what is left of the horizon."""
     _check_price("spot", spot)
     _check_price("strike", strike)
     if settlement_average_s < 0 or not math.isfinite(settlement_average_s):
         raise DomainError(f"settlement_average_s must be >= 0, got {settlement_average_s!r}")
-    effective_minutes = _effective_horizon(minutes_left, settlement_average_s / 60.0)
-    sigma = scaled_sigma_pct(vol_15m_std_pct, effective_minutes)
-    if sigma == 0.0:
-        return 0.0 if spot > strike else 1.0
-    return normal_cdf(z_score(spot, strike, sigma))
+    return scaled_sigma_pct(vol_15m_std_pct, _effective_horizon(minutes_left, settlement_average_s / 60.0))
 
 
 def _effective_horizon(minutes_left: float, average_minutes: float) -> float:
@@ -120,14 +126,9 @@ def prob_no_t(
     has sd sigma). At 15 minutes and nu = 5 this is the issue's ``T5(ln(K/spot) / (s * sqrt(3/5)))``.
     No time or zero vol is deterministic, exactly as :func:`prob_no`.
     """
-    _check_price("spot", spot)
-    _check_price("strike", strike)
+    sigma_pct = _horizon_sigma_pct(spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s)
     if not (math.isfinite(nu) and nu > 2):
         raise DomainError(f"nu must be > 2 for a finite variance, got {nu!r}")
-    if settlement_average_s < 0 or not math.isfinite(settlement_average_s):
-        raise DomainError(f"settlement_average_s must be >= 0, got {settlement_average_s!r}")
-    effective_minutes = _effective_horizon(minutes_left, settlement_average_s / 60.0)
-    sigma_pct = scaled_sigma_pct(vol_15m_std_pct, effective_minutes)
     if sigma_pct == 0.0:
         return 0.0 if spot > strike else 1.0
     log_distance = math.log(strike / spot)
@@ -148,20 +149,6 @@ def prob_no_law(
         return prob_no(spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s)
     return prob_no_t(
         spot, strike, minutes_left, vol_15m_std_pct, tail_nu, settlement_average_s=settlement_average_s
-    )
-
-
-def prob_settles_above(
-    spot: Decimal,
-    strike: Decimal,
-    minutes_left: float,
-    vol_15m_std_pct: float,
-    *,
-    settlement_average_s: float = 0.0,
-) -> float:
-    """P(YES) for a KXBTCD "greater" market: settlement value strictly above ``strike``."""
-    return 1.0 - prob_no(
-        spot, strike, minutes_left, vol_15m_std_pct, settlement_average_s=settlement_average_s
     )
 
 

@@ -250,8 +250,3 @@ def pnl_summary(trades: Sequence[TradeResult]) -> PnlSummary:
         var = math.fsum(w * (x - mean) ** 2 for w, x in zip(weights, per, strict=True)) / (contracts - 1)
         se = math.sqrt(var / len(per))
     return PnlSummary(len(trades), contracts, sum(1 for t in trades if t.won), total, fees, mean, se)
-
-
-def edge_after_fee(p_win: float, ask: Decimal, fee: Decimal) -> float:
-    """The hourly rule's edge: probability of winning minus the all-in cost of one contract."""
-    return p_win - float(ask + fee)

@@ -48,7 +48,6 @@ from kalshi_bots.domain.models import (
 HORIZON_MINUTES = 15  # every vol_Nm_std is the sd of a move over this many minutes
 _SQRT_HORIZON = math.sqrt(HORIZON_MINUTES)
 _ONE_MINUTE = timedelta(minutes=1)
-_METRICS = ("std", "range", "max_move", "samples")
 
 
 def default_min_samples(window_minutes: int) -> int:
@@ -156,22 +155,6 @@ def compute_snapshot(
         last_price=ticks[hi - 1].price if hi > 0 else None,
         recent_prices=recent,
     )
-
-
-def snapshot_attributes(snapshot: VolatilitySnapshot) -> dict[str, float | int | None]:
-    """Exactly the spec's ``vol_{15,30,60,90,120}m_{std,range,max_move,samples}`` attributes.
-
-    A window missing from the snapshot reads as 0 samples and ``None`` metrics.
-    """
-    attributes: dict[str, float | int | None] = {}
-    for minutes in VOL_WINDOWS_MINUTES:
-        w = snapshot.window(minutes)
-        values: tuple[float | int | None, ...] = (
-            (w.std_pct, w.range_pct, w.max_move_pct, w.samples) if w else (None, None, None, 0)
-        )
-        for metric, value in zip(_METRICS, values, strict=True):
-            attributes[f"vol_{minutes}m_{metric}"] = value
-    return attributes
 
 
 def trailing_ticks(

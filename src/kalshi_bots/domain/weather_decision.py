@@ -40,7 +40,7 @@ from typing import TypeGuard
 from kalshi_bots.domain.cities import WeatherCity
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.errors import DomainError, UnknownFeeTypeError
-from kalshi_bots.domain.fees import effective_fee_schedule, fee_per_contract
+from kalshi_bots.domain.fees import edge_after_fee, effective_fee_schedule, fee_per_contract
 from kalshi_bots.domain.markets import ACTIVE_STATUS
 from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, Market, Side
 from kalshi_bots.domain.reasons import NoTradeReason
@@ -216,7 +216,7 @@ def best_side(event: Event, fees: FeeSchedule, model: HighModel) -> WeatherPick 
                 if not usable_ask(ask):
                     continue
                 fee = fee_per_contract(1, ask, fees)
-                edge = p_side - float(ask + fee)
+                edge = edge_after_fee(p_side, ask, fee)
                 if best is None or edge > best.edge:  # the first of equal edges wins
                     best = WeatherPick(event, market, side, ask, p_side, fee, edge, fees, model, p_yes)
     except UnknownFeeTypeError as exc:
@@ -279,7 +279,7 @@ def size_pick(pick: WeatherPick, bankroll: Decimal, params: WeatherParams) -> We
         fee = fee_per_contract(sizing.contracts, pick.price, pick.fees)
     except DomainError as exc:  # a negative or non-finite bankroll
         return Refusal(NoTradeReason.INVALID_INPUT, str(exc))
-    edge = pick.p_model - float(pick.price + fee)
+    edge = edge_after_fee(pick.p_model, pick.price, fee)
     return WeatherTrade(pick, sizing.contracts, fee, edge, sizing.applied_fraction)
 
 

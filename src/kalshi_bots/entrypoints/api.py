@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from kalshi_bots.config import Settings
     from kalshi_bots.domain.models import Asset
     from kalshi_bots.ports.clock import Clock
-    from kalshi_bots.ports.store import Store
+    from kalshi_bots.ports.store import PriceStore
 
 log = logging.getLogger(__name__)
 
@@ -327,7 +327,7 @@ class _Server(socketserver.ThreadingTCPServer):
             pass
 
 
-def query_from_store(store: Store, clock: Clock) -> VolatilityQuery:
+def query_from_store(store: PriceStore, clock: Clock) -> VolatilityQuery:
     """VOL/LATEST of ``store`` with its age on ``clock``."""
     from kalshi_bots.entrypoints.volatility_view import volatility_payload
 

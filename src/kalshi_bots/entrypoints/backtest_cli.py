@@ -41,7 +41,9 @@ from kalshi_bots.adapters.report.weather_report import build_weather_content
 from kalshi_bots.adapters.snapshot_csv import SnapshotFileError, read_snapshot_csv
 from kalshi_bots.app.backtest.crypto import ReplayConfig
 from kalshi_bots.app.backtest.models import LIVE, MODELS, live_model
-from kalshi_bots.app.backtest.quote_scoring import ROW_COLUMNS, QuoteSource, RuleConfig, SpotSeries, row_cells
+from kalshi_bots.app.backtest.quote_rows import ROW_COLUMNS, SpotSeries, row_cells
+from kalshi_bots.app.backtest.quote_rule import RuleConfig
+from kalshi_bots.app.backtest.quote_scoring import QuoteSource
 from kalshi_bots.app.backtest.quote_sources import botlog_rows, late_band_rows, minute_prices, recorder_rows
 from kalshi_bots.app.backtest.quotes import study
 from kalshi_bots.app.backtest.records import ForecastPair

@@ -10,6 +10,7 @@ configuration error. Failures are reported as one line saying what failed and wh
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
@@ -24,7 +25,8 @@ from kalshi_bots.config import ConfigError, Settings
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.entrypoints import cli_commands as commands
 from kalshi_bots.entrypoints import cli_edge
-from kalshi_bots.entrypoints.cli_commands import UsageError
+from kalshi_bots.entrypoints.cli_job import JOB_NAMES
+from kalshi_bots.entrypoints.cli_output import UsageError, setup_logs
 from kalshi_bots.entrypoints.logs import LOG_FORMATS
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.errors import (
@@ -35,7 +37,7 @@ from kalshi_bots.ports.errors import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-JOB_CHOICES = tuple(dict.fromkeys(name for name, _ in commands.JOB_NAMES))
+JOB_CHOICES = tuple(dict.fromkeys(name for name, _ in JOB_NAMES))
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -294,32 +296,33 @@ def _run_backtest(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
-def _portfolio(name: str) -> Handler:
-    def run(args: argparse.Namespace, settings: Settings) -> int:
-        from kalshi_bots.entrypoints import cli_portfolio
+def _lazy(module: str, name: str) -> Handler:
+    """A command whose module is imported only when that command runs (a quick command never pays for
+    the scheduler, the dashboard or the portfolio read model)."""
 
-        handler: Handler = getattr(cli_portfolio, name)
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        handler: Handler = getattr(importlib.import_module(f"kalshi_bots.entrypoints.{module}"), name)
         return handler(args, settings)
 
     return run
 
 
 HANDLERS: Mapping[str, Handler] = {
-    "job": commands.cmd_job,
-    "trades": commands.cmd_trades,
+    "job": _lazy("cli_job", "cmd_job"),
+    "trades": _lazy("cli_portfolio", "cmd_trades"),
     "volatility": commands.cmd_volatility,
     "status": commands.cmd_status,
     "halt": commands.cmd_halt,
     "resume": commands.cmd_resume,
     "db": commands.cmd_db,
     "settings": commands.cmd_settings,
-    "run": commands.cmd_run,
-    "serve": commands.cmd_serve,
+    "run": _lazy("cli_run", "cmd_run"),
+    "serve": _lazy("cli_run", "cmd_serve"),
     "backtest": _run_backtest,
-    "positions": _portfolio("cmd_positions"),
-    "pnl": _portfolio("cmd_pnl"),
-    "dashboard": commands.cmd_dashboard,
-    "sandbox": commands.cmd_sandbox,
+    "positions": _lazy("cli_portfolio", "cmd_positions"),
+    "pnl": _lazy("cli_portfolio", "cmd_pnl"),
+    "dashboard": _lazy("cli_run", "cmd_dashboard"),
+    "sandbox": _lazy("cli_run", "cmd_sandbox"),
     "export": cli_edge.cmd_export,
     "scorecard": cli_edge.cmd_scorecard,
 }
@@ -376,7 +379,7 @@ def main(
     except ConfigError as exc:
         print(f"kalshi-bots: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    commands.setup_logs(settings, args)
+    setup_logs(settings, args)
     try:
         return HANDLERS[command](args, settings)
     except (UsageError, MissingStoreError) as exc:

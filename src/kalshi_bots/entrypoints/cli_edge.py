@@ -16,7 +16,7 @@ from kalshi_bots.config import Settings
 from kalshi_bots.domain.market_snapshot import Trigger
 from kalshi_bots.domain.models import TRADING_BOTS, Bot
 from kalshi_bots.domain.scorecard import BotScorecard, ScoreLine
-from kalshi_bots.entrypoints.cli_commands import UsageError, shown_clock
+from kalshi_bots.entrypoints.cli_output import UsageError, shown_clock
 from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import Store
 

@@ -1,18 +1,23 @@
-"""``positions`` and ``pnl``: the read model (:mod:`kalshi_bots.app.portfolio_view`) as text or JSON.
+"""``trades``, ``positions`` and ``pnl``: the trade log and its read model
+(:mod:`kalshi_bots.app.portfolio_view`) as text or JSON.
 
-Both only read: a missing store is an error naming the path, never a new empty database.
+All three only read: a missing store is an error naming the path, never a new empty database.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from kalshi_bots import bootstrap
 from kalshi_bots.app.portfolio_view import Portfolio, load_portfolio, pnl_json, position_json
 from kalshi_bots.config import Settings
+from kalshi_bots.domain.models import TradeRecord
 from kalshi_bots.domain.portfolio import PnlLine, Position
+from kalshi_bots.entrypoints.cli_output import UsageError
 
 
 def signed_dollars(value: Decimal | None) -> str:
@@ -98,4 +103,71 @@ def cmd_pnl(args: argparse.Namespace, settings: Settings) -> int:
         print(pnl_row(line))
     print()
     print(pnl_row(report.total))
+    return 0
+
+
+# --- trades -----------------------------------------------------------------------------------------
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+SPEC_TRADE_ATTRIBUTES = (
+    "pk",
+    "sk",
+    "contract_ticker",
+    "side",
+    "quantity",
+    "price_cents",
+    "btc_price",
+    "strike_price",
+    "model_prob",
+    "market_prob",
+    "edge",
+    "kelly_fraction",
+    "status",
+)
+
+
+def trade_json(trade: TradeRecord) -> dict[str, Any]:
+    """The stored row: the spec's attribute names (``edge`` in percentage points) plus ours. Every
+    spec attribute is present; one that does not apply (a weather trade's ``btc_price``) is null."""
+    from kalshi_bots.adapters.store.codec import trade_item
+
+    row: dict[str, Any] = dict.fromkeys(SPEC_TRADE_ATTRIBUTES)
+    row.update((key, _json_number(value)) for key, value in trade_item(trade).items())
+    return row
+
+
+def _trade_line(t: TradeRecord) -> str:
+    pnl = "" if t.pnl_dollars is None else f"{t.pnl_dollars:+.2f}"
+    strike = "" if t.strike_price is None else f"{t.strike_price}"
+    return (
+        f"{t.created_at:%Y-%m-%d %H:%M:%S} {t.bot:10} {t.mode.value:5} {t.contract_ticker:28} "
+        f"{t.side.value:3} {t.quantity:>3} @ {t.price_cents:>5}c  strike {strike:>10}  "
+        f"edge {t.edge * 100:5.1f}pt  {t.status.value:8} filled {t.fill_count} "
+        f"{t.settlement_result or ''} {pnl}"
+    ).rstrip()
+
+
+def cmd_trades(args: argparse.Namespace, settings: Settings) -> int:
+    day = None
+    if args.date is not None:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date {args.date!r} is not a date; use YYYY-MM-DD") from None
+    store = bootstrap.open_existing_store(settings)
+    trades = store.all_trades() if day is None else store.trades_on(day)
+    trades = sorted(trades, key=lambda t: t.created_at)
+    if args.json:
+        print(json.dumps([trade_json(t) for t in trades], indent=2))
+        return 0
+    if not trades:
+        print("no trades" + (f" on {args.date}" if args.date else " yet"))
+    for trade in trades:
+        print(_trade_line(trade))
     return 0

@@ -1,5 +1,6 @@
-"""``kalshi-bots run``: the local system (scheduler + every job, and the dashboard), optionally against the
-sandbox fakes.
+"""The long-running commands: ``kalshi-bots run`` (the local system: scheduler + every job, and the
+dashboard, optionally against the sandbox fakes), ``dashboard``, ``sandbox`` (the fakes alone) and
+``serve`` (the volatility API).
 
 The terminal shows a banner (mode, store, which bots are on and why the others are off, next runs,
 the dashboard URL) and then one human line per meaningful event (:class:`~.logs.ConsoleHandler`); the
@@ -8,6 +9,7 @@ JSON log goes to a rotating file beside the SQLite store.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import logging
 import sys
@@ -17,20 +19,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from kalshi_bots import __version__, bootstrap
+from kalshi_bots import bootstrap
 from kalshi_bots.app.results import JobResult
 from kalshi_bots.app.schedule import JobName
-from kalshi_bots.config import Settings, StoreKind
-from kalshi_bots.domain.markets import NEW_YORK
+from kalshi_bots.config import Settings
 from kalshi_bots.domain.models import Mode
-from kalshi_bots.entrypoints.cli_commands import data_log_file, store_label
+from kalshi_bots.entrypoints.cli_banner import banner, live_banner
+from kalshi_bots.entrypoints.cli_output import UsageError, clock_of, data_log_file, store_label
 from kalshi_bots.entrypoints.logs import setup_cli_logging, wants_color
-from kalshi_bots.entrypoints.next_runs import in_words, next_runs
-from kalshi_bots.entrypoints.scheduler import Scheduler, enabled_jobs, install_stop_signals
+from kalshi_bots.entrypoints.scheduler import Scheduler, install_stop_signals, scheduled_jobs
 from kalshi_bots.ports.clock import Clock
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from kalshi_bots.sandbox.launch import SandboxUrls
 
 log = logging.getLogger(__name__)
-# Minute jobs: left out of the banner's next runs ("prices every minute" covers them).
-COLLECTORS = frozenset({JobName.COLLECT_BTC, JobName.COLLECT_ETH, JobName.RECORD_MARKET})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,83 +48,6 @@ class RunOptions:
     log_format: str = "auto"
     dashboard: bool = True
     color: bool = False
-
-
-def scheduled_jobs(settings: Settings) -> frozenset[JobName]:
-    """The default jobs, ETH trading if enabled, and no weather run without an NWS contact."""
-    jobs = enabled_jobs([JobName.TRADE_ETH] if settings.trade_eth else [])
-    return jobs if settings.nws.contact else jobs - {JobName.WEATHER}
-
-
-def live_banner(settings: Settings) -> str:
-    bar = "!" * 78
-    lines = [
-        "LIVE MODE: REAL ORDERS WITH REAL MONEY ON KALSHI",
-        f"Kalshi: {settings.kalshi_base_url}",
-        f"daily budget ${settings.budget.global_limit} (btc ${settings.budget.btc_hourly}, "
-        f"eth ${settings.budget.eth_hourly}, weather ${settings.budget.weather}), "
-        f"loss halt ${settings.budget.daily_loss_limit}",
-        "stop all trading at once: kalshi-bots halt",
-    ]
-    if settings.edge.live_without_edge:  # the edge gate's override (domain/edge_gate.py)
-        lines += [
-            "EDGE GATE OFF (KALSHI_BOTS_LIVE_WITHOUT_EDGE=yes): orders go out",
-            "even when the scorecard shows no edge (kalshi-bots scorecard)",
-        ]
-    return "\n".join([bar, *(f"!!  {line:<72}!!" for line in lines), bar])
-
-
-MODE_WORDS = {
-    Mode.PAPER: "paper (simulated fills on real public Kalshi data; no money)",
-    Mode.DEMO: "demo (Kalshi's demo exchange, play money)",
-    Mode.LIVE: "LIVE (real orders, real money)",
-}
-
-
-def bot_lines(settings: Settings) -> list[str]:
-    """Each bot, on or off, and what turns an off one on."""
-    cities = ",".join(c.removeprefix("KXHIGH") for c in settings.weather.cities)
-    weather = (
-        f"weather    on  (6 pm and 8 pm New York; {cities})"
-        if settings.nws.contact
-        else "weather    off (set KALSHI_BOTS_NWS_CONTACT=you@example.com: NWS wants a contact)"
-    )
-    eth = (
-        "eth-hourly on  (:45 each hour)"
-        if settings.trade_eth
-        else "eth-hourly off (set KALSHI_BOTS_TRADE_ETH=yes)"
-    )
-    return [f"btc-hourly on  (:45 each hour, budget ${settings.budget.btc_hourly}/day)", eth, weather]
-
-
-def next_run_lines(jobs: frozenset[JobName], now: datetime) -> list[str]:
-    """``10:45 trade-hourly-btc (in 32 min)`` per job, soonest first, in New York time."""
-    upcoming = next_runs(jobs - COLLECTORS, now)
-    return [
-        f"{at.astimezone(NEW_YORK):%H:%M} {job.value} ({in_words((at - now).total_seconds() / 60)})"
-        for job, at in sorted(upcoming.items(), key=lambda item: item[1])
-    ]
-
-
-def banner(settings: Settings, jobs: frozenset[JobName], now: datetime, log_file: Path | None) -> list[str]:
-    where = store_label(settings)
-    if settings.store.kind is StoreKind.SQLITE:
-        where = f"sqlite {settings.store.sqlite_path.expanduser().resolve()}"
-    lines = [
-        f"kalshi-bots {__version__}: mode {MODE_WORDS[settings.mode]}",
-        f"  store      {where}",
-    ]
-    if log_file is not None:
-        lines.append(f"  JSON log   {log_file.resolve()}")
-    bots = bot_lines(settings)
-    lines.append(f"  bots       {bots[0]}")
-    lines.extend(f"             {line}" for line in bots[1:])
-    runs = next_run_lines(jobs, now)
-    lines.append(
-        f"  next runs  {runs[0]}  (New York time; prices every minute)" if runs else "  next runs  -"
-    )
-    lines.extend(f"             {line}" for line in runs[1:])
-    return lines
 
 
 def _start_dashboard(
@@ -306,3 +228,84 @@ def _print_sandbox(
     if start is not None:
         print(f"sandbox: the world's clock starts at {start:%Y-%m-%d %H:%M:%S}Z", file=out)
     out.flush()
+
+
+# --- the commands ----------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.speed != 1.0 and not args.sandbox:
+        raise UsageError("--speed only applies with --sandbox (real markets run in real time)")
+    start = getattr(args, "start", None)
+    if start is not None and not args.sandbox:
+        raise UsageError("--start only applies with --sandbox (real markets run at the real time)")
+    if args.keep is not None and not args.sandbox:
+        raise UsageError(
+            "--keep only applies with --sandbox (a real run keeps its state in KALSHI_BOTS_SQLITE_PATH)"
+        )
+    options = RunOptions(
+        log_format=args.log_format, dashboard=not args.no_dashboard, color=wants_color(sys.stdout)
+    )
+    return run_local(
+        settings,
+        sandbox=args.sandbox,
+        speed=args.speed,
+        keep=args.keep,
+        options=options,
+        start=None if start is None else parse_start(start),
+        clock=getattr(args, "clock", None),
+    )
+
+
+def parse_start(raw: str) -> datetime:
+    """``run --sandbox --start``: the simulated world's first instant (aware; seconds allowed)."""
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(f"--start {raw!r} is not an ISO-8601 time; use e.g. 2026-03-08T14:44:00Z") from None
+    if start.tzinfo is None:
+        raise UsageError(f"--start {raw!r} has no UTC offset; add Z or e.g. -05:00")
+    return start.astimezone(UTC)
+
+
+def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.entrypoints.dashboard import DashboardConfigError, source_from_settings, start_dashboard
+
+    store = bootstrap.open_existing_store(settings)
+    store.get_flag("halt")  # reach the store once now: a wrong table or region fails here, with its hint
+    source = source_from_settings(
+        settings, store=store, clock=bootstrap.display_clock(store), jobs=scheduled_jobs(settings)
+    )
+    try:
+        dashboard = start_dashboard(settings, source, host=args.host, port=args.port)
+    except DashboardConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"dashboard of {store_label(settings)} ({settings.mode.value} mode): {dashboard.shown_url}",
+        flush=True,
+    )
+    print("Ctrl-C stops it.", flush=True)
+    stop = threading.Event()
+    install_stop_signals(stop)
+    try:
+        stop.wait()
+    finally:
+        dashboard.stop()
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.entrypoints.cli_sandbox import run_fakes
+
+    return run_fakes(db=args.db)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from kalshi_bots.entrypoints.api import ApiConfigError, serve_from_settings
+
+    try:
+        return serve_from_settings(
+            settings, host=args.host, port=args.port, open_access=args.open, clock=clock_of(args)
+        )
+    except ApiConfigError as exc:  # would start insecurely: a usage problem, exit 2
+        raise UsageError(str(exc)) from exc

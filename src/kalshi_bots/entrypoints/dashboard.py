@@ -32,6 +32,7 @@ from kalshi_bots.app import risk
 from kalshi_bots.app.alerts import notify_kill_switch
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.config import Settings
+from kalshi_bots.entrypoints.api_routes import token_matches
 from kalshi_bots.entrypoints.dashboard_data import DashboardSource
 from kalshi_bots.entrypoints.dashboard_page import TradeFilter, render_page, render_unauthorized
 from kalshi_bots.ports.clock import Clock
@@ -196,9 +197,8 @@ class Dashboard:
             self._send(request, HTTPStatus.NOT_FOUND, "text/plain", "not found")
 
     def _authorized(self, request: BaseHTTPRequestHandler) -> bool:
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer ") and _same(header[7:].strip(), self.access.token):
-            return True
+        if token_matches(request.headers.get("Authorization"), self.access.token):
+            return True  # the API's bearer check (one implementation for every server)
         jar = SimpleCookie()
         try:
             jar.load(request.headers.get("Cookie", ""))
@@ -286,7 +286,7 @@ def source_from_settings(
     settings: Settings, *, store: Store, clock: Clock, jobs: frozenset[JobName]
 ) -> DashboardSource:
     from kalshi_bots.bootstrap import build_notifier, display_market_data, job_params, snapshot_store_of
-    from kalshi_bots.entrypoints.cli_commands import store_label
+    from kalshi_bots.entrypoints.cli_output import store_label
 
     return DashboardSource(
         store=store,

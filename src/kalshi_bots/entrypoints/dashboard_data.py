@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kalshi_bots.app import risk
-from kalshi_bots.app.alerts import Streak, read_streaks
+from kalshi_bots.app.alert_state import Streak, read_streaks
 from kalshi_bots.app.portfolio_view import Portfolio, QuoteBook, build_portfolio, fetch_quotes, open_tickers
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard import DEFAULT_DAYS

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from kalshi_bots.app.schedule import SCHEDULE, JobName
-from kalshi_bots.entrypoints.scheduler import MAX_LOOKBACK, floor_minute, rule_fires
+from kalshi_bots.domain.markets import floor_minute
+from kalshi_bots.entrypoints.scheduler import MAX_LOOKBACK, rule_fires
 
 MINUTE = timedelta(minutes=1)
 

@@ -24,12 +24,17 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import FrameType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kalshi_bots.app.schedule import SCHEDULE, JobName, ScheduleRule
+from kalshi_bots.domain.markets import floor_minute
 from kalshi_bots.ports.clock import Clock
+
+if TYPE_CHECKING:
+    from kalshi_bots.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +52,6 @@ MAX_LOOKBACK = timedelta(hours=25)
 Fire = Callable[[JobName, datetime], object]
 
 
-def floor_minute(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError(f"scheduler times must be timezone-aware, got {moment.isoformat()}")
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
-
-
 def rule_fires(rule: ScheduleRule, minute_utc: datetime) -> bool:
     """Whether ``rule`` fires at this UTC minute, with EventBridge's DST behaviour."""
     local = minute_utc.astimezone(ZoneInfo(rule.timezone))
@@ -64,6 +63,12 @@ def rule_fires(rule: ScheduleRule, minute_utc: datetime) -> bool:
 def enabled_jobs(extra: Iterable[JobName] = ()) -> frozenset[JobName]:
     """Jobs on by default plus ``extra`` (e.g. ETH trading when ``KALSHI_BOTS_TRADE_ETH=yes``)."""
     return frozenset({r.job for r in SCHEDULE if r.enabled_by_default} | set(extra))
+
+
+def scheduled_jobs(settings: Settings) -> frozenset[JobName]:
+    """The default jobs, ETH trading if enabled, and no weather run without an NWS contact."""
+    jobs = enabled_jobs([JobName.TRADE_ETH] if settings.trade_eth else [])
+    return jobs if settings.nws.contact else jobs - {JobName.WEATHER}
 
 
 @dataclass(frozen=True, slots=True)

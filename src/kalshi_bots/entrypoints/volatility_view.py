@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from kalshi_bots.domain.models import Asset, VolatilitySnapshot
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import PriceStore
 
 
 def snapshot_payload(snapshot: VolatilitySnapshot, now: datetime) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def snapshot_payload(snapshot: VolatilitySnapshot, now: datetime) -> dict[str, A
     return payload
 
 
-def volatility_payload(store: Store, asset: Asset, now: datetime) -> dict[str, Any] | None:
+def volatility_payload(store: PriceStore, asset: Asset, now: datetime) -> dict[str, Any] | None:
     """The payload, or None when the collector has not written VOL/LATEST yet."""
     snapshot = store.get_volatility(asset)
     return None if snapshot is None else snapshot_payload(snapshot, now)

@@ -1,5 +1,11 @@
 """The storage port: the spec's four tables, as operations the jobs need.
 
+One protocol per concern (prices, the trade log, the budget book, flags, job runs, documents), so
+each job and helper names exactly the part of the store it uses (``risk.halt(store: FlagStore, ...)``,
+``cleanup`` a :class:`PriceStore`): a reader sees what a function can touch, and a test can hand it a
+small fake. :class:`Store` is their union: what the
+adapters implement and what ``Deps.store`` holds.
+
 Both backends (SQLite, DynamoDB) and the in-memory fake pass the same contract suite
 (``tests/contract/test_store_contract.py``).
 """
@@ -24,12 +30,9 @@ from kalshi_bots.domain.models import (
 )
 
 
-class Store(Protocol):
-    def init_schema(self) -> None:
-        """Create tables if missing. Idempotent."""
-        ...
+class PriceStore(Protocol):
+    """BTCPriceHistory / ETHPriceHistory: the minute prices and each asset's VOL/LATEST."""
 
-    # --- BTCPriceHistory / ETHPriceHistory -------------------------------------------------
     def put_price(self, tick: PriceTick) -> bool:
         """Store the minute's price; the sk is ``tick.at`` truncated to the minute.
 
@@ -50,7 +53,10 @@ class Store(Protocol):
         """Delete price rows strictly older than ``cutoff``; returns how many."""
         ...
 
-    # --- BTCTradeLog ----------------------------------------------------------------------
+
+class TradeLog(Protocol):
+    """BTCTradeLog: one row per order, keyed by its client_order_id."""
+
     def put_trade(self, trade: TradeRecord) -> bool:
         """Insert keyed by client_order_id. Returns False if that id is already logged."""
         ...
@@ -71,9 +77,13 @@ class Store(Protocol):
         """Trades not yet settled (pending, or executed without a settlement result)."""
         ...
 
-    # --- KalshiTradingBudget -------------------------------------------------------------
-    # A reservation is identified by its id *and* amount; what it holds moves the bot's and the
-    # global spend of its day one for one. Every method is atomic against concurrent callers.
+
+class BudgetBook(Protocol):
+    """KalshiTradingBudget: each bot's daily spend (as reservations) and the day's realized P&L.
+
+    A reservation is identified by its id *and* amount; what it holds moves the bot's and the global
+    spend of its day one for one. Every method is atomic against concurrent callers."""
+
     def reserve_budget(self, reservation: BudgetReservation, limits: BudgetLimits) -> bool:
         """Make the reservation hold at least ``amount``. False = refused, nothing changed.
 
@@ -110,13 +120,18 @@ class Store(Protocol):
         """Total realized P&L of all bots for the day (negative = loss)."""
         ...
 
-    def get_flag(self, name: str) -> str | None:
-        """Control flags (kill switch ``halt``), kept in the budget table."""
-        ...
+
+class FlagStore(Protocol):
+    """Control flags (the kill switch ``halt``), kept in the budget table."""
+
+    def get_flag(self, name: str) -> str | None: ...
 
     def set_flag(self, name: str, value: str | None) -> None: ...
 
-    # --- job runs (kept in the budget table as pk=JOBRUN) ------------------------------------
+
+class RunLog(Protocol):
+    """Job runs (kept in the budget table as pk=JOBRUN): the claim that makes a run happen once."""
+
     def claim_run(
         self, job: str, scheduled_for: datetime, owner: str, now: datetime, lease_seconds: int
     ) -> bool:
@@ -140,7 +155,11 @@ class Store(Protocol):
         """The most recent run of each job."""
         ...
 
-    # --- small JSON documents (paper wallet, paper orders, bot state) -----------------------
+
+class DocStore(Protocol):
+    """Small JSON documents by (kind, key): the paper exchange's wallet and orders, the sandbox's clock,
+    and the app's typed shelves (:mod:`kalshi_bots.app.shelves`: position claims, alert state)."""
+
     def put_doc(self, kind: str, key: str, body: str, *, only_if_absent: bool = False) -> bool:
         """Store a JSON text under (kind, key). With ``only_if_absent``, False if it exists."""
         ...
@@ -149,4 +168,12 @@ class Store(Protocol):
 
     def list_docs(self, kind: str) -> list[tuple[str, str]]:
         """All (key, body) of a kind, ordered by key."""
+        ...
+
+
+class Store(PriceStore, TradeLog, BudgetBook, FlagStore, RunLog, DocStore, Protocol):
+    """The whole store: every backend implements it; ``Deps.store`` is one."""
+
+    def init_schema(self) -> None:
+        """Create tables if missing. Idempotent."""
         ...

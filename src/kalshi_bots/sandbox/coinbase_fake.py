@@ -22,7 +22,7 @@ from typing import Any
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.faults import FaultQueue, malformed_fault, status_fault
-from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response
+from kalshi_bots.sandbox.server import DropConnection, FakeServer, Request, Response, ServedFake
 
 MAX_CANDLES = 300
 ALLOWED_GRANULARITIES = frozenset({60, 300, 900, 3600, 21600, 86400})
@@ -74,7 +74,7 @@ def _parse_iso(raw: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class FakeCoinbase:
+class FakeCoinbase(ServedFake):
     def __init__(self, *, seed: int = 7, host: str = "127.0.0.1", port: int = 0) -> None:
         self.server = FakeServer(host, port)
         self.faults = FaultQueue()
@@ -84,7 +84,6 @@ class FakeCoinbase:
         self._rng = random.Random(seed)
         self._trade_id = 1_000_000
         # Hanging: requests that get no answer until released (or the fake stops), then a dropped socket.
-        self._hangs: list[str | None] = []
         self._hang_forever = False
         self._released = threading.Event()
         self.server.route("GET", f"/products/{PRODUCT}/ticker", self._ticker)
@@ -96,19 +95,9 @@ class FakeCoinbase:
     def url(self) -> str:
         return self.server.url
 
-    def start(self) -> FakeCoinbase:
-        self.server.start()
-        return self
-
     def stop(self) -> None:
         self._released.set()  # hanging handlers end (their sockets drop) before the server goes
         self.server.stop()
-
-    def __enter__(self) -> FakeCoinbase:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Forget prices, faults and recorded requests (lets tests share one running server)."""
@@ -118,7 +107,6 @@ class FakeCoinbase:
             self._rng = random.Random(self._seed)
             self.faults.clear()
             self.server.requests.clear()
-            self._hangs.clear()
             self._hang_forever = False
         self._released.set()
 
@@ -197,33 +185,21 @@ class FakeCoinbase:
     def malformed_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
         self.faults.add(malformed_fault(), times=times, endpoint=endpoint)
 
-    def hang_next(self, *, times: int = 1, endpoint: str | None = None) -> None:
-        """The next ``times`` matching requests are read and never answered (a server that accepted the
-        connection and went silent) until :meth:`release_hangs` or :meth:`stop`."""
-        with self.server.lock:
-            self._hangs.extend([endpoint] * times)
-            self._released.clear()
-
     def hang_forever(self) -> None:
-        """Every request from now on hangs, like a wedged server."""
+        """Every request from now on is read and never answered (a server that accepted the connection and
+        went silent, wedged) until :meth:`release_hangs` or :meth:`stop`."""
         with self.server.lock:
             self._hang_forever = True
             self._released.clear()
 
     def release_hangs(self) -> None:
         with self.server.lock:
-            self._hangs.clear()
             self._hang_forever = False
         self._released.set()
 
-    def _maybe_hang(self, endpoint: str) -> None:
+    def _maybe_hang(self) -> None:
         with self.server.lock:
             hang = self._hang_forever
-            for index, wanted in enumerate(self._hangs):
-                if wanted in (None, endpoint):
-                    del self._hangs[index]
-                    hang = True
-                    break
         if hang:
             self._released.wait()
             raise DropConnection
@@ -264,7 +240,7 @@ class FakeCoinbase:
         return Response.json({"message": "NotFound"}, 404)
 
     def _ticker(self, request: Request) -> Response:
-        self._maybe_hang("ticker")
+        self._maybe_hang()
         injected = self.faults.take("ticker")
         if injected is not None:
             return injected
@@ -291,7 +267,7 @@ class FakeCoinbase:
             }
 
     def _candles_route(self, request: Request) -> Response:
-        self._maybe_hang("candles")
+        self._maybe_hang()
         injected = self.faults.take("candles")
         if injected is not None:
             return injected

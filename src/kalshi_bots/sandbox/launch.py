@@ -23,8 +23,8 @@ from types import TracebackType
 
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.sandbox.coinbase_fake import FakeCoinbase
-from kalshi_bots.sandbox.kalshi_demo import DEMO_CITIES, seed_demo_markets
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
+from kalshi_bots.sandbox.kalshi.demo import DEMO_CITIES, seed_demo_markets
 from kalshi_bots.sandbox.nws_fake import FakeNws
 
 ASSETS = (Asset.BTC, Asset.ETH)
@@ -139,8 +139,3 @@ def sandbox_environment(urls: SandboxUrls) -> dict[str, str]:
         "KALSHI_BOTS_NWS_CONTACT": "sandbox@localhost",
         "KALSHI_BOTS_WEATHER_CITIES": ",".join(WEATHER_SERIES),
     }
-
-
-def launch(clock: Callable[[], datetime] | None = None) -> Sandbox:
-    """Start a seeded sandbox (remember to ``stop()`` it, or use ``with Sandbox() as world``)."""
-    return Sandbox(clock=clock).start()

@@ -16,6 +16,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from kalshi_bots.domain.cities import CITIES, WeatherCity
 from kalshi_bots.sandbox.cli_text import CliContent, render_cli
@@ -27,7 +28,7 @@ from kalshi_bots.sandbox.nws_wire import (
     problem,
     whole_f,
 )
-from kalshi_bots.sandbox.server import FakeServer, Request, Response
+from kalshi_bots.sandbox.server import FakeServer, Request, Response, ServedFake
 
 GEOJSON = "application/geo+json"
 OFFICE_NAMES = {
@@ -51,7 +52,7 @@ class _Product:
     text: str
 
 
-class FakeNws:
+class FakeNws(ServedFake):
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.server = FakeServer(host, port)
         self.faults = FaultQueue()
@@ -59,7 +60,6 @@ class FakeNws:
         route = self.server.route
         route("GET", r"/points/(?P<lat>-?[0-9.]+),(?P<lon>-?[0-9.]+)", self._points)
         route("GET", r"/gridpoints/(?P<wfo>[A-Z]{3})/(?P<x>\d+),(?P<y>\d+)/forecast", self._forecast)
-        route("GET", r"/stations/(?P<station>[A-Z0-9]+)/observations/latest", self._latest)
         route("GET", r"/stations/(?P<station>[A-Z0-9]+)/observations", self._observations)
         route("GET", r"/products/types/CLI/locations/(?P<loc>[A-Z0-9]+)", self._cli_list)
         route("GET", r"/products/(?P<pid>[0-9a-f-]+)", self._product)
@@ -83,19 +83,6 @@ class FakeNws:
     @property
     def url(self) -> str:
         return self.server.url
-
-    def start(self) -> FakeNws:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeNws:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- seeding ----------------------------------------------------------------------------------
 
@@ -220,7 +207,7 @@ class FakeNws:
     # -- failure injection ------------------------------------------------------------------------
 
     def fail_next(self, status: int, *, times: int = 1, endpoint: str | None = None) -> None:
-        """Endpoints: points, forecast, latest, observations, cli_list, product."""
+        """Endpoints: points, forecast, observations, cli_list, product."""
         headers = {"Retry-After": "0"} if status in (429, 503) else {}
         response = problem(status, "Unexpected Problem", f"injected HTTP {status}", "UnexpectedProblem")
         response.headers.update(headers)
@@ -302,19 +289,6 @@ class FakeNws:
     def _station_obs(self, station: str) -> list[tuple[datetime, float | None]]:
         return sorted((o for o in self._obs.get(station, []) if o[0] <= self.now), reverse=True)
 
-    def _latest(self, request: Request) -> Response:
-        refused = self._guard(request, "latest")
-        if refused is not None:
-            return refused
-        with self.server.lock:
-            readings = self._station_obs(request.match["station"])
-        if not readings:
-            return problem(404, "Not Found", "No observations", "NotFound")
-        return Response.json(
-            observation_feature(self.url, request.match["station"], *readings[0]),
-            headers={"Content-Type": GEOJSON},
-        )
-
     def _observations(self, request: Request) -> Response:
         refused = self._guard(request, "observations")
         if refused is not None:
@@ -338,15 +312,7 @@ class FakeNws:
             return refused
         with self.server.lock:
             graph = [
-                {
-                    "@id": f"{self.url}/products/{p.product_id}",
-                    "id": p.product_id,
-                    "wmoCollectiveId": "CDUS41",
-                    "issuingOffice": p.office,
-                    "issuanceTime": p.issued_at.isoformat(),
-                    "productCode": "CLI",
-                    "productName": "Climatological Report (Daily)",
-                }
+                self._product_json(p)
                 for p in self._products
                 if p.location == request.match["loc"] and p.issued_at <= self.now
             ]
@@ -362,8 +328,12 @@ class FakeNws:
             found = [p for p in self._products if p.product_id == request.match["pid"]]
         if not found:
             return problem(404, "Not Found", "Product not found", "NotFound")
-        p = found[0]
-        body = {
+        body = self._product_json(found[0]) | {"productText": found[0].text}
+        return Response.json(body, headers={"Content-Type": GEOJSON})
+
+    def _product_json(self, p: _Product) -> dict[str, Any]:
+        """A CLI product as the listing shows it (the product itself adds its text)."""
+        return {
             "@id": f"{self.url}/products/{p.product_id}",
             "id": p.product_id,
             "wmoCollectiveId": "CDUS41",
@@ -371,6 +341,4 @@ class FakeNws:
             "issuanceTime": p.issued_at.isoformat(),
             "productCode": "CLI",
             "productName": "Climatological Report (Daily)",
-            "productText": p.text,
         }
-        return Response.json(body, headers={"Content-Type": GEOJSON})

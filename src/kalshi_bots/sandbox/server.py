@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -149,4 +149,26 @@ class FakeServer:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.stop()
+
+
+class ServedFake:
+    """A fake service on its own :class:`FakeServer`: ``with Fake() as fake:`` or ``start()``/``stop()``.
+
+    Subclasses set ``self.server`` in ``__init__`` and add their routes; ``stop`` may be extended to
+    release what a handler is waiting on before the server goes."""
+
+    server: FakeServer
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
-from kalshi_bots.sandbox.server import FakeServer, Request, Response
+from kalshi_bots.sandbox.server import FakeServer, Request, Response, ServedFake
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +22,7 @@ class Post:
     body: Any  # parsed JSON
 
 
-class FakeWebhookReceiver:
+class FakeWebhookReceiver(ServedFake):
     def __init__(self) -> None:
         self.server = FakeServer()
         self.posts: list[Post] = []
@@ -40,18 +39,3 @@ class FakeWebhookReceiver:
 
     def url(self, path: str = "hook") -> str:
         return f"{self.server.url}/{path.lstrip('/')}"
-
-    def start(self) -> FakeWebhookReceiver:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeWebhookReceiver:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kalshi_bots.ports.store import Store
+from kalshi_bots.ports.store import DocStore
 
 DOC_KIND = "sandbox"
 DOC_KEY = "clock"
@@ -57,11 +57,11 @@ class WorldClock:
         )
 
 
-def record_clock(store: Store, clock: WorldClock) -> None:
+def record_clock(store: DocStore, clock: WorldClock) -> None:
     store.put_doc(DOC_KIND, DOC_KEY, clock.to_json())
 
 
-def stored_clock(store: Store) -> WorldClock | None:
+def stored_clock(store: DocStore) -> WorldClock | None:
     """The sandbox clock recorded in this store, if a sandbox run wrote one."""
     text = store.get_doc(DOC_KIND, DOC_KEY)
     return None if text is None else WorldClock.from_json(text)

@@ -18,7 +18,7 @@ from kalshi_bots.adapters.store.schema import TableNames
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import Asset
-from kalshi_bots.entrypoints import aws_lambda
+from kalshi_bots.entrypoints import aws_lambda, lambda_secrets
 from kalshi_bots.sandbox.launch import Sandbox
 from kalshi_bots.sandbox.server import FakeServer, Request, Response
 
@@ -115,7 +115,7 @@ class LambdaWorld:
 def use_signing_mode(aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch, mode: str = "demo") -> None:
     """What the template adds to the four functions that sign Kalshi requests."""
     monkeypatch.setenv("KALSHI_BOTS_MODE", mode)
-    monkeypatch.setenv(aws_lambda.CREDENTIALS_PARAMETER_ENV, CREDENTIALS_PARAMETER)
+    monkeypatch.setenv(lambda_secrets.CREDENTIALS_PARAMETER_ENV, CREDENTIALS_PARAMETER)
     aws.new_container()
 
 

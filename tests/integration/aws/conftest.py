@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_bots.adapters.store.dynamodb import DynamoStore
 from kalshi_bots.adapters.store.schema import TableNames
-from kalshi_bots.entrypoints import aws_lambda
+from kalshi_bots.entrypoints import aws_lambda, lambda_secrets
 from kalshi_bots.sandbox.launch import Sandbox
 
 
@@ -115,7 +115,7 @@ def aws(
         "KALSHI_BOTS_TRADE_LOG_TABLE": tables.trades,
         "KALSHI_BOTS_BUDGET_TABLE": tables.budget,
         "KALSHI_BOTS_LOG_LEVEL": "INFO",
-        aws_lambda.API_TOKEN_PARAMETER_ENV: TOKEN_PARAMETER,
+        lambda_secrets.API_TOKEN_PARAMETER_ENV: TOKEN_PARAMETER,
         # The sandbox instead of the internet.
         "KALSHI_BOTS_KALSHI_BASE_URL": world.urls.kalshi,
         "KALSHI_BOTS_COINBASE_BASE_URL": world.urls.coinbase,

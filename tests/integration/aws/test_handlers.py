@@ -23,7 +23,7 @@ from aws_world import (
 
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.models import Asset
-from kalshi_bots.entrypoints import aws_lambda, cli
+from kalshi_bots.entrypoints import aws_lambda, cli, lambda_metrics, lambda_secrets
 
 pytestmark = pytest.mark.dynamodb
 
@@ -48,9 +48,9 @@ def test_collector_on_a_scheduler_event_stores_the_minute_and_emits_its_metric(
     assert aws.store.latest_price(Asset.BTC) is not None
     assert aws.store.get_volatility(Asset.ETH) is None  # the BTC function touched only its table
     [metric] = emf_lines(capsys.readouterr().out)
-    assert metric["Asset"] == "BTC" and metric[aws_lambda.COLLECTOR_METRIC] == 1
+    assert metric["Asset"] == "BTC" and metric[lambda_metrics.COLLECTOR_METRIC] == 1
     directive = metric["_aws"]["CloudWatchMetrics"][0]
-    assert directive["Namespace"] == aws_lambda.METRIC_NAMESPACE
+    assert directive["Namespace"] == lambda_metrics.METRIC_NAMESPACE
     assert directive["Dimensions"] == [["Asset"]]
 
 
@@ -223,7 +223,7 @@ def test_volatility_api_refusals(
 def test_volatility_api_without_a_configured_token_refuses_everyone(
     aws: LambdaWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(aws_lambda.API_TOKEN_PARAMETER_ENV)
+    monkeypatch.delenv(lambda_secrets.API_TOKEN_PARAMETER_ENV)
     aws.new_container()
     assert call_api("/volatility/BTC", API_TOKEN)[0] == 401
     assert call_api("/volatility/BTC", "")[0] == 401

@@ -222,12 +222,6 @@ def test_unknown_station_needs_an_offset(nws: NwsClient) -> None:
         nws.observed_max("KXYZ", "XYZ", date(2026, 11, 20))
 
 
-def test_latest_observation(nws: NwsClient, fake_nws: FakeNws) -> None:
-    _observe(fake_nws, "KDEN", datetime(2026, 11, 20, 20, 51, tzinfo=UTC), [3.3, 4.4])
-    latest = nws.latest_observation("KDEN")
-    assert (latest.at, latest.temperature_c) == (datetime(2026, 11, 20, 21, 51, tzinfo=UTC), Decimal("4.4"))
-
-
 def test_demo_seed_serves_every_city(fake_nws: FakeNws, clock: Clock, retry: RetryPolicy) -> None:
     fake_nws.seed_demo(NOW)
     with NwsClient(fake_nws.url, user_agent=UA, clock=clock, retry=retry) as client:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from kalshi_bots.adapters.http import RetryPolicy
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi, FakeMarket
+from kalshi_bots.sandbox.kalshi import FakeKalshi, FakeMarket
 
 KEY_ID = "test-key-0001"
 EVENT = "KXBTCD-26NOV2411"

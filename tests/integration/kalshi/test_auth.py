@@ -21,7 +21,7 @@ from kalshi_bots.adapters.kalshi import (
 )
 from kalshi_bots.adapters.kalshi.auth import signing_message, verify_signature
 from kalshi_bots.ports.errors import AuthError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import KEY_ID
 
@@ -150,8 +150,8 @@ def test_fake_rejects_altered_path_method_and_stale_timestamp(fake: FakeKalshi, 
     reply = _raw_get(fake, BALANCE_PATH, other_path)
     assert reply.status_code == 401 and reply.json()["error"]["message"] == "invalid signature"
 
-    signed_as_post = signer.headers("POST", "/trade-api/v2/portfolio/positions")
-    assert _raw_get(fake, "/trade-api/v2/portfolio/positions", signed_as_post).status_code == 401
+    signed_as_post = signer.headers("POST", "/trade-api/v2/portfolio/fills")
+    assert _raw_get(fake, "/trade-api/v2/portfolio/fills", signed_as_post).status_code == 401
 
     stale = signer.headers("GET", BALANCE_PATH, timestamp_ms=time.time_ns() // 1_000_000 - 6000)
     reply = _raw_get(fake, BALANCE_PATH, stale)

@@ -9,7 +9,8 @@ from decimal import Decimal
 from kalshi_bots.adapters.kalshi import KalshiClient
 from kalshi_bots.domain.models import Asset, StrikeType
 from kalshi_bots.domain.pricing import normal_cdf
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi, seed_demo_markets
+from kalshi_bots.sandbox.kalshi import FakeKalshi
+from kalshi_bots.sandbox.kalshi.demo import seed_demo_markets
 
 NOW = datetime(2026, 11, 24, 14, 40, tzinfo=UTC)  # 09:40 EST
 SPOTS = {Asset.BTC: Decimal("97234.50"), Asset.ETH: Decimal("3412.20")}

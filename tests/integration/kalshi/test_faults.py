@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_bots.adapters.http import RetryPolicy
 from kalshi_bots.adapters.kalshi import KalshiClient, KalshiSigner
 from kalshi_bots.ports.errors import MalformedResponseError, RejectedError, TransientError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 from kalshi_bots.sandbox.server import FakeServer, Response
 
-from .conftest import EVENT, KEY_ID, SleepLog
+from .conftest import EVENT, KEY_ID, SERIES, SleepLog
 
 
 def _hits(fake: FakeKalshi, suffix: str) -> int:
@@ -79,9 +79,9 @@ def test_dropped_connection_is_retried(
 def test_malformed_json_names_the_endpoint(
     fake: FakeKalshi, ladder: list[str], make_client: Callable[..., KalshiClient]
 ) -> None:
-    fake.malformed_next(path="^/markets$")
-    with pytest.raises(MalformedResponseError, match=r"reply to GET /trade-api/v2/markets is not JSON"):
-        make_client(None).list_markets(event_ticker=EVENT)
+    fake.malformed_next(path="^/events$")
+    with pytest.raises(MalformedResponseError, match=r"reply to GET /trade-api/v2/events is not JSON"):
+        make_client(None).list_events(SERIES)
 
 
 def test_json_of_the_wrong_shape_names_endpoint_and_field(make_client: Callable[..., KalshiClient]) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from kalshi_bots.adapters.kalshi import KalshiClient
 from kalshi_bots.domain.fees import effective_fee_schedule
 from kalshi_bots.domain.models import FeeType
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import EVENT, SERIES, strike_market
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from kalshi_bots.adapters.kalshi import KalshiClient
-from kalshi_bots.adapters.kalshi.wire import ExchangeStatusWire, MarketWire, OrderbookResponse
+from kalshi_bots.adapters.kalshi.wire import ExchangeStatusWire, MarketWire
 from kalshi_bots.adapters.kalshi.wire_account import FillWire, OrderWire
 from kalshi_bots.domain.models import BookSide, OrderStatus, StrikeType
 from kalshi_bots.ports.errors import MalformedResponseError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import EVENT, SERIES, strike_market
 
@@ -71,13 +71,6 @@ def test_reference_example_market_parses_exactly() -> None:
         Decimal("0.59"),
     )
     assert market.close_time.isoformat() == "2026-08-13T21:00:00+00:00"
-
-
-def test_orderbook_levels_sorted_even_if_sent_out_of_order() -> None:
-    book = OrderbookResponse.model_validate(
-        {"orderbook_fp": {"yes_dollars": [["0.4100", "282.00"], ["0.3500", "10.00"]], "no_dollars": None}}
-    ).to_book("T")
-    assert book.best_yes_bid == Decimal("0.41") and book.best_yes_ask is None
 
 
 def test_exchange_status_without_shard_list_and_with_extra_fields() -> None:

@@ -10,7 +10,7 @@ import pytest
 from kalshi_bots.adapters.kalshi import KalshiClient
 from kalshi_bots.domain.models import FeeType, StrikeType
 from kalshi_bots.ports.errors import NotFoundError
-from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+from kalshi_bots.sandbox.kalshi import FakeKalshi
 
 from .conftest import EVENT, SERIES, strike_market
 
@@ -96,41 +96,8 @@ def test_list_events_status_filter_uses_the_filter_vocabulary(
     assert len(client.list_events(SERIES, status="")) == 2
 
 
-def test_list_markets_paginates_and_filters(
-    fake: FakeKalshi, ladder: list[str], make_client: Callable[..., KalshiClient]
-) -> None:
-    fake.page_size = 1
-    markets = make_client(None).list_markets(event_ticker=EVENT)
-    assert [m.ticker for m in markets] == ladder
-    assert len([r for r in fake.server.requests if r.path.endswith("/markets")]) == 3
-    only = make_client(None).list_markets(tickers=[ladder[2]])
-    assert [m.ticker for m in only] == [ladder[2]]
-
-
 def test_get_market(ladder: list[str], make_client: Callable[..., KalshiClient]) -> None:
     market = make_client(None).get_market(ladder[1])
     assert market.ticker == ladder[1] and market.status == "active"
     with pytest.raises(NotFoundError):
         make_client(None).get_market("NOPE")
-
-
-def test_orderbook_is_bids_only_best_last_and_asks_are_derived(
-    ladder: list[str], make_client: Callable[..., KalshiClient], fake: FakeKalshi
-) -> None:
-    book = make_client(None).orderbook(ladder[1])
-    assert book.yes_bids == ((Decimal("0.38"), Decimal(5)), (Decimal("0.40"), Decimal(3)))
-    assert book.best_yes_bid == Decimal("0.40") and book.best_no_bid == Decimal("0.55")
-    assert book.best_yes_ask == Decimal("0.45")  # 1 - best NO bid
-    assert book.best_no_ask == Decimal("0.60")  # 1 - best YES bid
-    empty = make_client(None).orderbook(ladder[0])
-    assert empty.best_yes_ask is None and empty.best_no_ask is None
-    raw = fake.server.requests[0]
-    assert raw.headers.get("kalshi-access-signature") is None  # no signer: sent unsigned
-
-
-def test_orderbook_is_signed_when_a_signer_is_configured(
-    ladder: list[str], client: KalshiClient, fake: FakeKalshi
-) -> None:
-    client.orderbook(ladder[1], depth=1)
-    request = fake.server.requests[-1]
-    assert request.headers.get("kalshi-access-signature") and request.arg("depth") == "1"

@@ -11,7 +11,8 @@ import pytest
 
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.app.alert_params import AlertParams
-from kalshi_bots.app.alerts import RunWatcher, Streak, read_streaks
+from kalshi_bots.app.alert_state import Streak, read_streaks
+from kalshi_bots.app.alerts import RunWatcher
 from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.runner import run_job
 from kalshi_bots.app.schedule import JobName

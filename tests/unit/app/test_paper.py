@@ -12,7 +12,7 @@ from kalshi_bots.adapters.paper import PaperExchange
 from kalshi_bots.adapters.store.memory import MemoryStore
 from kalshi_bots.domain.models import BookSide, Event, FeeSchedule, FeeType, OrderIntent
 from kalshi_bots.domain.orders import buy_no_intent
-from kalshi_bots.ports.errors import NotFoundError, RejectedError
+from kalshi_bots.ports.errors import RejectedError
 
 from .fakes import FakeMarketData, hourly_market
 
@@ -96,14 +96,6 @@ def test_positions_settle_once_when_the_market_reports_a_result() -> None:
     assert settled.market_result == "no" and settled.no_count == 5 and settled.revenue == 5
     ex.settlements(NOW - timedelta(days=1))
     assert ex.balance() == D(1000) - D("4.06") + D(5)
-
-
-def test_cancel_of_an_unknown_order_is_not_found() -> None:
-    ex, _, _ = paper()
-    result = ex.create_order(buy_no_intent(TICKER, D("0.80"), 1, COID, 2))
-    ex.cancel_order(result.order_id, TICKER)
-    with pytest.raises(NotFoundError):
-        ex.cancel_order("nope", TICKER)
 
 
 def test_market_data_is_delegated() -> None:

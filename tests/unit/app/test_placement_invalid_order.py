@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from kalshi_bots.app import risk
-from kalshi_bots.app.placement import OrderPlan, PlacementStatus, place_order
+from kalshi_bots.app.order_plan import OrderPlan
+from kalshi_bots.app.placement import PlacementStatus, place_order
 from kalshi_bots.domain.models import Bot, Mode, Side, TradeRecord, TradeStatus
 from kalshi_bots.domain.orders import buy_no_intent, client_order_id
 

@@ -15,7 +15,8 @@ from kalshi_bots.app.schedule import JobName
 from kalshi_bots.domain.reasons import ErrorReason
 from kalshi_bots.entrypoints import aws_lambda
 from kalshi_bots.entrypoints.api_routes import authorized
-from kalshi_bots.entrypoints.aws_lambda import EventError, scheduled_for, secret_environ
+from kalshi_bots.entrypoints.lambda_events import EventError, scheduled_for
+from kalshi_bots.entrypoints.lambda_secrets import secret_environ
 
 JOB = JobName.TRADE_BTC
 

@@ -18,7 +18,7 @@ from kalshi_bots.adapters.store import records
 from kalshi_bots.adapters.store.schema import TTL_ATTRIBUTE, table_definitions
 from kalshi_bots.app.deps import JobParams
 from kalshi_bots.app.schedule import SCHEDULE, JobName
-from kalshi_bots.entrypoints import aws_lambda, lambda_metrics, render_template
+from kalshi_bots.entrypoints import aws_lambda, lambda_metrics, lambda_secrets, render_template
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 TRADING_FUNCTIONS = ("BTCTradingBot", "ETHTradingBot", "KalshiWeatherBot", "Reconciler")
@@ -470,7 +470,7 @@ def test_volatility_api_is_opt_in_with_its_own_throttle_and_token_in_ssm(
     props = function_props(sam_template, "ETHVolatilityAPI")
     assert props["ReservedConcurrentExecutions"] == 2
     assert props["FunctionUrlConfig"] == {"AuthType": "NONE"}
-    assert props["Environment"]["Variables"][aws_lambda.API_TOKEN_PARAMETER_ENV] == {
+    assert props["Environment"]["Variables"][lambda_secrets.API_TOKEN_PARAMETER_ENV] == {
         "Ref": "ApiTokenParameter"
     }
 
@@ -494,11 +494,11 @@ def test_every_function_has_an_errors_alarm_and_collectors_a_freshness_alarm(
     stale = {
         a["Properties"]["Dimensions"][0]["Value"]: a["Properties"]
         for a in alarms
-        if a["Properties"]["MetricName"] == aws_lambda.COLLECTOR_METRIC
+        if a["Properties"]["MetricName"] == lambda_metrics.COLLECTOR_METRIC
     }
     assert set(stale) == {"BTC", "ETH"}
     for props in stale.values():
-        assert props["Namespace"] == aws_lambda.METRIC_NAMESPACE
+        assert props["Namespace"] == lambda_metrics.METRIC_NAMESPACE
         assert props["Period"] == 300
         assert props["TreatMissingData"] == "breaching"  # a collector that stops running also alarms
     for alarm in alarms:
@@ -556,7 +556,7 @@ def test_every_function_environment_is_valid_settings(sam_template: dict[str, An
     for name in ALL_FUNCTIONS:
         env = function_environment(sam_template, name, {"Mode": mode})
         key_reads.clear()
-        settings = Settings.from_env(env | aws_lambda.secret_environ(env, fake_ssm))
+        settings = Settings.from_env(env | lambda_secrets.secret_environ(env, fake_ssm))
         assert settings.store.kind is StoreKind.DYNAMODB, name
         assert settings.store.btc_price_table == "BTCPriceHistory", name
         signs = name in TRADING_FUNCTIONS

@@ -23,7 +23,8 @@ import pytest
 
 from kalshi_bots.adapters.backtest_data import load_late_band_quotes, load_price_points
 from kalshi_bots.adapters.snapshot_csv import SnapshotFileError, read_snapshot_csv, write_snapshot_csv
-from kalshi_bots.app.backtest.quote_scoring import QuoteSource, RuleConfig, study_quotes
+from kalshi_bots.app.backtest.quote_rule import RuleConfig
+from kalshi_bots.app.backtest.quote_scoring import QuoteSource, study_quotes
 from kalshi_bots.app.backtest.quote_sources import late_band_rows, recorder_rows
 from kalshi_bots.domain.hourly_model import hourly_model
 from kalshi_bots.domain.models import Asset

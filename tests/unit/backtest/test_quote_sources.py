@@ -16,7 +16,7 @@ from kalshi_bots.adapters.backtest_data import (
     load_official_results,
     load_price_points,
 )
-from kalshi_bots.app.backtest.quote_scoring import SpotSeries
+from kalshi_bots.app.backtest.quote_rows import SpotSeries
 from kalshi_bots.app.backtest.quote_sources import botlog_rows, minute_prices, outcome_from_spot
 from kalshi_bots.domain.models import Asset, PriceTick
 

@@ -9,7 +9,6 @@ import pytest
 
 from kalshi_bots.domain.errors import DomainError, InvalidPriceError
 from kalshi_bots.domain.markets import (
-    hourly_event_ticker,
     hourly_target,
     minutes_until,
     next_top_of_hour,
@@ -24,13 +23,13 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 
 
 def test_spec_example() -> None:
-    assert hourly_event_ticker(Asset.BTC, utc(2025, 12, 11, 6, 45)) == "KXBTCD-25DEC1102"
-    assert hourly_event_ticker(Asset.ETH, utc(2025, 12, 11, 6, 45)) == "KXETHD-25DEC1102"
+    assert hourly_target(Asset.BTC, utc(2025, 12, 11, 6, 45)).event_ticker == "KXBTCD-25DEC1102"
+    assert hourly_target(Asset.ETH, utc(2025, 12, 11, 6, 45)).event_ticker == "KXETHD-25DEC1102"
 
 
 def test_reference_example_in_summer_time() -> None:
     # KXBTCD-26AUG1317 closes 2026-08-13T21:00Z = 17:00 EDT
-    assert hourly_event_ticker(Asset.BTC, utc(2026, 8, 13, 20, 45)) == "KXBTCD-26AUG1317"
+    assert hourly_target(Asset.BTC, utc(2026, 8, 13, 20, 45)).event_ticker == "KXBTCD-26AUG1317"
 
 
 def test_next_top_of_hour() -> None:
@@ -46,7 +45,7 @@ def test_next_top_of_hour() -> None:
 
 def test_midnight_close_uses_the_next_et_date() -> None:
     # 04:45Z Dec 12 = 23:45 EST Dec 11; close 05:00Z = 00:00 EST Dec 12
-    assert hourly_event_ticker(Asset.BTC, utc(2025, 12, 12, 4, 45)) == "KXBTCD-25DEC1200"
+    assert hourly_target(Asset.BTC, utc(2025, 12, 12, 4, 45)).event_ticker == "KXBTCD-25DEC1200"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from kalshi_bots.domain.errors import DomainError, InvalidPriceError
 from kalshi_bots.domain.pricing import (
     normal_cdf,
     prob_no,
-    prob_settles_above,
     scaled_sigma_pct,
     z_score,
 )
@@ -54,7 +53,6 @@ def test_spec_worked_example_by_hand() -> None:
     # P=100000, K=100300 (0.3 % away), T=15, vol 0.2 % -> z = 1.5, P(NO) = Phi(1.5) = 0.93319
     p = prob_no(Decimal(100_000), Decimal(100_300), 15, 0.2)
     assert p == pytest.approx(0.9331927987, abs=1e-9)
-    assert prob_settles_above(Decimal(100_000), Decimal(100_300), 15, 0.2) == pytest.approx(1 - p)
     assert z_score(Decimal(100_000), Decimal(100_300), 0.2) == pytest.approx(1.5)
 
 
@@ -71,7 +69,7 @@ def test_deterministic_edge_cases_respect_strictly_above() -> None:
     assert prob_no(spot, k, 0, 0.2) == 1.0  # equal is not strictly above -> NO
     assert prob_no(spot + Decimal("0.01"), k, 0, 0.2) == 0.0
     assert prob_no(spot, k + 1, 10, 0.0) == 1.0  # zero vol: price stays
-    assert prob_settles_above(spot + 1, k, -1, 0.2) == 1.0
+    assert prob_no(spot + 1, k, -1, 0.2) == 0.0  # expired above the strike: YES for sure
 
 
 @pytest.mark.parametrize(
@@ -115,7 +113,6 @@ def test_settlement_average_lowers_effective_sigma() -> None:
 def test_p_no_is_monotone_in_strike(spot: Decimal, k1: Decimal, k2: Decimal, vol: float, t: float) -> None:
     lo, hi = sorted((k1, k2))
     assert prob_no(spot, lo, t, vol) <= prob_no(spot, hi, t, vol)
-    assert prob_settles_above(spot, lo, t, vol) >= prob_settles_above(spot, hi, t, vol)
 
 
 @given(spot=prices, strike=prices, vol=st.floats(min_value=0.0, max_value=50.0), t=st.floats(-10, 10_000))
@@ -123,10 +120,7 @@ def test_probabilities_are_in_unit_interval_and_complementary(
     spot: Decimal, strike: Decimal, vol: float, t: float
 ) -> None:
     p_no = prob_no(spot, strike, t, vol)
-    p_yes = prob_settles_above(spot, strike, t, vol)
     assert 0.0 <= p_no <= 1.0
-    assert 0.0 <= p_yes <= 1.0
-    assert p_no + p_yes == pytest.approx(1.0)
 
 
 @given(spot=prices, strike=prices, vol=vols, t1=minutes, t2=minutes)

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 
 from kalshi_bots.domain.errors import DomainError
+from kalshi_bots.domain.fees import edge_after_fee
 from kalshi_bots.domain.scoring import (
     LOG_LOSS_CLIP,
     TradeResult,
     brier,
     calibration_table,
     compare,
-    edge_after_fee,
     log_loss,
     log_losses,
     paired_difference,

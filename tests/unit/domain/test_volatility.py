@@ -16,7 +16,6 @@ from kalshi_bots.domain.volatility import (
     compute_snapshot,
     compute_window,
     default_min_samples,
-    snapshot_attributes,
 )
 
 T0 = datetime(2025, 12, 11, 6, 0, tzinfo=UTC)
@@ -163,13 +162,14 @@ def test_snapshot_attributes_are_exactly_the_spec_names() -> None:
     ticks = ticks_from_returns(returns)
     now = ticks[-1].at + timedelta(seconds=20)
     snap = compute_snapshot(Asset.BTC, ticks, now)
-    attrs = snapshot_attributes(snap)
-    expected = {
-        f"vol_{n}m_{m}" for n in (15, 30, 60, 90, 120) for m in ("std", "range", "max_move", "samples")
-    }
-    assert set(attrs) == expected
-    assert attrs["vol_120m_samples"] == 120
-    assert attrs["vol_15m_std"] == pytest.approx(statistics.stdev(returns[-15:]) * math.sqrt(15), rel=1e-6)
+    assert [w.window_minutes for w in snap.windows] == [15, 30, 60, 90, 120]
+    assert snap.window(120).samples == 120  # type: ignore[union-attr]
+    assert (
+        snap.window(15).std_pct
+        == pytest.approx(  # type: ignore[union-attr]
+            statistics.stdev(returns[-15:]) * math.sqrt(15), rel=1e-6
+        )
+    )
     assert snap.last_price == ticks[-1].price
     # recent prices: the longest window plus one minute (the anchor), all at or before now
     assert len(snap.recent_prices) == 121
@@ -181,11 +181,9 @@ def test_snapshot_attributes_are_exactly_the_spec_names() -> None:
 
 def test_snapshot_with_no_data_is_all_insufficient() -> None:
     snap = compute_snapshot(Asset.ETH, [], T0)
-    attrs = snapshot_attributes(snap)
     assert snap.last_price is None
-    assert all(
-        attrs[f"vol_{n}m_std"] is None and attrs[f"vol_{n}m_samples"] == 0 for n in VOL_WINDOWS_MINUTES
-    )
+    windows = [snap.window(n) for n in VOL_WINDOWS_MINUTES]
+    assert all(w is None or (w.std_pct is None and w.samples == 0) for w in windows)
 
 
 def test_snapshot_rejects_ticks_of_another_asset() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kalshi_bots.domain.models import VOL_WINDOWS_MINUTES, Asset, PriceTick
-from kalshi_bots.domain.volatility import compute_snapshot, compute_window, snapshot_attributes
+from kalshi_bots.domain.volatility import compute_snapshot, compute_window
 
 DATA = (
     Path(__file__).resolve().parents[2]
@@ -93,12 +93,12 @@ def test_real_15m_sigma_is_about_sqrt15_times_the_one_minute_sd() -> None:
     # Over the two days the 15-minute-horizon figure must sit near sqrt(15) x the 1-minute sd, not near it.
     end = TICKS[-1].at
     snap = compute_snapshot(Asset.BTC, TICKS, end)
-    attrs = snapshot_attributes(snap)
+    stds = {w.window_minutes: w.std_pct for w in snap.windows}
     one_minute_sd = statistics.stdev(
         math.log(float(b.price) / float(a.price)) * 100
         for a, b in zip(TICKS[-121:], TICKS[-120:], strict=False)
     )
-    assert attrs["vol_120m_std"] == pytest.approx(one_minute_sd * math.sqrt(15), rel=1e-9)
+    assert stds[120] == pytest.approx(one_minute_sd * math.sqrt(15), rel=1e-9)
     for minutes in VOL_WINDOWS_MINUTES:
-        value = attrs[f"vol_{minutes}m_std"]
+        value = stds.get(minutes)
         assert isinstance(value, float) and 0.01 < value < 2.0

@@ -189,6 +189,7 @@ def test_the_deferred_watcher_loads_alerts_only_for_a_run_it_watches(tmp_path):
         "from kalshi_bots.domain.reasons import ErrorReason\n"
         "from kalshi_bots.config import Settings\n"
         "from kalshi_bots.bootstrap import build_deps\n"
+        "from kalshi_bots.domain.reasons import ErrorReason\n"
         f"path = {str(tmp_path / 'k.db')!r}\n"
         "s = Settings.from_env({'KALSHI_BOTS_STORE': 'dynamodb', 'KALSHI_BOTS_SQLITE_PATH': path})\n"
         "store = SqliteStore(path)\n"

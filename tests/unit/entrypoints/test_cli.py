@@ -22,7 +22,7 @@ from kalshi_bots.domain.models import (
     WindowVolatility,
 )
 from kalshi_bots.entrypoints.cli import build_parser, main
-from kalshi_bots.entrypoints.cli_commands import job_name, parse_at
+from kalshi_bots.entrypoints.cli_job import job_name, parse_at
 
 COMMANDS = [
     ["run"],
@@ -265,7 +265,8 @@ def test_help_and_parsing_need_no_valid_settings(capsys):
 
 def test_live_banner_is_loud_and_names_the_kill_switch():
     from kalshi_bots.config import Settings
-    from kalshi_bots.entrypoints.cli_run import live_banner, scheduled_jobs
+    from kalshi_bots.entrypoints.cli_banner import live_banner
+    from kalshi_bots.entrypoints.scheduler import scheduled_jobs
 
     live = Settings.from_env(
         {

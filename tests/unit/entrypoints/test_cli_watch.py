@@ -117,7 +117,8 @@ def test_sandbox_prints_exports_that_point_at_running_fakes(tmp_path):
 
 def test_the_run_banner_says_what_runs_why_the_rest_is_off_and_when(tmp_path):
     from kalshi_bots.config import Settings
-    from kalshi_bots.entrypoints.cli_run import banner, scheduled_jobs
+    from kalshi_bots.entrypoints.cli_banner import banner
+    from kalshi_bots.entrypoints.scheduler import scheduled_jobs
 
     settings = Settings.from_env({"KALSHI_BOTS_SQLITE_PATH": str(tmp_path / "k.db")})
     at = datetime(2026, 3, 10, 14, 20, tzinfo=UTC)  # 10:20 in New York
@@ -134,7 +135,8 @@ def test_a_busy_dashboard_port_falls_back_to_a_free_one(tmp_path):
 
     from kalshi_bots.adapters.clock import FixedClock
     from kalshi_bots.config import Settings
-    from kalshi_bots.entrypoints.cli_run import _start_dashboard, scheduled_jobs
+    from kalshi_bots.entrypoints.cli_run import _start_dashboard
+    from kalshi_bots.entrypoints.scheduler import scheduled_jobs
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -18,6 +18,7 @@ from kalshi_bots.adapters.http import (
     RetryPolicy,
     get_json,
 )
+from kalshi_bots.domain.markets import ceil_minute, require_aware
 from kalshi_bots.domain.models import Asset, PriceTick
 
 DEFAULT_BASE_URL = "https://api.exchange.coinbase.com"
@@ -31,17 +32,6 @@ MAX_STEPS_PER_CALL = 299
 def iso_z(moment: datetime) -> str:
     """ISO-8601 UTC with a ``Z`` suffix, the form client libraries send (feeds.md A.2)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _aware(moment: datetime, name: str) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
-    return moment.astimezone(UTC)
-
-
-def _ceil_minute(moment: datetime) -> datetime:
-    floored = moment.replace(second=0, microsecond=0)
-    return floored if floored == moment else floored + timedelta(minutes=1)
 
 
 class CoinbaseClient(OwnedHttpClient):
@@ -92,11 +82,11 @@ class CoinbaseClient(OwnedHttpClient):
         Ranges longer than one call allows are split; the API may return rows outside the asked
         window (feeds.md A.2), so rows are filtered and de-duplicated. Gaps are kept as gaps.
         """
-        start, end = _aware(start, "start"), _aware(end, "end")
+        start, end = require_aware(start, "start"), require_aware(end, "end")
         if end <= start:
             return []
         path = f"/products/{asset.coinbase_product}/candles"
-        first_bucket = _ceil_minute(start)
+        first_bucket = ceil_minute(start)
         collected: dict[datetime, PriceTick] = {}
         chunk_start = first_bucket
         while chunk_start < end:

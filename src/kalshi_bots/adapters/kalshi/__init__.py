@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kalshi_bots.adapters.kalshi.auth import KalshiSigner, load_private_key_file, load_private_key_pem
     from kalshi_bots.adapters.kalshi.client import DEMO_URL, PRODUCTION_URL, KalshiClient
-    from kalshi_bots.adapters.kalshi.wire import OrderBook
 
 _HOME = {
     "KalshiSigner": "auth",
@@ -21,7 +20,6 @@ _HOME = {
     "DEMO_URL": "client",
     "PRODUCTION_URL": "client",
     "KalshiClient": "client",
-    "OrderBook": "wire",
 }
 
 
@@ -37,7 +35,6 @@ __all__ = [
     "PRODUCTION_URL",
     "KalshiClient",
     "KalshiSigner",
-    "OrderBook",
     "load_private_key_file",
     "load_private_key_pem",
 ]

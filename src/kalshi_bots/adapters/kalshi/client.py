@@ -36,18 +36,13 @@ from kalshi_bots.adapters.kalshi.wire import (
     EventsPage,
     ExchangeStatusWire,
     MarketResponse,
-    MarketsPage,
-    OrderBook,
-    OrderbookResponse,
     SeriesResponse,
 )
 from kalshi_bots.adapters.kalshi.wire_account import (
     BalanceResponse,
     CreateOrderResponse,
     FillsPage,
-    MarketPositionWire,
     OrdersPage,
-    PositionsPage,
     SettlementsPage,
 )
 from kalshi_bots.domain.models import (
@@ -215,33 +210,6 @@ class KalshiClient:
         path = f"/markets/{ticker}"
         return convert_reply(self._get(MarketResponse, path).market.to_domain, f"GET {path}")
 
-    def list_markets(
-        self,
-        *,
-        event_ticker: str | None = None,
-        series_ticker: str | None = None,
-        status: str | None = None,
-        tickers: list[str] | None = None,
-    ) -> list[Market]:
-        params = {
-            "event_ticker": event_ticker,
-            "series_ticker": series_ticker,
-            "status": status,
-            "tickers": ",".join(tickers) if tickers else None,
-        }
-        markets: list[Market] = []
-        for page in self._pages(MarketsPage, "/markets", params, auth=False):
-            markets.extend(convert_reply(m.to_domain, "GET /markets") for m in page.markets)
-        return markets
-
-    def orderbook(self, ticker: str, depth: int = 0) -> OrderBook:
-        # Docs say public, some spec versions say authenticated (reference §1): sign when we can.
-        path = f"/markets/{ticker}/orderbook"
-        reply = self._get(
-            OrderbookResponse, path, params={"depth": depth or None}, auth=self._signer is not None
-        )
-        return reply.to_book(ticker)
-
     # --- account (signed) ----------------------------------------------------------------------------
 
     def balance(self, exchange_index: int | None = None) -> Decimal:
@@ -255,12 +223,6 @@ class KalshiClient:
                 SERVICE, "GET /portfolio/balance has neither balance_dollars nor balance"
             )
         return dollars
-
-    def positions(self, ticker: str | None = None) -> list[MarketPositionWire]:
-        out: list[MarketPositionWire] = []
-        for page in self._pages(PositionsPage, "/portfolio/positions", {"ticker": ticker}, auth=True):
-            out.extend(page.market_positions)
-        return out
 
     def find_order(self, client_order_id: str, ticker: str) -> OrderResult | None:
         """The order with this client id on ``ticker`` (no server-side filter exists: page and match)."""
@@ -318,12 +280,6 @@ class KalshiClient:
             why=why,
             attempts=self._lookup_attempts,
             policy=self._retry,
-        )
-
-    def cancel_order(self, order_id: str, ticker: str) -> None:
-        # Cancelling twice cannot open a position, so the DELETE may be retried like a read.
-        self._send(
-            "DELETE", f"/portfolio/events/orders/{order_id}", params={"market_ticker": ticker}, auth=True
         )
 
     def fills(self, since: datetime) -> list[Fill]:

@@ -13,7 +13,6 @@ Lenient on purpose (reference §8: the generated SDK breaks on any new enum valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -179,11 +178,6 @@ class MarketResponse(Wire):
     market: MarketWire
 
 
-class MarketsPage(Wire):
-    markets: list[MarketWire] = Field(default_factory=list)
-    cursor: str | None = None
-
-
 class EventWire(Wire):
     event_ticker: str
     series_ticker: str = ""
@@ -216,59 +210,6 @@ class EventResponse(Wire):
 class EventsPage(Wire):
     events: list[EventWire] = Field(default_factory=list)
     cursor: str | None = None
-
-
-# --- order book --------------------------------------------------------------------------------------
-
-
-class OrderbookLevels(Wire):
-    yes_dollars: list[tuple[Dec, Dec]] | None = None
-    no_dollars: list[tuple[Dec, Dec]] | None = None
-
-
-class OrderbookResponse(Wire):
-    orderbook_fp: OrderbookLevels
-
-    def to_book(self, ticker: str) -> OrderBook:
-        return OrderBook(
-            ticker=ticker,
-            yes_bids=_levels(self.orderbook_fp.yes_dollars),
-            no_bids=_levels(self.orderbook_fp.no_dollars),
-        )
-
-
-def _levels(raw: list[tuple[Decimal | None, Decimal | None]] | None) -> tuple[tuple[Decimal, Decimal], ...]:
-    levels = [(p, q) for p, q in raw or () if p is not None and q is not None and q > 0]
-    # Kalshi sends ascending, best last; sort anyway so a reordering cannot flip best and worst.
-    return tuple(sorted(levels))
-
-
-@dataclass(frozen=True, slots=True)
-class OrderBook:
-    """Bids only, as Kalshi sends them: ``(price_dollars, count)`` ascending, best bid last.
-
-    A YES ask is the other side of a NO bid: best YES ask = 1 - best NO bid, and vice versa.
-    """
-
-    ticker: str
-    yes_bids: tuple[tuple[Decimal, Decimal], ...]
-    no_bids: tuple[tuple[Decimal, Decimal], ...]
-
-    @property
-    def best_yes_bid(self) -> Decimal | None:
-        return self.yes_bids[-1][0] if self.yes_bids else None
-
-    @property
-    def best_no_bid(self) -> Decimal | None:
-        return self.no_bids[-1][0] if self.no_bids else None
-
-    @property
-    def best_yes_ask(self) -> Decimal | None:
-        return None if self.best_no_bid is None else _ONE - self.best_no_bid
-
-    @property
-    def best_no_ask(self) -> Decimal | None:
-        return None if self.best_yes_bid is None else _ONE - self.best_yes_bid
 
 
 def utc(t: datetime) -> datetime:

@@ -228,18 +228,3 @@ class SettlementWire(Wire):
 class SettlementsPage(Wire):
     settlements: list[SettlementWire] = Field(default_factory=list)
     cursor: str | None = None
-
-
-class MarketPositionWire(Wire):
-    ticker: str
-    exchange_index: int | None = None
-    position_fp: Dec = None  # signed: + YES contracts, - NO contracts
-    market_exposure_dollars: Dec = None
-    realized_pnl_dollars: Dec = None
-    fees_paid_dollars: Dec = None
-    total_traded_dollars: Dec = None
-
-
-class PositionsPage(Wire):
-    market_positions: list[MarketPositionWire] = Field(default_factory=list)
-    cursor: str | None = None

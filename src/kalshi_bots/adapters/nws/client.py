@@ -38,7 +38,6 @@ from kalshi_bots.adapters.nws.parse import (
     ObservationReading,
     PointInfo,
     parse_forecast_high,
-    parse_observation,
     parse_observations,
     parse_point,
     parse_product_listing,
@@ -179,10 +178,6 @@ class NwsClient(OwnedHttpClient):
         )
 
     # -- observations -----------------------------------------------------------------------------
-
-    def latest_observation(self, station: str) -> ObservationReading:
-        path = f"/stations/{station}/observations/latest"
-        return parse_observation(self._get(f"{self._base_url}{path}"), f"GET {path}")
 
     def observations(self, station: str, start: datetime, end: datetime) -> list[ObservationReading]:
         path = f"/stations/{station}/observations"

@@ -26,6 +26,13 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)  # pyplot keeps every open figure alive otherwise
+    return path
+
+
 def reliability_png(series: Sequence[CalibrationSeries], path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.0, 5.0), dpi=100)
@@ -44,10 +51,7 @@ def reliability_png(series: Sequence[CalibrationSeries], path: Path) -> Path:
     ax.set_title("Reliability diagram (numbers = forecasts per bin)")
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def histogram_png(series: Sequence[CalibrationSeries], path: Path) -> Path:
@@ -64,10 +68,7 @@ def histogram_png(series: Sequence[CalibrationSeries], path: Path) -> Path:
     if drawn:
         ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def equity_png(series: Sequence[EquitySeries], path: Path, ylabel: str) -> Path:
@@ -80,7 +81,4 @@ def equity_png(series: Sequence[EquitySeries], path: Path, ylabel: str) -> Path:
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)

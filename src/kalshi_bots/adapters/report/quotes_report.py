@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kalshi_bots.adapters.report.content import CalibrationSeries, EquitySeries, ReportContent, Table
-from kalshi_bots.app.backtest.quote_scoring import Drop, ScoredRow
+from kalshi_bots.app.backtest.quote_rows import Drop, ScoredRow
 from kalshi_bots.app.backtest.run_quotes import QuotesRun
 from kalshi_bots.domain.scoring import Comparison, PairedDifference
 

@@ -29,9 +29,10 @@ What the hourly cleanup (``delete_prices_before``) does on each backend:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from kalshi_bots.domain.markets import ceil_minute, floor_minute, require_aware
 from kalshi_bots.domain.models import Bot, RunStatus, TradeStatus
 
 PRICE_PK = "PRICE"
@@ -56,15 +57,12 @@ PRICE_TTL = timedelta(minutes=180)
 JOBRUN_TTL = timedelta(days=7)
 
 
-def as_utc(value: datetime, what: str) -> datetime:
-    """``value`` in UTC. A naive datetime is a bug upstream: refuse it instead of guessing."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware (got naive {value.isoformat()})")
-    return value.astimezone(UTC)
+# ``value`` in UTC; a naive datetime is a bug upstream, refused instead of guessed (a ValueError).
+as_utc = require_aware
 
 
 def to_minute(value: datetime, what: str = "price time") -> datetime:
-    return as_utc(value, what).replace(second=0, microsecond=0)
+    return floor_minute(value, what)
 
 
 def price_sk(at: datetime) -> str:
@@ -164,12 +162,6 @@ def claimable(outcome: RunStatus, lease_until: datetime, now: datetime) -> bool:
 def is_open(status: TradeStatus, settlement_result: str | None) -> bool:
     """Not yet settled: pending, or executed without a settlement result."""
     return status is TradeStatus.PENDING or (status is TradeStatus.EXECUTED and settlement_result is None)
-
-
-def ceil_minute(value: datetime, what: str) -> datetime:
-    utc = as_utc(value, what)
-    floor = utc.replace(second=0, microsecond=0)
-    return floor if floor == utc else floor + timedelta(minutes=1)
 
 
 def price_sk_range(start: datetime, end: datetime) -> tuple[str, str] | None:

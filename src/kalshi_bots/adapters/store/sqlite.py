@@ -122,12 +122,6 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite {self.path}: {exc}") from exc
 
-    def _write(self, sql: str, args: tuple[object, ...] = ()) -> int:
-        try:
-            return self._con().execute(sql, args).rowcount
-        except sqlite3.Error as exc:
-            raise StoreError(f"SQLite {self.path}: {exc}") from exc
-
     @staticmethod
     def _upsert(
         con: sqlite3.Connection, table: str, item: codec.Item, verb: str = "INSERT OR REPLACE"

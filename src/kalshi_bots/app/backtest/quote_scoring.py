@@ -15,107 +15,37 @@ Each dropped row is counted under the first rule it fails (:class:`Drop`). On th
 probability of the side winning and the market's (the ask; the bid-ask mid where the bid is recorded)
 are scored alike (:mod:`kalshi_bots.domain.scoring`), with standard errors clustered by event.
 
-**The live trading rule** on the same rows: buy one NO contract when the strike is at least
-``strike_distance_bps`` above spot and ``P(NO) - (NO ask + taker fee) >= min_edge``; at most one trade per
-event (the first qualifying quote in time, lowest strike first), held to settlement.
+**The live trading rule** is replayed on the same rows (:mod:`.quote_rule`); the rows themselves are in
+:mod:`.quote_rows`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
+from kalshi_bots.app.backtest.quote_rows import Drop, QuoteRow, ScoredRow, SpotSeries
+from kalshi_bots.app.backtest.quote_rule import RuleConfig, apply_live_rule, rule_edge, rule_eligible
 from kalshi_bots.domain.fees import fee_per_contract
 from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model_input
-from kalshi_bots.domain.models import Asset, FeeSchedule, FeeType, PriceTick
+from kalshi_bots.domain.markets import floor_minute
+from kalshi_bots.domain.models import Asset, FeeSchedule, PriceTick
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.scoring import (
     Comparison,
     PnlSummary,
     TradeResult,
     compare,
-    edge_after_fee,
     pnl_summary,
 )
 from kalshi_bots.domain.volatility import compute_snapshot
 
 MAX_SPOT_AGE_S = 60.0
 MAX_VOL_AGE_S = 180.0  # the job refuses a VOL/LATEST older than this (HourlyParams.max_vol_age_s)
-
-
-class Drop(StrEnum):
-    NO_SPOT = "no_spot_within_60s"
-    NO_OUTCOME = "outcome_unknown"
-    CLOSED = "not_before_close"
-    NO_ASK = "no_usable_ask"
-    NO_MODEL = "no_model_input"
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRow:
-    """One recorded quote of one side of a KXBTCD/KXETHD "greater" market."""
-
-    source: str  # which data set, e.g. "late-band", "botlog-2026-02", "recorder"
-    event_ticker: str
-    ticker: str
-    at: datetime
-    close_time: datetime
-    side: str  # "yes" | "no"
-    ask: Decimal | None
-    strike: Decimal
-    won: bool | None  # did this side pay; None = unknown
-    bid: Decimal | None = None
-    ask_size: int | None = None
-    spot: Decimal | None = None  # recorded with the quote, if the source has one
-    spot_at: datetime | None = None
-    outcome_source: str = ""
-    recorded_p_no: float | None = None  # the recorder's own model P(NO): scored as is
-
-    @property
-    def seconds_left(self) -> float:
-        return (self.close_time - self.at).total_seconds()
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredRow:
-    quote: QuoteRow
-    spot: Decimal
-    spot_age_s: float
-    vol_15m_std_pct: float | None
-    model_p_no: float
-    fee: Decimal  # taker fee of one contract at the ask
-    rule_trade: bool = False
-
-    @property
-    def model_p(self) -> float:
-        """The model's probability that this row's side wins."""
-        return self.model_p_no if self.quote.side == "no" else 1.0 - self.model_p_no
-
-    @property
-    def market_p(self) -> float:
-        return float(self.quote.ask or 0)  # scored rows always have an ask (rule 3)
-
-    @property
-    def market_mid(self) -> float | None:
-        q = self.quote
-        return None if q.bid is None or q.ask is None else float((q.bid + q.ask) / 2)
-
-    @property
-    def outcome(self) -> int:
-        return int(bool(self.quote.won))
-
-
-@dataclass(frozen=True, slots=True)
-class RuleConfig:
-    min_edge: float = 0.03
-    strike_distance_bps: int = 20
-    fee_schedule: FeeSchedule = field(default_factory=lambda: FeeSchedule(FeeType.QUADRATIC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,18 +92,6 @@ class QuoteStudyResult:
         }
 
 
-class SpotSeries:
-    """Spot observations in time order: the freshest one at or before an instant."""
-
-    def __init__(self, points: Iterable[PriceTick]) -> None:
-        self.points = sorted(points, key=lambda t: t.at)
-        self._times = [t.at for t in self.points]
-
-    def at_or_before(self, when: datetime) -> PriceTick | None:
-        k = bisect_right(self._times, when)
-        return self.points[k - 1] if k else None
-
-
 class ModelAtMinute:
     """The live model's input at each minute, from minute prices (cached: many quotes share a minute)."""
 
@@ -184,7 +102,7 @@ class ModelAtMinute:
         self._cache: dict[datetime, float | None] = {}
 
     def vol(self, when: datetime) -> float | None:
-        minute = when.replace(second=0, microsecond=0)
+        minute = floor_minute(when)
         if minute not in self._cache:
             self._cache[minute] = self._compute(minute)
         return self._cache[minute]
@@ -273,32 +191,6 @@ def _score_one(
     return "", ScoredRow(row, price, age, vol, p_no, fee_per_contract(1, row.ask, fees))
 
 
-def rule_eligible(r: ScoredRow, rule: RuleConfig) -> bool:
-    """A NO quote the live strike rule could pick: strike >= spot * (1 + bps), some size at the ask."""
-    q = r.quote
-    threshold = r.spot * (1 + Decimal(rule.strike_distance_bps) / 10_000)
-    return q.side == "no" and q.strike >= threshold and (q.ask_size is None or q.ask_size >= 1)
-
-
-def rule_edge(r: ScoredRow) -> float:
-    return edge_after_fee(r.model_p_no, r.quote.ask or Decimal(1), r.fee)
-
-
-def apply_live_rule(rows: Sequence[ScoredRow], rule: RuleConfig) -> list[ScoredRow]:
-    """Mark the live rule's trades (module doc): NO side, strike far enough above spot, edge after fee."""
-    traded_events: set[str] = set()
-    ordered = sorted(range(len(rows)), key=lambda i: (rows[i].quote.at, rows[i].quote.strike))
-    chosen: set[int] = set()
-    for i in ordered:
-        r = rows[i]
-        if r.quote.event_ticker in traded_events or not rule_eligible(r, rule):
-            continue
-        if rule_edge(r) >= rule.min_edge:
-            traded_events.add(r.quote.event_ticker)
-            chosen.add(i)
-    return [replace(r, rule_trade=True) if i in chosen else r for i, r in enumerate(rows)]
-
-
 def _compare(rows: Sequence[ScoredRow], mid: bool = False) -> Comparison | None:
     usable = [r for r in rows if not mid or r.market_mid is not None]
     if not usable:
@@ -366,51 +258,4 @@ def study_quotes(
         rule=pnl_summary(trades),
         model=model.name,
         rule_config=cfg,
-    )
-
-
-ROW_COLUMNS = (
-    "source",
-    "event_ticker",
-    "ticker",
-    "time",
-    "seconds_left",
-    "side",
-    "strike",
-    "ask",
-    "bid",
-    "fee",
-    "spot",
-    "spot_age_s",
-    "vol_15m_std_pct",
-    "model_p",
-    "market_p",
-    "outcome",
-    "outcome_source",
-    "rule_trade",
-)
-
-
-def row_cells(r: ScoredRow) -> tuple[str, ...]:
-    """One line of the per-row CSV (model_p and market_p are for the row's side)."""
-    q = r.quote
-    return (
-        q.source,
-        q.event_ticker,
-        q.ticker,
-        q.at.isoformat(),
-        f"{q.seconds_left:g}",
-        q.side,
-        str(q.strike),
-        str(q.ask),
-        "" if q.bid is None else str(q.bid),
-        str(r.fee),
-        str(r.spot),
-        f"{r.spot_age_s:g}",
-        "" if r.vol_15m_std_pct is None else f"{r.vol_15m_std_pct:.6f}",
-        f"{r.model_p:.6f}",
-        f"{r.market_p:.4f}",
-        str(r.outcome),
-        q.outcome_source,
-        str(int(r.rule_trade)),
     )

@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from kalshi_bots.app.backtest.quote_scoring import QuoteRow, SpotSeries
+from kalshi_bots.app.backtest.quote_rows import QuoteRow, SpotSeries
 from kalshi_bots.app.backtest.records import BotlogCandidate, LateBandQuote
-from kalshi_bots.domain.models import Asset, PriceTick
+from kalshi_bots.domain.markets import floor_minute
+from kalshi_bots.domain.models import PriceTick
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.snapshot_export import SnapshotRow
 
@@ -61,7 +62,7 @@ def minute_prices(points: Sequence[PriceTick], max_age_s: float = 60.0) -> list[
     series = SpotSeries(points)
     if not series.points:
         return []
-    first = series.points[0].at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    first = floor_minute(series.points[0].at) + timedelta(minutes=1)
     last = series.points[-1].at + timedelta(seconds=max_age_s)
     out: list[PriceTick] = []
     minute = first
@@ -168,7 +169,3 @@ def _recorded_p_no(s: SnapshotRow) -> float | None:
         tail_nu=s.tail_nu,
         settlement_average_s=s.settlement_average_s or 0.0,
     )
-
-
-def asset_of(series: str) -> Asset:
-    return Asset.ETH if "ETH" in series.upper() else Asset.BTC

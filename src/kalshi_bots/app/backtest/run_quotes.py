@@ -7,12 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kalshi_bots.app.backtest.quote_scoring import (
-    QuoteSource,
-    QuoteStudyResult,
-    RuleConfig,
-    study_quotes,
-)
+from kalshi_bots.app.backtest.quote_rule import RuleConfig
+from kalshi_bots.app.backtest.quote_scoring import QuoteSource, QuoteStudyResult, study_quotes
 from kalshi_bots.domain.hourly_model import HourlyModel
 from kalshi_bots.domain.models import PriceTick
 

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 from kalshi_bots.domain.markets import NEW_YORK, event_ticker_for_close, next_top_of_hour
 from kalshi_bots.domain.models import Asset
 from kalshi_bots.domain.pricing import normal_cdf
-from kalshi_bots.sandbox.kalshi_state import FakeMarket
+from kalshi_bots.sandbox.kalshi.state import FakeMarket
 
 if TYPE_CHECKING:
-    from kalshi_bots.sandbox.kalshi_fake import FakeKalshi
+    from kalshi_bots.sandbox.kalshi.server import FakeKalshi
 
 CRYPTO_SHARD = 2  # crypto events live on exchange shard 2 since 2026-08-24 (reference §0.1)
 _STEP = {Asset.BTC: Decimal(100), Asset.ETH: Decimal(10)}

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kalshi_bots.sandbox.kalshi_requests import ONE, ZERO
-from kalshi_bots.sandbox.kalshi_state import (
+from kalshi_bots.sandbox.kalshi.order_rules import ONE, ZERO
+from kalshi_bots.sandbox.kalshi.state import (
     ExchangeState,
     FakeEvent,
     FakeMarket,
@@ -115,14 +115,6 @@ def series_json(series: FakeSeries) -> dict[str, Any]:
     return payload | series.extra
 
 
-def orderbook_json(market: FakeMarket, depth: int) -> dict[str, Any]:
-    def levels(book: dict[Decimal, Decimal]) -> list[list[str]]:
-        rows = [[money(p), count_fp(q)] for p, q in sorted(book.items())]  # ascending, best last
-        return rows[-depth:] if depth > 0 else rows
-
-    return {"orderbook_fp": {"yes_dollars": levels(market.yes_bids), "no_dollars": levels(market.no_bids)}}
-
-
 def balance_json(state: ExchangeState, now: datetime, exchange_index: int | None) -> dict[str, Any]:
     # One pot of cash: the fake does not split collateral per shard; the breakdown shows it all on shard 0.
     return {
@@ -153,19 +145,3 @@ def exchange_status_json(state: ExchangeState) -> dict[str, Any]:
             for index, active in sorted(state.shard_trading.items())
         ]
     return payload
-
-
-def positions_json(state: ExchangeState, now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "ticker": ticker,
-            "exchange_index": (state.markets[ticker].exchange_index or 0) if ticker in state.markets else 0,
-            "position_fp": count_fp(pos.yes_count - pos.no_count),
-            "total_traded_dollars": money(pos.yes_cost + pos.no_cost),
-            "market_exposure_dollars": money(pos.yes_cost + pos.no_cost),
-            "realized_pnl_dollars": money(ZERO),
-            "fees_paid_dollars": money(pos.fees),
-            "last_updated_ts": iso(now),
-        }
-        for ticker, pos in state.positions.items()
-    ]

@@ -1,4 +1,4 @@
-"""The in-memory exchange behind :class:`~kalshi_bots.sandbox.kalshi_fake.FakeKalshi`.
+"""The in-memory exchange behind :class:`~kalshi_bots.sandbox.kalshi.server.FakeKalshi`.
 
 One account, a YES book per market (bids only, as Kalshi publishes it), V2 order semantics and
 settlement. Simplifications, on purpose and documented:
@@ -7,7 +7,7 @@ settlement. Simplifications, on purpose and documented:
 - ``bid`` buys YES and ``ask`` buys NO (no netting against an existing YES position);
 - fee = ceil_to_cent(0.07 x multiplier x sum(c x p x (1 - p))) per order (reference §5), spread over
   the order's fills so their ``fee_cost`` adds up to the order's fee.
-Rendering to wire JSON lives in :mod:`kalshi_bots.sandbox.kalshi_render`.
+Rendering to wire JSON lives in :mod:`kalshi_bots.sandbox.kalshi.render`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.fees import TAKER_COEFFICIENT, fee_coefficient
 from kalshi_bots.domain.models import FeeSchedule, FeeType
-from kalshi_bots.sandbox.kalshi_requests import CENT, ONE, ZERO, FakeReject, validated_order
+from kalshi_bots.sandbox.kalshi.order_rules import CENT, ONE, ZERO, FakeReject, validated_order
 
 
 @dataclass(slots=True)
@@ -306,21 +306,6 @@ class ExchangeState:
                     "subaccount_number": 0,
                 }
             )
-
-    def cancel(self, order_id: str, now: datetime) -> dict[str, Any]:
-        for order in self.orders:
-            if order["order_id"] == order_id:
-                if order["status"] != "resting":
-                    raise FakeReject(400, "order_not_cancelable", f"order {order_id} is {order['status']}")
-                reduced = order["remaining_count_fp"]
-                order.update(status="canceled", remaining_count_fp=count_fp(ZERO), last_update_time=iso(now))
-                return {
-                    "order_id": order_id,
-                    "client_order_id": order["client_order_id"],
-                    "reduced_by": reduced,
-                    "ts_ms": int(now.timestamp() * 1000),
-                }
-        raise FakeReject(404, "not_found", f"order {order_id} not found")
 
     # --- settlement ------------------------------------------------------------------------------------
 
