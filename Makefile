@@ -31,7 +31,7 @@ UNIT_MARKS := not dynamodb and not sam and not browser and not slow
 help:
 	@echo "make run      start the local system (paper mode, SQLite, built-in scheduler)"
 	@echo "make test     install dev tools, DynamoDB Local and the SAM CLI, then lint, type check, import rules, all tests"
-	@echo "make unit     the fast tests only (no DynamoDB Local, SAM CLI or browser, nothing marked slow): ~1 CPU-minute"
+	@echo "make unit     the fast tests only (no DynamoDB Local, SAM CLI or browser, nothing marked slow): ~40 s on 2 cores"
 	@echo "make clock-matrix  the end-to-end and AWS handler tests at HH:09:30, HH:44:50 and HH:59:30 (time-machine)"
 	@echo "make sandbox  run the local system offline against the bundled fakes, 30x faster than real time"
 	@echo "make bench    run the benchmarks under bench/ (prints figures)"
@@ -99,8 +99,9 @@ test: $(STAMP) $(DDB_STAMP) $(SAM_STAMP) lint typecheck imports
 	$(BIN)/python -m kalshi_bots.entrypoints.render_template --check infra/template.yaml
 	$(BIN)/python -m pytest
 
+# -n auto: one pytest-xdist worker per core (the tests share no files, ports or clocks).
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -m "$(UNIT_MARKS)"
+	$(BIN)/python -m pytest -q -n auto -m "$(UNIT_MARKS)"
 
 # The end-to-end and AWS handler tests with the wall clock moved to HH:09:30, HH:44:50 and HH:59:30.
 clock-matrix: $(STAMP) $(DDB_STAMP)
