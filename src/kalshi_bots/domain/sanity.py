@@ -95,7 +95,8 @@ def too_late(close_time: datetime, now: datetime, min_minutes_left: float) -> Re
     """A run this late (catch-up, retry, ``--at`` in the past) would price a closing market."""
     left = minutes_until(close_time, now)
     if left < min_minutes_left:
-        return Refusal(NoTradeReason.TOO_LATE, f"{left:.1f} min before {close_time.isoformat()}")
+        when = f"{left:.1f} min before" if left >= 0 else f"{-left:.1f} min after"
+        return Refusal(NoTradeReason.TOO_LATE, f"{when} the close at {close_time.isoformat()}")
     return None
 
 

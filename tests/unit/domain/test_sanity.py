@@ -164,6 +164,9 @@ def test_a_vol_item_from_the_future_is_refused_not_read_as_fresh() -> None:
 def test_too_late_and_exchange_gates() -> None:
     late = too_late(CLOSE, CLOSE - timedelta(seconds=30), 1.0)
     assert late is not None and late.reason is NoTradeReason.TOO_LATE
+    assert late.detail.startswith("0.5 min before the close")
+    past = too_late(CLOSE, CLOSE + timedelta(minutes=312), 1.0)
+    assert past is not None and past.detail.startswith("312.0 min after the close")  # not "-312 min before"
     assert too_late(CLOSE, NOW, 1.0) is None
     closed = exchange_refusal(ExchangeStatus(True, False), 2)
     assert closed is not None and closed.reason is NoTradeReason.EXCHANGE_CLOSED
