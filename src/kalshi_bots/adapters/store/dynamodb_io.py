@@ -38,6 +38,7 @@ TRANSIENT_CODES = frozenset(
     }
 )
 CONFLICT_RETRIES = 40
+NOT_EXISTS = "attribute_not_exists(pk)"  # the condition of every write that must not overwrite
 
 
 class CapacityMeter:
