@@ -211,6 +211,8 @@ def test_volatility_api_serves_vol_latest_to_the_token_holder(aws: LambdaWorld) 
         ("/prices/BTC", API_TOKEN, "GET", 404, "not_found"),
         ("/volatility/BTC", API_TOKEN, "POST", 405, "method_not_allowed"),
     ],
+    # The token is random per process: keep it out of the test ids so pytest-xdist workers agree.
+    ids=["no-token", "wrong-token", "token-plus-x", "unknown-asset", "no-data", "unknown-path", "post"],
 )
 def test_volatility_api_refusals(
     aws: LambdaWorld, path: str, token: str | None, method: str, status: int, error: str
