@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
@@ -113,6 +113,11 @@ def _put_opt(item: Item, name: str, value: Value | None) -> None:
 
 
 # --- prices ----------------------------------------------------------------------------------
+def pnl_item(bot: Bot, day: date, pnl: Decimal, key: str) -> Item:
+    """One settled trade's realized P&L, written once under ``key`` (a second write is ignored)."""
+    return {"pk": r.pnl_pk(day), "sk": key, "bot": bot.value, "pnl": decimal_number(pnl, "pnl")}
+
+
 def price_item(tick: PriceTick, ttl: timedelta = r.PRICE_TTL) -> Item:
     return {
         "pk": r.PRICE_PK,

@@ -193,12 +193,7 @@ class DynamoBudgetBook:
         return BudgetState(bot=bot, day=day, limit=limits.limit_for(bot), spent=spent)
 
     def record_realized_pnl(self, bot: Bot, day: date, pnl: Decimal, key: str) -> None:
-        item: codec.Item = {
-            "pk": r.pnl_pk(day),
-            "sk": key,
-            "bot": bot.value,
-            "pnl": codec.decimal_number(pnl, "pnl"),
-        }
+        item = codec.pnl_item(bot, day, pnl, key)
         self.io.put(self.tables.budget, item, NOT_EXISTS)
 
     def realized_pnl(self, day: date) -> Decimal:

@@ -138,12 +138,7 @@ class SqliteBudgetBook(SqliteConnection):
         return BudgetState(bot=bot, day=day, limit=limits.limit_for(bot), spent=spent)
 
     def record_realized_pnl(self, bot: Bot, day: date, pnl: Decimal, key: str) -> None:
-        item: codec.Item = {
-            "pk": r.pnl_pk(day),
-            "sk": key,
-            "bot": bot.value,
-            "pnl": codec.decimal_number(pnl, "pnl"),
-        }
+        item = codec.pnl_item(bot, day, pnl, key)
         with self._tx() as con:
             self._upsert(con, BUDGET, item, "INSERT OR IGNORE")
 
