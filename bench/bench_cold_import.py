@@ -40,26 +40,30 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "p
 
 # Handler attribute -> (the function's environment: the template's, parameters at their defaults;
 # the adapters its job calls, which the handler builds on first use; the modules its first call
-# imports on use: the Kalshi client behind the paper exchange's market data, weather's model
-# tables, the alert watcher built after each watched run). Reconcile counts the Kalshi client too:
-# with anything open it asks for market results. Collectors and cleanup are not watched on DynamoDB,
-# so they never load the alert watcher; webhooks are off by default (AlertWebhooks empty).
-# The API's SSM token read is left out: it is a network call, not an import.
+# imports on use: the job's own module (the runner imports each job's module when it first runs it;
+# a trading run, weather included, ends with a reconcile pass), the Kalshi client behind the paper
+# exchange's market data, the alert watcher built after each watched run). Reconcile counts the
+# Kalshi client too: with anything open it asks for market results. Collectors and cleanup are not
+# watched on DynamoDB, so they never load the alert watcher; webhooks are off by default
+# (AlertWebhooks empty). The API's SSM token read is left out: it is a network call, not an import.
 PAPER = {"KALSHI_BOTS_MODE": "paper"}
 KALSHI = "kalshi_bots.adapters.kalshi.client"
 ALERTS = "kalshi_bots.app.alerts"
+COLLECT = "kalshi_bots.app.collect_prices"
+RECONCILE = "kalshi_bots.app.reconcile"
+TRADE = ("kalshi_bots.app.trade_hourly", RECONCILE, KALSHI, ALERTS)
 HANDLERS: dict[str, tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]] = {
-    "collect_prices_btc": (PAPER, ("prices",), ()),
-    "collect_prices_eth": (PAPER, ("prices",), ()),
-    "trade_hourly_btc": (PAPER, ("exchange", "prices"), (KALSHI, ALERTS)),
-    "trade_hourly_eth": (PAPER | {"KALSHI_BOTS_TRADE_ETH": "yes"}, ("exchange", "prices"), (KALSHI, ALERTS)),
-    "cleanup": (PAPER, (), ()),
+    "collect_prices_btc": (PAPER, ("prices",), (COLLECT,)),
+    "collect_prices_eth": (PAPER, ("prices",), (COLLECT,)),
+    "trade_hourly_btc": (PAPER, ("exchange", "prices"), TRADE),
+    "trade_hourly_eth": (PAPER | {"KALSHI_BOTS_TRADE_ETH": "yes"}, ("exchange", "prices"), TRADE),
+    "cleanup": (PAPER, (), ("kalshi_bots.app.cleanup",)),
     "weather": (
         PAPER | {"KALSHI_BOTS_NWS_CONTACT": "bench@example.com"},
         ("exchange", "weather"),
-        (KALSHI, "kalshi_bots.app.weather_job", ALERTS),
+        ("kalshi_bots.app.weather_job", RECONCILE, KALSHI, ALERTS),
     ),
-    "reconcile": (PAPER, ("exchange",), (KALSHI, ALERTS)),
+    "reconcile": (PAPER, ("exchange",), (RECONCILE, KALSHI, ALERTS)),
     "volatility_api": (PAPER, (), ("kalshi_bots.entrypoints.volatility_view",)),
 }
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kalshi_bots.app.event_text import human_line, money, order_words
 from kalshi_bots.app.logs import json_safe
-from kalshi_bots.app.scorecard_view import ScorecardView
 from kalshi_bots.domain.models import TradeRecord
-from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
 from kalshi_bots.ports.notifier import Alert
+
+if TYPE_CHECKING:
+    from kalshi_bots.app.scorecard_view import ScorecardView
 
 
 def trade_fields(trade: TradeRecord) -> dict[str, Any]:
@@ -66,6 +67,10 @@ def summary_alert(
 ) -> Alert:
     """The daily summary from the same read model as ``pnl`` and ``positions`` (no quotes: bounded),
     and the live scorecard's line per bot when given (model vs market, P&L against expectation)."""
+    # Imported here: the daily summary is the one alert that reads the portfolio, and every watched
+    # cold start imports this module (issue 13's import budget).
+    from kalshi_bots.domain.portfolio import day_line, open_positions, pnl_report
+
     report = pnl_report(trades)
     today = day_line(report, datetime.fromisoformat(day_key).date())
     positions = open_positions(trades, {})

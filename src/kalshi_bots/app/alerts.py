@@ -38,7 +38,6 @@ from kalshi_bots.app.results import JobResult, Outcome
 from kalshi_bots.app.risk import HALT_FLAG
 from kalshi_bots.app.schedule import JobName
 from kalshi_bots.app.scorecard import DEFAULT_DAYS
-from kalshi_bots.app.scorecard_view import scorecard_view
 from kalshi_bots.app.shelves import Shelf
 from kalshi_bots.domain.markets import NEW_YORK
 from kalshi_bots.domain.models import TradeRecord, TradeStatus
@@ -192,6 +191,9 @@ class RunWatcher:
         day = local.date().isoformat()
 
         def build(_: JobResult) -> Alert:
+            # Imported here: the scorecard is read once a day, not on every watched cold start.
+            from kalshi_bots.app.scorecard_view import scorecard_view
+
             now = self.now() if self.now is not None else result.scheduled_for
             card = scorecard_view(self.store, self.snapshots, now=now, days=self.scorecard_days)
             return summary_alert(self.store.all_trades(), day, self.store.get_flag(HALT_FLAG), card)

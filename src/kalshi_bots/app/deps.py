@@ -9,8 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kalshi_bots.domain.hourly_decision import HourlyParams
-from kalshi_bots.domain.params import EdgeParams, JobParams, RecorderParams
+from kalshi_bots.domain.params import EdgeParams, HourlyParams, JobParams, RecorderParams
 from kalshi_bots.domain.weather_model import WeatherParams
 from kalshi_bots.ports.clock import Clock
 from kalshi_bots.ports.exchange import Exchange

@@ -14,12 +14,10 @@ from datetime import datetime
 
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import log_event
-from kalshi_bots.app.scorecard import scorecard
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.edge_gate import EdgeEvidence, edge_gate
 from kalshi_bots.domain.errors import DomainError
 from kalshi_bots.domain.models import Bot, Mode
-from kalshi_bots.domain.scorecard import edge_evidence
 from kalshi_bots.ports.errors import StoreError
 
 logger = logging.getLogger(__name__)
@@ -53,6 +51,11 @@ def edge_gate_refusal(deps: Deps, bot: Bot, now: datetime) -> Refusal | None:
 
 
 def _evidence(deps: Deps, bot: Bot, now: datetime) -> tuple[EdgeEvidence | None, str]:
+    # Imported here: only a live order asks for the scorecard, and a paper or demo cold start (every
+    # trading Lambda by default) should not pay for its modules (issue 13's import budget).
+    from kalshi_bots.app.scorecard import scorecard
+    from kalshi_bots.domain.scorecard import edge_evidence
+
     if deps.snapshots is None:
         return None, "this store records no decisions"
     try:

@@ -43,10 +43,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from types import MappingProxyType
 
-from kalshi_bots.app import cleanup, collect_prices, reconcile, recorder, trade_hourly
 from kalshi_bots.app.deps import Deps
 from kalshi_bots.app.logs import job_context, log_event
 from kalshi_bots.app.results import JobReport, JobResult, Outcome
@@ -89,11 +87,51 @@ RUN_BUDGET_S: Mapping[JobName, float] = MappingProxyType(
 )
 
 
+# Each job's module is imported when the job first runs, not with the runner: a Lambda function runs
+# one job, and its cold start should not pay for the others' modules (the trading jobs alone pull in the
+# edge gate, the scorecard and the order plan; weather its model tables). Issue 13's import budget.
+
+
+def _collect(asset: Asset) -> JobFunction:
+    def run(deps: Deps, scheduled_for: datetime) -> JobReport:
+        from kalshi_bots.app.collect_prices import collect_prices
+
+        return collect_prices(deps, scheduled_for, asset=asset)
+
+    return run
+
+
+def _trade(asset: Asset) -> JobFunction:
+    def run(deps: Deps, scheduled_for: datetime) -> JobReport:
+        from kalshi_bots.app.trade_hourly import trade_hourly
+
+        return trade_hourly(deps, scheduled_for, asset=asset)
+
+    return run
+
+
+def _cleanup(deps: Deps, scheduled_for: datetime) -> JobReport:
+    from kalshi_bots.app.cleanup import cleanup
+
+    return cleanup(deps, scheduled_for)
+
+
 def _weather(deps: Deps, scheduled_for: datetime) -> JobReport:
-    # Imported on use: the weather tables are only loaded by the one job that needs them.
     from kalshi_bots.app.weather_job import weather
 
     return weather(deps, scheduled_for)
+
+
+def _reconcile(deps: Deps, scheduled_for: datetime) -> JobReport:
+    from kalshi_bots.app.reconcile import reconcile
+
+    return reconcile(deps, scheduled_for)
+
+
+def _record_market(deps: Deps, scheduled_for: datetime) -> JobReport:
+    from kalshi_bots.app.recorder import record_market
+
+    return record_market(deps, scheduled_for)
 
 
 def then_reconcile(job: JobFunction) -> JobFunction:
@@ -107,7 +145,7 @@ def then_reconcile(job: JobFunction) -> JobFunction:
     def run(deps: Deps, scheduled_for: datetime) -> JobReport:
         result = job(deps, scheduled_for)
         try:
-            summary = reconcile.reconcile(deps, scheduled_for)
+            summary = _reconcile(deps, scheduled_for)
             outcome: dict[str, object] = {"outcome": summary.outcome.value, **summary.data}
         except ExternalServiceError as exc:
             log_event(logger, "reconcile.failed", f"reconcile after the run failed: {exc}", logging.WARNING)
@@ -119,14 +157,14 @@ def then_reconcile(job: JobFunction) -> JobFunction:
 
 JOBS: Mapping[JobName, JobFunction] = MappingProxyType(
     {
-        JobName.COLLECT_BTC: partial(collect_prices.collect_prices, asset=Asset.BTC),
-        JobName.COLLECT_ETH: partial(collect_prices.collect_prices, asset=Asset.ETH),
-        JobName.TRADE_BTC: then_reconcile(partial(trade_hourly.trade_hourly, asset=Asset.BTC)),
-        JobName.TRADE_ETH: then_reconcile(partial(trade_hourly.trade_hourly, asset=Asset.ETH)),
-        JobName.CLEANUP: cleanup.cleanup,
+        JobName.COLLECT_BTC: _collect(Asset.BTC),
+        JobName.COLLECT_ETH: _collect(Asset.ETH),
+        JobName.TRADE_BTC: then_reconcile(_trade(Asset.BTC)),
+        JobName.TRADE_ETH: then_reconcile(_trade(Asset.ETH)),
+        JobName.CLEANUP: _cleanup,
         JobName.WEATHER: then_reconcile(_weather),
-        JobName.RECONCILE: reconcile.reconcile,
-        JobName.RECORD_MARKET: recorder.record_market,
+        JobName.RECONCILE: _reconcile,
+        JobName.RECORD_MARKET: _record_market,
     }
 )
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kalshi_bots.domain.models import TRADING_BOTS, Bot, TradeRecord
-from kalshi_bots.domain.scorecard import Scorecard, bot_scorecards
 from kalshi_bots.ports.snapshots import SnapshotStore
 from kalshi_bots.ports.store import TradeLog
+
+if TYPE_CHECKING:
+    from kalshi_bots.domain.scorecard import Scorecard
 
 DEFAULT_DAYS = 30  # the recorder's default retention: everything the store still holds
 _AFTER_LAST_CLOSE = timedelta(microseconds=1)
@@ -32,6 +35,10 @@ def scorecard(
     """Each bot's scorecard over the last ``days`` days up to ``now``. ``snapshots`` None (a store that
     records nothing): no decisions, the trades only. A :class:`StoreError` propagates: callers that gate
     money treat it as "no evidence". Typical call: ``scorecard(deps.store, deps.snapshots, now=...)``."""
+    # Imported here: the alert watcher reads DEFAULT_DAYS on every watched run's cold start, but only
+    # the daily summary and a live order compute a scorecard (issue 13's import budget).
+    from kalshi_bots.domain.scorecard import Scorecard, bot_scorecards
+
     if days < 1:
         raise ValueError(f"scorecard: days must be at least 1, got {days}")
     since = now - timedelta(days=days)

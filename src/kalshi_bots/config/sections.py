@@ -38,13 +38,13 @@ from kalshi_bots.config.parsers import (
     yes_no,
 )
 from kalshi_bots.config.setting import Reasons, Section, Sources, section, setting
-from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.hourly_model import MAX_WINDOW_MINUTES, ModelName, hourly_model
 from kalshi_bots.domain.markets import RECORDER_WINDOW
 from kalshi_bots.domain.models import TRADING_BOTS, Bot, BudgetLimits
 from kalshi_bots.domain.params import (
     AlertParams,
     EdgeParams,
+    HourlyParams,
     RecorderParams,
     default_budget,
 )

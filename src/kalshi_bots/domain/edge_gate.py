@@ -22,9 +22,8 @@ from decimal import Decimal
 
 from kalshi_bots.domain.decision import Refusal
 from kalshi_bots.domain.models import Bot, Mode
+from kalshi_bots.domain.params import DEFAULT_MIN_DECISIONS
 from kalshi_bots.domain.reasons import NoTradeReason
-
-DEFAULT_MIN_DECISIONS = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,16 +26,17 @@ in one call. Pure and cheap: re-running the early steps costs microseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal, decide_hourly
 from kalshi_bots.domain.fees import effective_fee_schedule
-from kalshi_bots.domain.hourly_model import HourlyModel, ModelInput, hourly_model
+from kalshi_bots.domain.hourly_model import ModelInput
 from kalshi_bots.domain.markets import HourlyTarget
 from kalshi_bots.domain.models import Event, ExchangeStatus, FeeSchedule, PriceTick, VolatilitySnapshot
+from kalshi_bots.domain.params import HourlyParams
 from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.sanity import (
     exchange_refusal,
@@ -46,27 +47,6 @@ from kalshi_bots.domain.sanity import (
     strike_refusal,
     trade_refusal,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class HourlyParams:
-    """The spec's trading rules for the hourly crypto bot, with its defaults."""
-
-    min_edge: float = 0.03  # edge = P_model - (NO ask + fee per contract)
-    strike_distance_bps: int = 20  # first strike >= spot * (1 + 20 bps)
-    kelly_multiplier: float = 0.25  # "quarter Kelly"
-    max_fraction: float = 0.25  # cap on the applied fraction
-    max_contracts: int = 5
-    max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
-    max_price_age_s: int = 90  # Coinbase price older than this: refuse
-    # The volatility estimate and the law that price the strike (domain/hourly_model.py): by default
-    # EWMA-20 of 1-minute returns, Student-t nu = 5, 60 s settlement average (docs/model.md).
-    model: HourlyModel = field(default_factory=hourly_model)
-
-    @property
-    def tail_nu(self) -> float | None:
-        """The model's Student-t degrees of freedom (None = normal law)."""
-        return self.model.tail_nu
 
 
 class Needs(Enum):

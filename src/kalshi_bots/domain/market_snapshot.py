@@ -18,14 +18,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.hourly_model import ModelInput
 from kalshi_bots.domain.markets import minutes_until
 from kalshi_bots.domain.models import Bot, Event, Market, PriceTick, StrikeType
 from kalshi_bots.domain.pricing import prob_no_law
-from kalshi_bots.domain.snapshot_export import Level, SnapshotRow
-from kalshi_bots.domain.weather_decision import WeatherPick, active_markets, quoted_markets
+
+# Every store imports this module, so every cold start does: the export rows and the weather rules are
+# imported where they are used (by the export and the weather job), not here (issue 13's import budget).
+if TYPE_CHECKING:
+    from kalshi_bots.domain.hourly_model import ModelInput
+    from kalshi_bots.domain.snapshot_export import Level, SnapshotRow
+    from kalshi_bots.domain.weather_decision import WeatherPick
 
 P_DECIMALS = 6  # P(NO) is kept to 1e-6: finer than any quote and than the log-loss clip
 OUTCOMES = ("yes", "no")
@@ -270,6 +275,8 @@ def weather_snapshot(
     """What a weather run priced for one event (:func:`weather_decision.price_event`'s pick): every
     active bracket with the model's P(NO) = 1 - P(YES), the quoted ones (those the decision weighed)
     marked looked at, and the forecast model that priced them."""
+    from kalshi_bots.domain.weather_decision import active_markets, quoted_markets
+
     markets = active_markets(pick.event)
     looked = {m.ticker for m in quoted_markets(pick.event)}
     model = pick.model
@@ -302,12 +309,16 @@ def event_result_of(event: Event, close_time: datetime) -> EventResult | None:
 
 def _level(price: Decimal | None, size: Decimal | None) -> Level:
     """Sizes are exported as whole contracts (a fractional remainder is dropped)."""
+    from kalshi_bots.domain.snapshot_export import Level
+
     whole = None if size is None or not size.is_finite() or size < 0 else int(size)
     return Level(price, whole if price is not None else None)
 
 
 def export_rows(snapshot: MarketSnapshot, result: EventResult | None) -> list[SnapshotRow]:
     """The snapshot as export rows (schema v1), one per strike, with the settlement when known."""
+    from kalshi_bots.domain.snapshot_export import SnapshotRow
+
     return [
         SnapshotRow(
             snapshot_time=snapshot.at,

@@ -3,9 +3,11 @@
 These are values, not settings: the jobs, the backtests and the tests build them directly. The
 settings (:mod:`kalshi_bots.config`) produce them from ``KALSHI_BOTS_*`` variables by field name, so a
 field here is either a setting of the same name or a fixed default the settings document (the test
-``tests/unit/entrypoints/test_settings_params.py`` fails when the two drift apart). The bots' rule
-parameters live beside their decisions (:class:`~kalshi_bots.domain.hourly_decision.HourlyParams`,
-:class:`~kalshi_bots.domain.weather_model.WeatherParams`).
+``tests/unit/entrypoints/test_settings_params.py`` fails when the two drift apart). The hourly bot's
+rules (:class:`HourlyParams`) are here, not beside its decision (:mod:`.hourly_decision`): every job's
+parameters include them, and a collector's cold start should not import the decision to build them
+(issue 13's import budget). The weather bot's (:class:`~kalshi_bots.domain.weather_model.WeatherParams`)
+live with its model, which is as light.
 """
 
 from __future__ import annotations
@@ -14,11 +16,33 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from decimal import Decimal
 
-from kalshi_bots.domain.edge_gate import DEFAULT_MIN_DECISIONS
-from kalshi_bots.domain.hourly_decision import HourlyParams
+from kalshi_bots.domain.hourly_model import HourlyModel, hourly_model
 from kalshi_bots.domain.markets import RECORDER_WINDOW
 from kalshi_bots.domain.models import Asset, Bot, BudgetLimits, Mode
 from kalshi_bots.domain.weather_model import WeatherParams
+
+DEFAULT_MIN_DECISIONS = 200  # scored decisions the edge gate needs before a live order (edge_gate.py)
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyParams:
+    """The spec's trading rules for the hourly crypto bot, with its defaults."""
+
+    min_edge: float = 0.03  # edge = P_model - (NO ask + fee per contract)
+    strike_distance_bps: int = 20  # first strike >= spot * (1 + 20 bps)
+    kelly_multiplier: float = 0.25  # "quarter Kelly"
+    max_fraction: float = 0.25  # cap on the applied fraction
+    max_contracts: int = 5
+    max_vol_age_s: int = 180  # VOL/LATEST older than this: refuse
+    max_price_age_s: int = 90  # Coinbase price older than this: refuse
+    # The volatility estimate and the law that price the strike (domain/hourly_model.py): by default
+    # EWMA-20 of 1-minute returns, Student-t nu = 5, 60 s settlement average (docs/model.md).
+    model: HourlyModel = field(default_factory=hourly_model)
+
+    @property
+    def tail_nu(self) -> float | None:
+        """The model's Student-t degrees of freedom (None = normal law)."""
+        return self.model.tail_nu
 
 
 @dataclass(frozen=True, slots=True)

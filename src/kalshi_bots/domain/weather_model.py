@@ -24,8 +24,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from kalshi_bots.domain.cities import WeatherCity
+# Annotations only: WeatherParams is part of every job's parameters, the city table only the weather
+# job's (issue 13's import budget).
+if TYPE_CHECKING:
+    from kalshi_bots.domain.cities import WeatherCity
 
 PEAK_DONE_HOUR = 17.0
 MORNING_HOUR = 7.0

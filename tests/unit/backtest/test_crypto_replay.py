@@ -15,10 +15,11 @@ from kalshi_bots.app.backtest.ladder import assumed_quotes, strike_grid, synthet
 from kalshi_bots.app.backtest.models import MODELS, get_model, live_model
 from kalshi_bots.domain.decision import HourlyTrade, Refusal
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, decide_hour
+from kalshi_bots.domain.hourly_decision import HourlyInputs, decide_hour
 from kalshi_bots.domain.hourly_model import hourly_model, hourly_model_input
 from kalshi_bots.domain.markets import hourly_target, select_strike
 from kalshi_bots.domain.models import Asset, ExchangeStatus
+from kalshi_bots.domain.params import HourlyParams
 from kalshi_bots.domain.pricing import prob_no, prob_no_t
 from kalshi_bots.domain.reasons import NoTradeReason
 from kalshi_bots.domain.volatility import compute_snapshot

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kalshi_bots.domain.decision import HourlyTrade, Refusal
-from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, Needs, decide_hour
+from kalshi_bots.domain.hourly_decision import HourlyInputs, Needs, decide_hour
 from kalshi_bots.domain.hourly_model import ModelInput
 from kalshi_bots.domain.markets import hourly_target
 from kalshi_bots.domain.models import (
@@ -24,6 +24,7 @@ from kalshi_bots.domain.models import (
     StrikeType,
     VolatilitySnapshot,
 )
+from kalshi_bots.domain.params import HourlyParams
 from kalshi_bots.domain.reasons import NoTradeReason
 
 D = Decimal

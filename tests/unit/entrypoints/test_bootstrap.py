@@ -213,3 +213,74 @@ def test_the_deferred_watcher_loads_alerts_only_for_a_run_it_watches(tmp_path):
 def test_without_deferral_the_watcher_is_built_at_once_and_watches_every_job(tmp_path):
     deps = build_deps(settings(tmp_path), defer_adapters=False)
     assert isinstance(deps.after_run, RunWatcher) and deps.after_run.watch_housekeeping
+
+
+# Modules a collector or cleanup cold start has no use for (issue 13: each costs its import, and
+# each dataclass about a millisecond): other jobs', the scorecard's, the portfolio's, the weather
+# rules', the snapshot export's.
+NOT_FOR_HOUSEKEEPING = (
+    "kalshi_bots.app.trade_hourly",
+    "kalshi_bots.app.weather_job",
+    "kalshi_bots.app.reconcile",
+    "kalshi_bots.app.recorder",
+    "kalshi_bots.app.edge",
+    "kalshi_bots.domain.hourly_decision",
+    "kalshi_bots.domain.scorecard",
+    "kalshi_bots.domain.portfolio",
+    "kalshi_bots.domain.weather_decision",
+    "kalshi_bots.domain.cities",
+    "kalshi_bots.domain.snapshot_export",
+)
+
+
+def test_a_housekeeping_run_imports_only_its_own_job(tmp_path):
+    # The runner imports a job's module when that job runs: a cleanup run (and a collector's module)
+    # must not pull in the trading jobs, the scorecard or the weather tables.
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "from kalshi_bots.config import Settings\n"
+        "from kalshi_bots.bootstrap import build_deps\n"
+        "from kalshi_bots.app.runner import run_job\n"
+        "from kalshi_bots.app.schedule import JobName\n"
+        f"s = Settings.from_env({{'KALSHI_BOTS_SQLITE_PATH': {str(tmp_path / 'x.db')!r}}})\n"
+        "deps = build_deps(s, defer_adapters=True)\n"
+        "result = run_job(deps, JobName.CLEANUP, datetime(2026, 3, 9, 14, 0, tzinfo=UTC))\n"
+        "import kalshi_bots.app.collect_prices\n"
+        "print(result.outcome.value, 'kalshi_bots.app.cleanup' in sys.modules)\n"
+        f"print(sorted(m for m in {NOT_FOR_HOUSEKEEPING!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    ran, loaded = out.stdout.strip().splitlines()
+    assert ran == "ok True"
+    assert loaded == "[]"
+
+
+SUMMARY_ONLY = (
+    "kalshi_bots.app.alerts",  # loaded: the watcher itself
+    "kalshi_bots.app.scorecard_view",
+    "kalshi_bots.domain.scorecard",
+    "kalshi_bots.domain.scoring",
+    "kalshi_bots.domain.portfolio",
+)
+
+
+def test_a_watched_run_that_sends_no_summary_loads_neither_scorecard_nor_portfolio(tmp_path):
+    # Every trading, weather and reconcile run goes through the alert watcher; only the daily summary
+    # (and a live order's edge gate) reads the scorecard and the portfolio.
+    code = (
+        "import sys\n"
+        "from datetime import datetime, UTC\n"
+        "from kalshi_bots.app.results import JobResult, Outcome\n"
+        "from kalshi_bots.config import Settings\n"
+        "from kalshi_bots.bootstrap import build_deps\n"
+        "from kalshi_bots.domain.reasons import ErrorReason\n"
+        f"s = Settings.from_env({{'KALSHI_BOTS_SQLITE_PATH': {str(tmp_path / 'x.db')!r}}})\n"
+        "deps = build_deps(s, defer_adapters=True)\n"
+        "import kalshi_bots.app.trade_hourly\n"
+        "at = datetime(2026, 3, 9, 14, 45, tzinfo=UTC)\n"  # 10:45 in New York: no summary due
+        "deps.after_run(JobResult('trade-hourly-btc', at, Outcome.ERROR, ErrorReason.UNEXPECTED_ERROR))\n"
+        f"print(sorted(m for m in {SUMMARY_ONLY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "['kalshi_bots.app.alerts']"

@@ -12,10 +12,9 @@ from kalshi_bots.config import VARIABLES, Settings, Variable
 from kalshi_bots.config.parsers import BadValueError
 from kalshi_bots.config.sections import StoreSettings
 from kalshi_bots.config.setting import Reasons, Section, Sources, params_drift, setting
-from kalshi_bots.domain.hourly_decision import HourlyParams
 from kalshi_bots.domain.hourly_model import hourly_model
 from kalshi_bots.domain.models import BudgetLimits
-from kalshi_bots.domain.params import AlertParams, EdgeParams, JobParams, RecorderParams
+from kalshi_bots.domain.params import AlertParams, EdgeParams, HourlyParams, JobParams, RecorderParams
 from kalshi_bots.domain.weather_model import WeatherParams
 
 

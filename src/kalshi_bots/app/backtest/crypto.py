@@ -40,7 +40,7 @@ from kalshi_bots.app.backtest.models import (
 from kalshi_bots.app.deps import JobParams
 from kalshi_bots.domain.decision import HourlyDecision, HourlyTrade, Refusal
 from kalshi_bots.domain.errors import DomainError
-from kalshi_bots.domain.hourly_decision import HourlyInputs, HourlyParams, Needs, decide_hour
+from kalshi_bots.domain.hourly_decision import HourlyInputs, Needs, decide_hour
 from kalshi_bots.domain.hourly_model import HourlyModel, ModelInput
 from kalshi_bots.domain.markets import hourly_target, select_strike
 from kalshi_bots.domain.models import (
@@ -51,6 +51,7 @@ from kalshi_bots.domain.models import (
     PriceTick,
     VolatilitySnapshot,
 )
+from kalshi_bots.domain.params import HourlyParams
 from kalshi_bots.domain.pricing import prob_no_law
 from kalshi_bots.domain.reasons import NoTradeReason
 
