@@ -97,9 +97,10 @@ imports: $(STAMP)
 
 test: $(STAMP) $(DDB_STAMP) $(SAM_STAMP) lint typecheck imports
 	$(BIN)/python -m kalshi_bots.entrypoints.render_template --check infra/template.yaml
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
-# -n auto: one pytest-xdist worker per core (the tests share no files, ports or clocks).
+# -n auto (here and in `test`): one pytest-xdist worker per core; the tests share no files, ports or
+# clocks, and each worker starts its own DynamoDB Local.
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto -m "$(UNIT_MARKS)"
 
